@@ -1,0 +1,45 @@
+# Tandem: `make run` starts the app on its embedded default; `make test` runs the tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test lint format venv dev-venv migrate bench-seed clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+venv: $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+
+dev-venv: $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+## run: web server + Celery worker with embedded beat (SQLite, file-system broker by default)
+run: migrate
+	@echo ""
+	@echo "  Tandem is starting: open http://localhost:$(PORT)/ on this machine."
+	@echo "  (Broker: $${CELERY_BROKER_URL:-$${REDIS_URL:-embedded file-system queue in data/broker}})"
+	@echo ""
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+## test: the whole suite (browser and integration tests skip outside CI if Chromium/Redis are missing)
+test: dev-venv
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: dev-venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) data staticfiles

@@ -1,0 +1,85 @@
+"""API conventions shared by every app: one error shape and one pagination style."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(pagination.PageNumberPagination):
+    """Page-number pagination; clients may ask for up to 200 items a page."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _flatten(detail: Any) -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into ``{"field": [messages]}`` with dotted names."""
+    errors: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                name = "non_field_errors" if key == "non_field_errors" and not prefix else key
+                walk(f"{prefix}.{name}" if prefix else str(name), sub)
+        elif isinstance(value, list):
+            if all(not isinstance(v, dict | list) for v in value):
+                errors.setdefault(prefix or "non_field_errors", []).extend(str(v) for v in value)
+            else:
+                for index, sub in enumerate(value):
+                    if sub:
+                        walk(f"{prefix}.{index}" if prefix else str(index), sub)
+        else:
+            errors.setdefault(prefix or "non_field_errors", []).append(str(value))
+
+    walk("", detail)
+    return errors
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Answer every API error as ``{"detail": message, "code": code, "errors": {field: [...]}}``.
+
+    ``errors`` names each offending field (dotted for nested ones, e.g. ``steps.2.title``),
+    so a 400 always says which field was wrong.
+    """
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        first_field, first_messages = next(iter(errors.items()), ("", ["Invalid input."]))
+        message = (
+            first_messages[0]
+            if first_field == "non_field_errors"
+            else (f"{first_field}: {first_messages[0]}")
+        )
+        response.data = {"detail": message, "code": "invalid", "errors": errors}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        response.data = {
+            "detail": str(detail),
+            "code": code if isinstance(code, str) else "error",
+            "errors": {},
+        }
+    return response
+
+
+def validation_error(field: str, message: str) -> exceptions.ValidationError:
+    """A 400 naming ``field``: ``raise validation_error("date", "Use YYYY-MM-DD.")``."""
+    return exceptions.ValidationError({field: [message]})

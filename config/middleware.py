@@ -1,0 +1,61 @@
+"""Middleware that turns an unavailable database into a clear 503."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import is_valid_path
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    """A locked or unreachable database answers 503 with a message, never a stack trace.
+
+    The PWA keeps queued writes and retries them, so a short outage loses nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.warning("database unavailable: %s", exception)
+            response = JsonResponse(
+                {
+                    "detail": "The service is briefly unavailable. Your changes are kept; "
+                    "please try again in a moment.",
+                    "code": "service_unavailable",
+                    "errors": {},
+                },
+                status=503,
+            )
+            response["Retry-After"] = "5"
+            return response
+        return None
+
+
+class ApiAppendSlashMiddleware:
+    """Accept API paths without their trailing slash, for POST too.
+
+    Django's APPEND_SLASH answers with a redirect, which a POST cannot follow; DRF routers
+    write paths with the slash. Rewriting the path internally serves both spellings.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if path.startswith("/api/") and not path.endswith("/"):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf) and is_valid_path(f"{path}/", urlconf):
+                request.path_info = f"{path}/"
+                request.path = f"{request.path}/"
+        return self.get_response(request)

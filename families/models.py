@@ -1,0 +1,197 @@
+"""Users, families, memberships with roles, invitations and children."""
+
+from __future__ import annotations
+
+import hashlib
+import zoneinfo
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+def validate_timezone(value: str) -> None:
+    """Accept only IANA time-zone names that ``zoneinfo`` knows (e.g. ``Europe/Madrid``)."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known IANA time zone, e.g. Europe/Madrid.")
+
+
+class UserManager(BaseUserManager["User"]):
+    """Users log in with their e-mail address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A caregiver's account. Logs in by e-mail; ``display_name`` is what others see."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("e-mail address", unique=True)
+    display_name = models.CharField(max_length=80)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+
+class Family(models.Model):
+    """A household whose caregivers share routines, children and check-ins."""
+
+    name = models.CharField(max_length=80)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    # Minutes after a check-in with a strategy before Tandem asks "How is Sam now?".
+    follow_up_minutes = models.PositiveSmallIntegerField(default=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "families"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(follow_up_minutes__gte=1, follow_up_minutes__lte=240),
+                name="family_follow_up_minutes_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    CAREGIVER = "caregiver", "Caregiver"
+
+
+class Membership(models.Model):
+    """A user's place in a family, with the role that decides what they may change."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CAREGIVER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "family"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "caregiver"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.family} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+
+def hash_token(token: str) -> str:
+    """The stored form of an invitation token: its SHA-256, so a database leak reveals none."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use link that lets someone join a family with a role."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CAREGIVER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "caregiver"]), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.family} as {self.role} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class Child(models.Model):
+    """A child in a family. ``avatar`` is an emoji; ``colour`` a CSS hex colour."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=60)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    avatar = models.CharField(max_length=16, blank=True, default="🙂")
+    colour = models.CharField(max_length=7, blank=True, default="#6c8ebf")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "children"
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birth_year__isnull=True)
+                | models.Q(birth_year__gte=1990, birth_year__lte=2100),
+                name="child_birth_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,97 @@
+"""The one family-scoping mechanism every family-scoped endpoint uses.
+
+Every resource under ``/api/v1/families/{family_id}/`` goes through
+:class:`FamilyScopedMixin`: it resolves the caller's membership once per request, answers
+404 to anyone who is not a member (another family's objects do not exist for them), and
+filters querysets and stamps new objects with the family. Owner-only actions are listed
+in ``owner_actions`` and answer 403 to caregivers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import permissions, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+
+from .models import Family, Membership
+
+
+class IsFamilyMember(permissions.BasePermission):
+    """Members pass; everyone else gets 404, as if the family did not exist."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if view.family_url_kwarg not in view.kwargs:  # e.g. the list of my families
+            return True
+        return view.membership is not None  # resolving raises NotFound for non-members
+
+
+class IsFamilyOwnerForOwnerActions(permissions.BasePermission):
+    """Owner-only actions (``view.owner_actions``) answer 403 to caregivers."""
+
+    message = "Only an owner of this family can do that."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if getattr(view, "action", None) in getattr(view, "owner_actions", ()):
+            return view.membership.is_owner
+        return True
+
+
+class FamilyScopedMixin:
+    """Mix into any DRF view whose URL carries ``family_id``."""
+
+    family_url_kwarg = "family_id"
+    owner_actions: tuple[str, ...] = ()
+    permission_classes = [
+        permissions.IsAuthenticated,
+        IsFamilyMember,
+        IsFamilyOwnerForOwnerActions,
+    ]
+
+    request: Request
+    kwargs: dict[str, Any]
+
+    @property
+    def membership(self) -> Membership:
+        """The caller's membership of the family in the URL (cached for the request)."""
+        cached = getattr(self, "_membership", None)
+        if cached is None:
+            family_id = self.kwargs.get(self.family_url_kwarg)
+            cached = (
+                Membership.objects.select_related("family")
+                .filter(user_id=self.request.user.pk, family_id=family_id)
+                .first()
+            )
+            if cached is None:
+                raise NotFound("No such family.")
+            self._membership = cached
+        return cached
+
+    @property
+    def family(self) -> Family:
+        return self.membership.family
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()  # type: ignore[misc]
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no request
+            return queryset.none()
+        return queryset.filter(family=self.family)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()  # type: ignore[misc]
+        if getattr(self, "swagger_fake_view", False):
+            return context
+        context["family"] = self.family
+        context["membership"] = self.membership
+        return context
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save(family=self.family)
+
+
+class FamilyScopedViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
+    """A model viewset whose objects all belong to the family in the URL."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -1,0 +1,167 @@
+"""Serializers for accounts, families, members, invitations and children."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from .models import Child, Family, Invitation, Membership, Role, User, validate_timezone
+
+
+class MembershipSummarySerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="family.id", read_only=True)
+    name = serializers.CharField(source="family.name", read_only=True)
+    timezone = serializers.CharField(source="family.timezone", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "name", "timezone", "role"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """The signed-in user with the families they belong to."""
+
+    families = MembershipSummarySerializer(source="memberships", many=True, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "families"]
+        read_only_fields = ["id", "email"]
+        extra_kwargs = {"display_name": {"max_length": 80, "allow_blank": False}}
+
+
+class SignupSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    display_name = serializers.CharField(max_length=80)
+
+    def validate_email(self, value: str) -> str:
+        value = value.strip().lower()
+        if User.objects.filter(email__iexact=value).exists():
+            raise serializers.ValidationError("An account with this e-mail already exists.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        candidate = User(email=attrs["email"], display_name=attrs["display_name"])
+        try:
+            password_validation.validate_password(attrs["password"], candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
+
+    def create(self, validated_data: dict) -> User:
+        return User.objects.create_user(**validated_data)
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class FamilySerializer(serializers.ModelSerializer):
+    """A family as one of its members sees it; ``role`` is the caller's own role."""
+
+    role = serializers.SerializerMethodField()
+    timezone = serializers.CharField(max_length=64, validators=[validate_timezone])
+
+    class Meta:
+        model = Family
+        fields = ["id", "name", "timezone", "follow_up_minutes", "role", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"follow_up_minutes": {"min_value": 1, "max_value": 240}}
+
+    def get_role(self, family: Family) -> str:
+        role = getattr(family, "my_role", None)
+        if role is None:
+            role = self.context["roles"].get(family.pk, "")
+        return role
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Give the family a name.")
+        return value.strip()
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user.id", read_only=True)
+    display_name = serializers.CharField(source="user.display_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user_id", "display_name", "email", "role", "joined_at"]
+        read_only_fields = ["id", "joined_at"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.CAREGIVER)
+    status = serializers.CharField(read_only=True)
+    created_by = serializers.CharField(source="created_by.display_name", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "role", "status", "created_by", "created_at", "expires_at"]
+        read_only_fields = ["id", "created_at", "expires_at"]
+
+
+class IssuedInvitationSerializer(serializers.Serializer):
+    """The answer to creating an invitation: the only place the token is ever shown."""
+
+    id = serializers.IntegerField(source="invitation.id")
+    token = serializers.CharField()
+    url = serializers.CharField()
+    role = serializers.CharField(source="invitation.role")
+    expires_at = serializers.DateTimeField(source="invitation.expires_at")
+
+
+class AcceptInvitationSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=128)
+
+
+class AcceptedInvitationSerializer(serializers.Serializer):
+    family = serializers.SerializerMethodField()
+    role = serializers.CharField()
+
+    def get_family(self, membership: Membership) -> dict:
+        return {"id": membership.family_id, "name": membership.family.name}
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["id", "name", "birth_year", "avatar", "colour"]
+        extra_kwargs = {
+            "birth_year": {"min_value": 1990, "max_value": 2100},
+            "colour": {"validators": []},
+        }
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Give the child a name.")
+        return value.strip()
+
+    def validate_colour(self, value: str) -> str:
+        if value and not (
+            len(value) == 7
+            and value[0] == "#"
+            and all(c in "0123456789abcdefABCDEF" for c in value[1:])
+        ):
+            raise serializers.ValidationError("Use a colour like #6c8ebf.")
+        return value

@@ -1,0 +1,35 @@
+"""Routes of the families app: top-level ones and those under ``families/{family_id}/``."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views, views_auth
+
+auth_urlpatterns = [
+    path("signup/", views_auth.SignupView.as_view(), name="auth-signup"),
+    path("login/", views_auth.LoginView.as_view(), name="auth-login"),
+    path("logout/", views_auth.LogoutView.as_view(), name="auth-logout"),
+    path("me/", views_auth.MeView.as_view(), name="auth-me"),
+    path("csrf/", views_auth.CsrfView.as_view(), name="auth-csrf"),
+    path("password/change/", views_auth.PasswordChangeView.as_view(), name="password-change"),
+    path("password/reset/", views_auth.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/confirm/",
+        views_auth.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+]
+
+router = SimpleRouter()
+router.register("families", views.FamilyViewSet, basename="family")
+
+urlpatterns = [
+    *router.urls,
+    path("invitations/accept/", views.AcceptInvitationView.as_view(), name="invitation-accept"),
+]
+
+family_router = SimpleRouter()
+family_router.register("members", views.MemberViewSet, basename="member")
+family_router.register("invitations", views.InvitationViewSet, basename="invitation")
+family_router.register("children", views.ChildViewSet, basename="child")
+family_urlpatterns = family_router.urls

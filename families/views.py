@@ -1,0 +1,134 @@
+"""Family endpoints: families, members, invitations, children."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from . import services
+from .models import Child, Family, Invitation, Membership
+from .scoping import FamilyScopedMixin, FamilyScopedViewSet
+from .serializers import (
+    AcceptedInvitationSerializer,
+    AcceptInvitationSerializer,
+    ChildSerializer,
+    FamilySerializer,
+    InvitationSerializer,
+    IssuedInvitationSerializer,
+    MemberSerializer,
+)
+
+
+class FamilyViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
+    """My families: list, create (I become owner), read, rename, delete (owners)."""
+
+    serializer_class = FamilySerializer
+    lookup_url_kwarg = "family_id"
+    owner_actions = ("update", "partial_update", "destroy")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Family]:
+        my_role = Membership.objects.filter(family=OuterRef("pk"), user=self.request.user.pk)
+        return (
+            Family.objects.filter(memberships__user=self.request.user.pk)
+            .annotate(my_role=Subquery(my_role.values("role")[:1]))
+            .order_by("name", "id")
+        )
+
+    def get_serializer_context(self) -> dict:
+        return viewsets.ModelViewSet.get_serializer_context(self)
+
+    def perform_create(self, serializer: FamilySerializer) -> None:
+        membership = services.create_family(
+            user=self.request.user,
+            name=serializer.validated_data["name"],
+            timezone_name=serializer.validated_data["timezone"],
+        )
+        membership.family.my_role = membership.role
+        serializer.instance = membership.family
+
+
+class MemberViewSet(
+    FamilyScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members with roles. Owners change roles and remove members; anyone may leave."""
+
+    queryset = Membership.objects.select_related("user")
+    serializer_class = MemberSerializer
+    owner_actions = ("update", "partial_update")
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def perform_update(self, serializer: MemberSerializer) -> None:
+        services.change_role(membership=serializer.instance, role=serializer.validated_data["role"])
+
+    def perform_destroy(self, instance: Membership) -> None:
+        if instance.pk != self.membership.pk and not self.membership.is_owner:
+            raise PermissionDenied("Only an owner can remove someone else.")
+        services.remove_membership(instance)
+
+
+class InvitationViewSet(
+    FamilyScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Invitation links. The token is shown once, when created; DELETE revokes (owners)."""
+
+    queryset = Invitation.objects.select_related("created_by")
+    serializer_class = InvitationSerializer
+    owner_actions = ("destroy",)
+    throttle_scope = "invitation"
+
+    def get_throttles(self) -> list:
+        return [ScopedRateThrottle()] if self.action == "create" else []
+
+    @extend_schema(responses={201: IssuedInvitationSerializer})
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = services.create_invitation(
+            membership=self.membership, role=serializer.validated_data["role"]
+        )
+        return Response(IssuedInvitationSerializer(issued).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, *args: object, **kwargs: object) -> Response:
+        services.revoke_invitation(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AcceptInvitationView(GenericAPIView):
+    """Join a family with an invitation token (sign up or log in first)."""
+
+    serializer_class = AcceptInvitationSerializer
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "invitation"
+
+    @extend_schema(responses={200: AcceptedInvitationSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.accept_invitation(
+            user=request.user, token=serializer.validated_data["token"]
+        )
+        return Response(AcceptedInvitationSerializer(membership).data)
+
+
+class ChildViewSet(FamilyScopedViewSet):
+    """The family's children."""
+
+    queryset = Child.objects.all()
+    serializer_class = ChildSerializer

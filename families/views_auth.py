@@ -1,0 +1,231 @@
+"""Account endpoints: signup, login, logout, me, password change and reset, CSRF."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.decorators import method_decorator
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from . import services
+from .models import User
+from .serializers import (
+    LoginSerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
+    SignupSerializer,
+    UserSerializer,
+)
+from .throttling import FailedLoginPerAccountThrottle, FailedLoginPerAddressThrottle
+
+DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})
+
+
+def _form_errors(form, rename: dict[str, str] | None = None) -> ValidationError:
+    """A Django form's errors as one 400, with form field names mapped to API names."""
+    rename = rename or {}
+    errors: dict[str, list[str]] = {}
+    for field, messages in form.errors.items():
+        name = rename.get(field, "non_field_errors" if field == "__all__" else field)
+        errors.setdefault(name, []).extend(messages)
+    return ValidationError(errors)
+
+
+def _me(user: User) -> dict:
+    user = User.objects.prefetch_related("memberships__family").get(pk=user.pk)
+    return UserSerializer(user).data
+
+
+@method_decorator(csrf_protect, name="dispatch")  # no session yet, so DRF would skip CSRF
+class SignupView(GenericAPIView):
+    """Create an account and sign in."""
+
+    serializer_class = SignupSerializer
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(responses={201: UserSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.save()
+        login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return Response(_me(user), status=status.HTTP_201_CREATED)
+
+
+@method_decorator(csrf_protect, name="dispatch")  # guards against login CSRF
+class LoginView(GenericAPIView):
+    """Sign in with e-mail and password. Failures are throttled per account and address."""
+
+    serializer_class = LoginSerializer
+    permission_classes = [AllowAny]
+    failure_throttles = (FailedLoginPerAddressThrottle, FailedLoginPerAccountThrottle)
+
+    @extend_schema(responses={200: UserSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        throttles = [throttle() for throttle in self.failure_throttles]
+        for throttle in throttles:
+            if not throttle.allow_request(request, self):
+                raise Throttled(wait=throttle.wait())
+        form = AuthenticationForm(
+            request._request,
+            data={
+                "username": serializer.validated_data["email"].lower(),
+                "password": serializer.validated_data["password"],
+            },
+        )
+        if not form.is_valid():
+            for throttle in throttles:
+                throttle.record_failure(request, self)
+            raise ValidationError({"email": ["E-mail or password is not right."]})
+        login(request._request, form.get_user())
+        return Response(_me(form.get_user()))
+
+
+class LogoutView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(GenericAPIView):
+    """The signed-in user: read, change the display name, delete the account."""
+
+    serializer_class = UserSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response(_me(request.user))
+
+    def patch(self, request: Request) -> Response:
+        serializer = self.get_serializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(_me(request.user))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request) -> Response:
+        user = request.user
+        logout(request._request)
+        services.delete_account(user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(GenericAPIView):
+    serializer_class = PasswordChangeSerializer
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(responses={200: DetailSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        form = PasswordChangeForm(
+            request.user,
+            data={
+                "old_password": data["old_password"],
+                "new_password1": data["new_password"],
+                "new_password2": data["new_password"],
+            },
+        )
+        if not form.is_valid():
+            raise _form_errors(
+                form, {"new_password1": "new_password", "new_password2": "new_password"}
+            )
+        form.save()
+        update_session_auth_hash(request._request, form.user)  # keep this session signed in
+        return Response({"detail": "Password changed."})
+
+
+class PasswordResetView(GenericAPIView):
+    """E-mail a reset link. Answers the same whether or not the address has an account."""
+
+    serializer_class = PasswordResetSerializer
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(responses={200: DetailSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        form = PasswordResetForm(data={"email": serializer.validated_data["email"]})
+        if form.is_valid():
+            form.save(
+                subject_template_name="families/password_reset_subject.txt",
+                email_template_name="families/password_reset_email.txt",
+                extra_email_context={"site_url": settings.SITE_URL},
+                request=request._request,
+            )
+        return Response({"detail": "If that address has an account, a reset link is on its way."})
+
+
+class PasswordResetConfirmView(GenericAPIView):
+    serializer_class = PasswordResetConfirmSerializer
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(responses={200: DetailSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            user = User.objects.get(pk=force_str(urlsafe_base64_decode(data["uid"])))
+        except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+            user = None
+        if user is None or not default_token_generator.check_token(user, data["token"]):
+            raise ValidationError({"token": ["This reset link is invalid or has expired."]})
+        form = SetPasswordForm(
+            user,
+            data={"new_password1": data["new_password"], "new_password2": data["new_password"]},
+        )
+        if not form.is_valid():
+            raise _form_errors(
+                form, {"new_password1": "new_password", "new_password2": "new_password"}
+            )
+        form.save()
+        return Response({"detail": "Password set. You can sign in now."})
+
+
+@method_decorator(ensure_csrf_cookie, name="get")
+class CsrfView(APIView):
+    """Sets the CSRF cookie and returns the token for clients that cannot read cookies."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: inline_serializer("Csrf", {"csrf_token": serializers.CharField()})}
+    )
+    def get(self, request: Request) -> Response:
+        from django.middleware.csrf import get_token
+
+        return Response({"csrf_token": get_token(request._request)})

@@ -1,0 +1,54 @@
+// The one API client: JSON, session cookie, CSRF header, errors as ApiError.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.detail) || `Request failed (${status})`);
+    this.status = status;
+    this.errors = (body && body.errors) || {};
+    this.code = body && body.code;
+  }
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+export async function request(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+  const response = await fetch(`/api/v1/${path}`, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { detail: text }; }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const api = {
+  get: (path) => request("GET", path),
+  post: (path, body = {}) => request("POST", path, body),
+  put: (path, body) => request("PUT", path, body),
+  patch: (path, body) => request("PATCH", path, body),
+  del: (path) => request("DELETE", path),
+};
+
+// All pages of a paginated list.
+export async function getAll(path) {
+  let results = [];
+  let page = 1;
+  for (;;) {
+    const sep = path.includes("?") ? "&" : "?";
+    const data = await api.get(`${path}${sep}page=${page}&page_size=200`);
+    if (!data || !Array.isArray(data.results)) return data;
+    results = results.concat(data.results);
+    if (!data.next) return results;
+    page += 1;
+  }
+}

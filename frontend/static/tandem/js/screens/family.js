@@ -1,0 +1,164 @@
+// Create a family; the Family screen: members and roles, children, invite links.
+
+import { api, getAll } from "../api.js";
+import { field, formData, h, mount, showErrors, toast } from "../dom.js";
+import { go, route } from "../router.js";
+import { currentFamily, refreshUser, session, setFamily } from "../state.js";
+import { logout } from "./auth.js";
+
+const AVATARS = ["🙂", "🦊", "🐻", "🐼", "🦁", "🐸", "🐰", "🦄", "🐯", "🐨", "🐙", "🚀"];
+
+function guessTimezone() {
+  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch { return "UTC"; }
+}
+
+function zoneOptions(selected) {
+  const zones = (Intl.supportedValuesOf && Intl.supportedValuesOf("timeZone")) || [selected];
+  if (!zones.includes(selected)) zones.unshift(selected);
+  return zones.map((z) => h("option", { value: z, selected: z === selected }, z));
+}
+
+route("families/new", () => {
+  const form = h("form", { class: "card stack", novalidate: true },
+    field("Family name", { name: "name", required: true, placeholder: "The Riveras", autocomplete: "off" }),
+    h("label", { for: "f-timezone" }, "Time zone"),
+    h("select", { id: "f-timezone", name: "timezone" }, zoneOptions(guessTimezone())),
+    h("p", { class: "small muted" }, "Routines and reminders follow this time zone."),
+    h("p", { class: "error form-error", role: "alert" }),
+    h("button", { type: "submit", class: "full" }, "Create family"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const family = await api.post("families/", formData(form));
+      await refreshUser();
+      setFamily(family.id);
+      go(`families/${family.id}/family`);
+    } catch (error) { showErrors(form, error); }
+  });
+  mount(h("h1", {}, "Create your family"),
+    h("p", { class: "muted" }, "Add your children next, then invite the other grown-ups."), form);
+});
+
+function childForm(familyId, child, onDone) {
+  const form = h("form", { class: "card stack", novalidate: true, "aria-label": child ? `Edit ${child.name}` : "Add a child" },
+    field("Child's name", { name: "name", required: true, value: child ? child.name : "", autocomplete: "off" }),
+    field("Birth year (optional)", { name: "birth_year", type: "number", inputmode: "numeric", min: 1990, max: 2100, value: child && child.birth_year ? child.birth_year : "" }),
+    h("fieldset", { class: "chips", role: "radiogroup", "aria-label": "Avatar" },
+      AVATARS.map((a, i) => h("label", { class: "chip" },
+        h("input", { type: "radio", name: "avatar", value: a, checked: child ? child.avatar === a : i === 0, class: "sr-radio" }), a))),
+    h("p", { class: "error form-error", role: "alert" }),
+    h("div", { class: "row" },
+      h("button", { type: "submit" }, child ? "Save" : "Add child"),
+      child ? h("button", { type: "button", class: "danger", onclick: async () => {
+        if (!confirm(`Remove ${child.name}? Their routines runs and check-ins go too.`)) return;
+        await api.del(`families/${familyId}/children/${child.id}/`);
+        onDone();
+      } }, "Remove") : null));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = formData(form);
+    const body = { name: data.name, avatar: data.avatar || "🙂", birth_year: data.birth_year ? Number(data.birth_year) : null };
+    try {
+      if (child) await api.patch(`families/${familyId}/children/${child.id}/`, body);
+      else await api.post(`families/${familyId}/children/`, body);
+      toast(child ? "Saved" : `${body.name} added`);
+      onDone();
+    } catch (error) { showErrors(form, error); }
+  });
+  return form;
+}
+
+async function shareInvite(familyId, role, out) {
+  const invite = await api.post(`families/${familyId}/invitations/`, { role });
+  const input = h("input", { readonly: true, value: invite.url, "aria-label": "Invite link", id: "invite-url" });
+  out.replaceChildren(
+    h("p", {}, `Send this link to the person you're inviting. It works once and expires ${new Date(invite.expires_at).toLocaleDateString()}.`),
+    input,
+    h("div", { class: "row" },
+      h("button", { type: "button", onclick: async () => {
+        try { await navigator.clipboard.writeText(invite.url); toast("Link copied"); } catch { input.select(); toast("Select the link and copy it"); }
+      } }, "Copy link"),
+      navigator.share ? h("button", { type: "button", class: "secondary", onclick: () =>
+        navigator.share({ title: "Join our family on Tandem", url: invite.url }).catch(() => {}) }, "Share…") : null));
+}
+
+route("families/:family/family", async ({ family: familyParam }) => {
+  const familyId = Number(familyParam);
+  setFamily(familyId);
+  const [family, members, children] = await Promise.all([
+    api.get(`families/${familyId}/`),
+    getAll(`families/${familyId}/members/`),
+    getAll(`families/${familyId}/children/`),
+  ]);
+  const isOwner = family.role === "owner";
+  const me = members.find((m) => m.user_id === session.user.id);
+  const reload = () => go(`families/${familyId}/family`);
+  const inviteOut = h("div", { class: "stack", "aria-live": "polite" });
+  const childArea = h("div");
+
+  const memberItems = members.map((m) => h("li", {},
+    h("span", {}, h("strong", {}, m.display_name), m.user_id === session.user.id ? " (you)" : "", h("br"),
+      h("span", { class: "small muted" }, m.email)),
+    isOwner && m.user_id !== session.user.id
+      ? h("span", { class: "row" },
+        h("select", { "aria-label": `Role of ${m.display_name}`, onchange: async (e) => {
+          try { await api.patch(`families/${familyId}/members/${m.id}/`, { role: e.target.value }); toast("Role changed"); }
+          catch (error) { toast(error.message); reload(); }
+        } }, ["owner", "caregiver"].map((r) => h("option", { value: r, selected: m.role === r }, r))),
+        h("button", { type: "button", class: "danger", onclick: async () => {
+          if (!confirm(`Remove ${m.display_name} from ${family.name}?`)) return;
+          try { await api.del(`families/${familyId}/members/${m.id}/`); reload(); } catch (error) { toast(error.message); }
+        } }, "Remove"))
+      : h("span", { class: "badge" }, m.role)));
+
+  const familyChoices = session.user.families.length > 1
+    ? h("div", {}, h("label", { for: "family-switch" }, "Switch family"),
+      h("select", { id: "family-switch", onchange: (e) => go(`families/${e.target.value}/family`) },
+        session.user.families.map((f) => h("option", { value: f.id, selected: f.id === familyId }, f.name))))
+    : null;
+
+  const renameForm = isOwner ? h("form", { class: "row", novalidate: true },
+    h("input", { name: "name", value: family.name, "aria-label": "Family name" }),
+    h("button", { type: "submit", class: "secondary" }, "Rename"),
+    h("p", { class: "error form-error", role: "alert" })) : null;
+  if (renameForm) renameForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try { await api.patch(`families/${familyId}/`, formData(renameForm)); await refreshUser(); toast("Renamed"); }
+    catch (error) { showErrors(renameForm, error); }
+  });
+
+  mount(
+    h("h1", {}, family.name),
+    h("p", { class: "muted small" }, `Time zone: ${family.timezone}`),
+    familyChoices, renameForm,
+    h("section", { "aria-labelledby": "children-h" },
+      h("h2", { id: "children-h" }, "Children"),
+      children.length ? h("ul", { class: "list", id: "children-list" }, children.map((c) => h("li", {},
+        h("span", { class: "row" }, h("span", { class: "avatar", "aria-hidden": "true" }, c.avatar), h("span", { class: "child-name" }, c.name)),
+        h("button", { type: "button", class: "quiet", "aria-label": `Edit ${c.name}`, onclick: () => childArea.replaceChildren(childForm(familyId, c, reload)) }, "Edit"))))
+        : h("p", { class: "muted" }, "No children yet — add the first one."),
+      h("button", { type: "button", class: "secondary", onclick: () => childArea.replaceChildren(childForm(familyId, null, reload)) }, "Add a child"),
+      childArea),
+    h("section", { "aria-labelledby": "members-h" },
+      h("h2", { id: "members-h" }, "Grown-ups"),
+      h("ul", { class: "list" }, memberItems),
+      h("div", { class: "row" },
+        h("button", { type: "button", onclick: () => shareInvite(familyId, "caregiver", inviteOut).catch((e) => toast(e.message)) }, "Invite a caregiver"),
+        isOwner ? h("button", { type: "button", class: "secondary", onclick: () => shareInvite(familyId, "owner", inviteOut).catch((e) => toast(e.message)) }, "Invite an owner") : null),
+      inviteOut),
+    h("section", { "aria-labelledby": "you-h" },
+      h("h2", { id: "you-h" }, "You"),
+      h("div", { class: "row" },
+        h("a", { class: "button secondary", href: "#/families/new" }, "Create another family"),
+        me ? h("button", { type: "button", class: "danger", onclick: async () => {
+          if (!confirm(`Leave ${family.name}?`)) return;
+          try { await api.del(`families/${familyId}/members/${me.id}/`); await refreshUser(); go(""); } catch (error) { toast(error.message); }
+        } }, "Leave family") : null,
+        h("button", { type: "button", class: "secondary", onclick: logout }, "Log out"))),
+  );
+});
+
+route("", () => {
+  const family = currentFamily();
+  go(family ? `families/${family.id}/family` : "families/new");
+});

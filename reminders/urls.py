@@ -1,0 +1,2 @@
+urlpatterns: list = []
+family_urlpatterns: list = []

@@ -1,0 +1,94 @@
+"""Shared fixtures: personas (an owner, a caregiver, an outsider) and API clients.
+
+Like healthchecks' alice/bob/charlie: ``owner`` and ``caregiver`` share ``family``;
+``outsider`` owns ``other_family``. Tests read as stories about them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from families.models import Role
+
+from .factories import ChildFactory, FamilyFactory, MembershipFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Outside CI a missing server skips the test; under CI=true it fails it."""
+    if IN_CI:
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def family(db):
+    return FamilyFactory(name="The Riveras", timezone="Europe/Madrid")
+
+
+@pytest.fixture
+def owner(family):
+    return MembershipFactory(family=family, role=Role.OWNER, user__display_name="Alice").user
+
+
+@pytest.fixture
+def caregiver(family):
+    return MembershipFactory(family=family, role=Role.CAREGIVER, user__display_name="Bob").user
+
+
+@pytest.fixture
+def other_family(db):
+    return FamilyFactory(name="The Others", timezone="America/New_York")
+
+
+@pytest.fixture
+def outsider(other_family):
+    return MembershipFactory(
+        family=other_family, role=Role.OWNER, user__display_name="Charlie"
+    ).user
+
+
+@pytest.fixture
+def child(family):
+    return ChildFactory(family=family, name="Sam")
+
+
+def client_for(user) -> APIClient:
+    client = APIClient(enforce_csrf_checks=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def owner_client(owner):
+    return client_for(owner)
+
+
+@pytest.fixture
+def caregiver_client(caregiver):
+    return client_for(caregiver)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return client_for(outsider)
