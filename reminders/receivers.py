@@ -1,0 +1,101 @@
+"""Signal receivers: keep scheduled reminders in step with routines, check-ins, families.
+
+Other apps never import ``reminders``; they save their models and send their signals,
+and these receivers run in the same transaction as the change, so the schedule can never
+be committed out of step with what the family sees.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models.signals import post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from families.models import Family
+from families.signals import membership_removed
+
+from . import followups, routine_reminders
+from .models import Delivery, DeliveryState, ReminderState, ScheduledReminder
+
+
+def _model(label: str) -> Any:
+    """The model, or None while that app does not have it (each app can ship alone)."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+@receiver(membership_removed)
+def _member_left(sender: Any, membership: Any, **kwargs: Any) -> None:
+    """A member who left gets nothing more from this family."""
+    ScheduledReminder.objects.filter(
+        family_id=membership.family_id,
+        user_id=membership.user_id,
+        state=ReminderState.PENDING,
+    ).delete()
+    Delivery.objects.filter(
+        user_id=membership.user_id,
+        reminder__family_id=membership.family_id,
+        state=DeliveryState.PENDING,
+    ).update(state=DeliveryState.FAILED, error="No longer a member of the family.")
+
+
+@receiver(pre_save, sender=Family)
+def _remember_timezone(sender: Any, instance: Family, **kwargs: Any) -> None:
+    if instance.pk and not kwargs.get("raw"):
+        instance._reminders_old_timezone = (
+            Family.objects.filter(pk=instance.pk).values_list("timezone", flat=True).first()
+        )
+
+
+@receiver(post_save, sender=Family)
+def _timezone_changed(sender: Any, instance: Family, created: bool, **kwargs: Any) -> None:
+    """Wall-clock routine times stay put: their UTC fire times move with the zone."""
+    old = getattr(instance, "_reminders_old_timezone", None)
+    if created or kwargs.get("raw") or old is None or old == instance.timezone:
+        return
+    routine_model = _model("routines.Routine")
+    if routine_model is not None:
+        routine_reminders.sync_routines(
+            routine_model.objects.filter(family=instance).select_related("family")
+        )
+
+
+def _routine_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        routine_reminders.sync_routine(instance)
+
+
+def _routine_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    routine_reminders.forget_routine(instance.pk)
+
+
+def _checkin_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        followups.sync_follow_up(instance)
+
+
+def _checkin_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    followups.forget_follow_up(instance.pk)
+
+
+def connect_optional() -> None:
+    """Connect to routines and check-ins when their models exist."""
+    routine = _model("routines.Routine")
+    if routine is not None:
+        post_save.connect(_routine_saved, sender=routine, dispatch_uid="reminders-routine-saved")
+        pre_delete.connect(
+            _routine_deleted, sender=routine, dispatch_uid="reminders-routine-deleted"
+        )
+    checkin = _model("checkins.CheckIn")
+    if checkin is not None:
+        post_save.connect(_checkin_saved, sender=checkin, dispatch_uid="reminders-checkin-saved")
+        pre_delete.connect(
+            _checkin_deleted, sender=checkin, dispatch_uid="reminders-checkin-deleted"
+        )
+
+
+connect_optional()
