@@ -18,11 +18,14 @@ from config.wsgi import application
 
 from .fuzz_data import seed_family_with_data
 
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+# Logging out or deleting the account would end the session under test; both have their
+# own tests in test_auth_api.py.
+schema = (
+    schemathesis.openapi.from_wsgi("/api/schema/", application)
+    .exclude(method="POST", path="/api/v1/auth/logout/")
+    .exclude(method="DELETE", path="/api/v1/auth/me/")
+)
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
-
-# Operations that would end the fuzzing session or the account under test.
-SKIP = {("POST", "/api/v1/auth/logout/"), ("DELETE", "/api/v1/auth/me/")}
 
 
 @pytest.fixture
@@ -47,8 +50,6 @@ def signed_in(db):
 )
 @pytest.mark.django_db(transaction=True)
 def test_api_never_fails_and_conforms(case, signed_in):
-    if (case.method.upper(), case.path) in SKIP:
-        pytest.skip("ends the signed-in session")
     family, auth = signed_in
     if case.path_parameters and "family_id" in case.path_parameters:
         case.path_parameters["family_id"] = family.pk
