@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import is_valid_path
@@ -59,3 +60,18 @@ class ApiAppendSlashMiddleware:
                 request.path_info = f"{path}/"
                 request.path = f"{request.path}/"
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``Permissions-Policy`` (Django has no setting for it): the PWA needs no camera,
+    microphone, location or payment, so nothing embedded can ask for them either."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

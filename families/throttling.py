@@ -7,6 +7,7 @@ place gets far. Successful logins are not counted.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from rest_framework.request import Request
@@ -50,4 +51,5 @@ class FailedLoginPerAccountThrottle(_FailureThrottle):
         email = str(request.data.get("email", "")).strip().lower() if request.data else ""
         if not email:
             return None
-        return self.cache_format % {"scope": "login-account", "ident": email}
+        ident = hashlib.sha256(email.encode()).hexdigest()  # bounded, safe cache key
+        return self.cache_format % {"scope": "login-account", "ident": ident}

@@ -70,7 +70,8 @@ class MemberViewSet(
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def perform_update(self, serializer: MemberSerializer) -> None:
-        services.change_role(membership=serializer.instance, role=serializer.validated_data["role"])
+        role = serializer.validated_data.get("role", serializer.instance.role)
+        services.change_role(membership=serializer.instance, role=role)
 
     def perform_destroy(self, instance: Membership) -> None:
         if instance.pk != self.membership.pk and not self.membership.is_owner:

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 from django.contrib.auth.tokens import default_token_generator
+from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -218,14 +219,26 @@ class PasswordResetConfirmView(GenericAPIView):
 
 @method_decorator(ensure_csrf_cookie, name="get")
 class CsrfView(APIView):
-    """Sets the CSRF cookie and returns the token for clients that cannot read cookies."""
+    """Sets the CSRF cookie; says whether a session is signed in (so the PWA can start
+    without provoking a 403 from ``auth/me`` when nobody is)."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={200: inline_serializer("Csrf", {"csrf_token": serializers.CharField()})}
+        responses={
+            200: inline_serializer(
+                "Csrf",
+                {
+                    "csrf_token": serializers.CharField(),
+                    "authenticated": serializers.BooleanField(),
+                },
+            )
+        }
     )
     def get(self, request: Request) -> Response:
-        from django.middleware.csrf import get_token
-
-        return Response({"csrf_token": get_token(request._request)})
+        return Response(
+            {
+                "csrf_token": get_token(request._request),
+                "authenticated": request.user.is_authenticated,
+            }
+        )

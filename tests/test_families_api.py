@@ -232,3 +232,10 @@ def test_another_familys_child_is_404(caregiver_client, other_family):
 def test_path_without_trailing_slash_accepts_post(caregiver_client, family):
     r = caregiver_client.post(f"/api/v1/families/{family.id}/children", {"name": "Sam"})
     assert r.status_code == 201
+
+
+def test_patching_a_member_without_a_role_changes_nothing(owner_client, caregiver, family):
+    """Regression (permission matrix): an empty PATCH was a 500."""
+    m = Membership.objects.get(user=caregiver)
+    r = owner_client.patch(f"/api/v1/families/{family.id}/members/{m.id}/", {})
+    assert r.status_code == 200 and r.json()["role"] == "caregiver"

@@ -34,13 +34,15 @@ def test_another_family_gets_404_for_every_method(endpoint, method, family, owne
     assert response.status_code == 404, (method, url, response.status_code)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.route.removeprefix("api/v1/"))
+@pytest.mark.parametrize(
+    "endpoint",
+    [e for e in ENDPOINTS if len(e.kwargs) > 1],
+    ids=lambda e: e.route.removeprefix("api/v1/"),
+)
 @pytest.mark.parametrize("method", METHODS)
 def test_our_objects_are_404_through_their_own_family(endpoint, method, family, owner, outsider):
     """The outsider puts our object ids under their own family id: still nothing."""
     kwargs = build_kwargs(endpoint, family, owner)
-    if len(kwargs) == 1:
-        pytest.skip("no object ids in this route")
     url = endpoint.url({**kwargs, "family_id": outsider.memberships.get().family_id})
     response = client_for(outsider).generic(method, url, "{}", content_type="application/json")
     assert response.status_code in (404, 405), (method, url, response.status_code)

@@ -21,7 +21,8 @@ export function currentFamily() {
 
 export async function refreshUser() {
   try {
-    session.user = await api.get("auth/me/");
+    const { authenticated } = await api.get("auth/csrf/");
+    session.user = authenticated ? await api.get("auth/me/") : null;
   } catch (error) {
     if (error.status === 401 || error.status === 403) session.user = null;
     else if (!session.user) session.user = JSON.parse(localStorage.getItem("me") || "null"); // offline start

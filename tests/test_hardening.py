@@ -1,0 +1,126 @@
+"""Security headers, CSP without unsafe-inline, size limits, 503 on a locked database."""
+
+import sqlite3
+
+import pytest
+from django.db import connection
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_security_headers_on_the_app_shell(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    csp = r["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert r["X-Frame-Options"] == "DENY"
+    assert r["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in r["Permissions-Policy"]
+    assert r["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_the_app_shell_has_no_inline_script_or_style(client):
+    html = client.get("/").content.decode()
+    assert "<style" not in html and " style=" not in html
+    for tag in html.split("<script")[1:]:
+        assert 'src="' in tag.split(">")[0], "inline <script> would need unsafe-inline"
+
+
+def test_session_and_csrf_cookies_are_httponly_and_samesite(anon_client):
+    from .factories import PASSWORD, UserFactory
+
+    UserFactory(email="a@example.com")
+    r = anon_client.post("/api/v1/auth/login/", {"email": "a@example.com", "password": PASSWORD})
+    session = r.cookies["sessionid"]
+    assert session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_production_settings_are_strict():
+    """The production branch of config/settings.py, evaluated in a subprocess."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django; from django.conf import settings as s; django.setup();"
+        "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SECURE_SSL_REDIRECT, s.DEBUG]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 64,
+        "ALLOWED_HOSTS": "tandem.example.com",
+    }
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert json.loads(out.stdout) == [True, True, 31536000, True, False]
+    for missing in ("SECRET_KEY", "ALLOWED_HOSTS"):
+        bad = {k: v for k, v in env.items() if k != missing}
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=bad, capture_output=True, text=True
+        )
+        assert result.returncode != 0 and missing in result.stderr
+    debug = subprocess.run(
+        [sys.executable, "-c", code], env={**env, "DEBUG": "true"}, capture_output=True, text=True
+    )
+    assert debug.returncode != 0 and "DEBUG" in debug.stderr
+
+
+def test_oversized_request_bodies_are_refused(caregiver_client, family, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    r = caregiver_client.post(
+        f"/api/v1/families/{family.id}/children/", {"name": "x" * 5000}, format="json"
+    )
+    assert r.status_code in (400, 413)
+    assert r.status_code != 500
+
+
+def test_malformed_json_is_a_clear_400(caregiver_client, family):
+    r = caregiver_client.generic(
+        "POST",
+        f"/api/v1/families/{family.id}/children/",
+        "{not json",
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert r.json()["detail"].startswith("JSON parse error")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_database_answers_503_not_a_stack_trace(caregiver, family):
+    """Another connection holds an exclusive lock: the API says 503 with a message."""
+    client = client_for(caregiver)
+    name = connection.settings_dict["NAME"]
+    if connection.vendor != "sqlite" or "memory" not in str(
+        connection.get_connection_params()["database"]
+    ):
+        pytest.skip("drill written for the in-memory shared-cache SQLite test database")
+    locker = sqlite3.connect(connection.get_connection_params()["database"], uri=True)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        locker.execute(
+            "INSERT INTO families_child (family_id, name, avatar, colour, created_at) "
+            "VALUES (?, 'lock', '', '', '2026-01-01')",
+            (family.id,),
+        )
+        r = client.post(f"/api/v1/families/{family.id}/children/", {"name": "Sam"})
+    finally:
+        locker.rollback()
+        locker.close()
+    assert r.status_code == 503, (name, r.status_code)
+    assert "try again" in r.json()["detail"]
+    assert r["Retry-After"]
+
+
+def test_healthz_reports_database_and_broker(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "database": "ok", "broker": "ok"}
