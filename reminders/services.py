@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from families.models import Family, Membership, User
 
-from . import messages
-from .dispatch import enqueue_sends
+from . import dispatch, messages
 from .models import (
     Delivery,
     PushSubscription,
@@ -123,7 +122,7 @@ def send_test(*, user: User, family: Family | None = None) -> list[Delivery]:
             ]
         )
         ids = [d.pk for d in deliveries]
-        transaction.on_commit(lambda: enqueue_sends(ids))
+        transaction.on_commit(lambda: dispatch.enqueue_sends(ids))
     return deliveries
 
 
