@@ -7,6 +7,7 @@ import { currentFamily, home, refreshUser, session, tabRegistry } from "./state.
 import "./screens/auth.js";
 import "./screens/family.js";
 import "./screens/join.js";
+import "./screens/settings.js";
 
 const TABS = [
   ["today", "☀️", "Today"],
@@ -14,6 +15,7 @@ const TABS = [
   ["routines", "🗓️", "Routines"],
   ["insights", "📈", "Insights"],
   ["family", "👪", "Family"],
+  ["settings", "⚙️", "Settings"],
 ];
 
 function renderTabs(path) {
