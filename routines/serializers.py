@@ -5,11 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from families.models import Child
 
 from . import services
 from .models import MAX_OFFSET_MINUTES, MAX_STEP_MINUTES, MAX_STEPS, Routine, RoutineStep
+
+
+class StepListSerializer(serializers.ListSerializer):
+    """The ordered steps; list-level errors are reported as ``steps``, not nested deeper."""
+
+    default_error_messages = {
+        "empty": "Add at least one step.",
+        "max_length": "A routine has at most {max_length} steps.",
+    }
+
+    def run_validation(self, data: Any = empty) -> Any:
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:
+            key = api_settings.NON_FIELD_ERRORS_KEY
+            if isinstance(exc.detail, dict) and set(exc.detail) == {key}:
+                raise serializers.ValidationError(exc.detail[key]) from exc
+            raise
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -26,6 +46,7 @@ class StepSerializer(serializers.ModelSerializer):
         read_only_fields = ["position"]
         extra_kwargs = {"icon": {"required": False}}
         validators: list = []
+        list_serializer_class = StepListSerializer
 
     def validate_title(self, value: str) -> str:
         if not value.strip():
@@ -37,7 +58,10 @@ class RoutineSerializer(serializers.ModelSerializer):
     """A routine; ``steps`` is the whole ordered list (steps left out are removed)."""
 
     children = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Child.objects.none(), required=False
+        many=True,
+        queryset=Child.objects.none(),
+        required=False,
+        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
     )
     days_of_week = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7),

@@ -33,7 +33,10 @@ class RoutineSummarySerializer(serializers.ModelSerializer):
 class StartRunSerializer(serializers.Serializer):
     """``{child, date}``; ``date`` defaults to the family's today."""
 
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none())
+    child = serializers.PrimaryKeyRelatedField(
+        queryset=Child.objects.none(),
+        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
+    )
     date = serializers.DateField(required=False, **DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -136,7 +139,11 @@ class BoardSerializer(serializers.Serializer):
 class HistoryQuerySerializer(serializers.Serializer):
     """``from``/``to`` (YYYY-MM-DD, default: the four weeks up to today) and ``child``."""
 
-    child = serializers.PrimaryKeyRelatedField(queryset=Child.objects.none(), required=False)
+    child = serializers.PrimaryKeyRelatedField(
+        queryset=Child.objects.none(),
+        required=False,
+        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
