@@ -112,7 +112,7 @@ async function editor(familyId, routineId) {
               oninput: (e) => { s.title = e.target.value; } }),
             h("label", { for: `${s.key}-minutes`, class: "small" }, "Minutes (optional)"),
             h("input", { id: `${s.key}-minutes`, name: `steps.${i}.duration_minutes`, type: "number", inputmode: "numeric",
-              min: 1, max: 240, value: s.duration, class: "minutes",
+              min: 1, max: 240, value: s.duration, class: "minutes", "aria-label": `Minutes for step ${n} (optional)`,
               oninput: (e) => { s.duration = e.target.value; } }))),
         picker,
         h("div", { class: "row step-actions" },

@@ -95,6 +95,7 @@ async function setDone(childId, routineId, stepId, done) {
   if (done) entry.now_since = new Date().toISOString();
   derive(entry);
   s.celebrate = entry.complete && !wasComplete ? routineId : null;
+  s.routineFor[childId] = routineId; // stay on this routine (and its celebration) after refreshes
   renderBoard();
   if (done) {
     const next = entry.now_step ? ` Next: ${entry.now_step.title}.` : "";
@@ -260,6 +261,7 @@ function renderBoard() {
       h("span", { class: "muted small" }, ` · ${shown.routine.start_time}`)));
     if (shown.complete) {
       parts.push(celebration(shown, current.child, s.celebrate === shown.routine.id));
+      s.celebrate = null; // animate once, not on every refresh
     } else {
       parts.push(nowCard(shown, s.childId), nextCard(shown));
     }
@@ -284,7 +286,6 @@ async function load() {
     await overlayPending(board, s.familyId);
     if (active() !== s) return;
     s.board = board;
-    s.celebrate = null;
     renderBoard();
   } catch (error) {
     if (!s.board) {
