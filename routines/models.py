@@ -7,6 +7,7 @@ rules that read and write them live in ``routines.services``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -46,6 +47,18 @@ class Routine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The admin and forms apply the API's rules for weekdays and reminder offsets."""
+        from rest_framework.exceptions import ValidationError as ApiValidationError
+
+        from .services import clean_days_of_week, clean_reminder_offsets  # avoids a cycle
+
+        try:
+            self.days_of_week = clean_days_of_week(self.days_of_week or [])
+            self.reminder_offsets = clean_reminder_offsets(self.reminder_offsets or [])
+        except ApiValidationError as exc:
+            raise ValidationError(exc.detail) from exc
 
 
 class RoutineStep(models.Model):

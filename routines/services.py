@@ -47,7 +47,7 @@ def clean_days_of_week(days: Iterable[int]) -> list[int]:
     days = list(days)
     if not days:
         raise validation_error("days_of_week", "Choose at least one day of the week.")
-    if any(not isinstance(d, int) or d not in ISO_WEEKDAYS for d in days):
+    if any(isinstance(d, bool) or not isinstance(d, int) or d not in ISO_WEEKDAYS for d in days):
         raise validation_error("days_of_week", "Days are numbers from 1 (Monday) to 7 (Sunday).")
     if len(set(days)) != len(days):
         raise validation_error("days_of_week", "Each day may appear only once.")
@@ -87,7 +87,8 @@ def save_routine(
 
     ``steps`` is the complete new list in order: items with an ``id`` keep that step
     (renamed/moved as given, so its completions survive), items without one are new,
-    and steps left out are removed. ``None`` leaves steps (or children) unchanged.
+    and steps left out are removed (ids are ignored when creating). ``None`` leaves
+    steps (or children) unchanged. Sends ``routine_changed`` once committed.
     """
     if any(child.family_id != family.pk for child in children or ()):
         raise validation_error("children", "Choose children from this family.")
@@ -159,7 +160,7 @@ def refresh_completion(routine: Routine, since: date | None = None) -> None:
     adding a step today does not rewrite last week's history.
     """
     since = since or family_today(routine.family)
-    total = routine.steps.count()
+    total = RoutineStep.objects.filter(routine=routine).count()  # not a stale prefetch
     runs = list(
         RoutineRun.objects.filter(routine=routine, date__gte=since)
         .annotate(done=Count("completions"))
@@ -385,7 +386,7 @@ def routine_history(
     children = [c for c in routine.children.all() if child is None or c.pk == child.pk]
     if child is not None and not children:
         raise validation_error("child", "This routine is not for that child.")
-    total = routine.steps.count()
+    total = RoutineStep.objects.filter(routine=routine).count()  # not a stale prefetch
     done_by_run = {
         (r["child_id"], r["date"]): (r["done"], r["completed_at"] is not None)
         for r in RoutineRun.objects.filter(routine=routine, date__range=(first, last))

@@ -272,3 +272,22 @@ def test_today_and_runs_use_the_family_local_date(zone, instant, local_day):
     assert board["date"] == local_day
     assert [r["routine"]["id"] for r in board["children"][0]["routines"]] == [routine.pk]
     assert run["date"] == local_day
+
+
+def test_editing_steps_reopens_or_completes_todays_run_but_not_the_past(
+    family, owner_client, routine, child
+):
+    steps = list(routine.steps.all())
+    for day in ("2026-05-31", DAY):
+        for step in steps:
+            owner_client.put(day_url(family, routine, child, day, step.pk))
+    body = [{"id": s.pk, "title": s.title} for s in steps]
+    edit = f"/api/v1/families/{family.pk}/routines/{routine.pk}/"
+
+    owner_client.patch(edit, {"steps": [*body, {"title": "Hug"}]}, format="json")
+    runs = {str(r.date): r.completed_at for r in RoutineRun.objects.all()}
+    assert runs["2026-06-01"] is None  # today has a new step to do
+    assert runs["2026-05-31"] is not None  # yesterday stays done
+
+    owner_client.patch(edit, {"steps": body}, format="json")  # the new step is removed again
+    assert RoutineRun.objects.get(date=date(2026, 6, 1)).completed_at is not None

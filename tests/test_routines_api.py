@@ -1,8 +1,11 @@
 """Routines with nested ordered steps: create, edit, reorder, remove, validation."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from routines.models import Routine, RoutineStep, StepCompletion
+from routines.signals import routine_changed
 
 from .conftest import client_for
 from .factories import ChildFactory, RoutineFactory, RoutineRunFactory
@@ -193,12 +196,47 @@ def test_another_familys_routine_is_404(family, child, outsider):
     assert client.get(url(family)).status_code == 404
 
 
-def test_the_database_refuses_out_of_range_durations(family):
-    from django.db import IntegrityError, transaction
-
+def test_the_database_refuses_out_of_range_durations_and_duplicates(family, child):
     routine = RoutineFactory(family=family, steps=0)
     with pytest.raises(IntegrityError), transaction.atomic():
         RoutineStep.objects.create(routine=routine, position=0, title="x", duration_minutes=241)
     RoutineStep.objects.create(routine=routine, position=0, title="x")
     with pytest.raises(IntegrityError), transaction.atomic():
         RoutineStep.objects.create(routine=routine, position=0, title="y")
+    run = RoutineRunFactory(routine=routine, child=child)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoutineRunFactory(routine=routine, child=child, date=run.date)
+    step = routine.steps.get()
+    StepCompletion.objects.create(run=run, step=step)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StepCompletion.objects.create(run=run, step=step)
+
+
+def test_the_admin_applies_the_same_weekday_and_offset_rules(family):
+    routine = RoutineFactory(family=family, days_of_week=[1, 1], reminder_offsets=[5])
+    with pytest.raises(ValidationError) as excinfo:
+        routine.full_clean()
+    assert "days_of_week" in excinfo.value.message_dict
+    routine.days_of_week, routine.reminder_offsets = [3, 1], [0, 10, 0]
+    routine.full_clean()
+    assert (routine.days_of_week, routine.reminder_offsets) == ([1, 3], [10, 0])
+
+
+def test_other_apps_hear_about_changes_after_commit(
+    family, owner_client, child, django_capture_on_commit_callbacks
+):
+    heard = []
+
+    def listener(sender, routine, created, deleted=False, **kwargs):
+        children = [] if deleted else [c.pk for c in routine.children.all()]
+        heard.append((routine.pk, created, deleted, children))
+
+    routine_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            rid = owner_client.post(url(family), bedtime(child), format="json").json()["id"]
+        with django_capture_on_commit_callbacks(execute=True):
+            owner_client.delete(url(family, rid))
+    finally:
+        routine_changed.disconnect(listener)
+    assert heard == [(rid, True, False, [child.pk]), (rid, False, True, [])]
