@@ -8,11 +8,13 @@ endpoints; a route with an unknown keyword or model fails the matrix tests loudl
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from families.models import Child, Invitation, Membership
 from families.services import create_invitation
+from routines.models import Routine
 
-from .factories import ChildFactory
+from .factories import ChildFactory, RoutineFactory, RoutineRunFactory
 
 Builder = Callable[[object, object], object]  # (family, owner) -> object with .pk
 
@@ -22,9 +24,19 @@ MODEL_BUILDERS: dict[type, Builder] = {
     Invitation: lambda family, owner: (
         create_invitation(membership=Membership.objects.get(family=family, user=owner)).invitation
     ),
+    Routine: lambda family, owner: RoutineFactory(
+        family=family, children=[ChildFactory(family=family)]
+    ),
 }
 
-KEYWORD_BUILDERS: dict[str, Builder] = {}
+KEYWORD_BUILDERS: dict[str, Builder] = {
+    "routine": MODEL_BUILDERS[Routine],
+    "child": MODEL_BUILDERS[Child],
+    "run": lambda family, owner: RoutineRunFactory(routine__family=family),
+    "step": lambda family, owner: RoutineFactory(family=family).steps.first(),
+    # Not an object: a day in the URL (``.pk`` is what lands in the path).
+    "date": lambda family, owner: SimpleNamespace(pk="2026-06-01"),
+}
 
 
 def _model_of(endpoint) -> type:
