@@ -49,6 +49,8 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
 
 
 class _CompletionView(FamilyScopedMixin, GenericAPIView):
+    queryset = RoutineRun.objects.all()
+    family_field = "routine__family"
     serializer_class = RunSerializer
 
     def _set(self, done: bool) -> Response:
@@ -72,9 +74,7 @@ class RunStepCompletionView(_CompletionView):
 
     def _set_done(self, done: bool) -> RoutineRun:
         run = get_object_or_404(
-            RoutineRun.objects.select_related("routine__family"),
-            pk=self.kwargs["run"],
-            routine__family=self.family,
+            self.get_queryset().select_related("routine"), pk=self.kwargs["run"]
         )
         step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine_id=run.routine_id)
         if done:

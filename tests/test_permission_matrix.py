@@ -41,6 +41,16 @@ ACCESS: dict[str, dict[str, str]] = {
     F + "invitations/<pk>/": {"GET": "member", "DELETE": "owner"},
     F + "children/": {"GET": "member", "POST": "member"},
     F + "children/<pk>/": {"GET": "member", "PATCH": "member", "DELETE": "member"},
+    F + "routines/": {"GET": "member", "POST": "member"},
+    F + "routines/<pk>/": {"GET": "member", "PATCH": "member", "DELETE": "member"},
+    F + "routines/<pk>/history/": {"GET": "member"},
+    F + "routines/<pk>/runs/": {"POST": "member"},
+    F + "today/": {"GET": "member"},
+    F + "runs/<run>/steps/<step>/completion/": {"PUT": "member", "DELETE": "member"},
+    F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/": {
+        "PUT": "member",
+        "DELETE": "member",
+    },
 }
 
 ENDPOINTS = api_endpoints()
