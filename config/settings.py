@@ -236,6 +236,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # No OPTIONS introspection: the OpenAPI schema documents the API, and DRF's metadata
+    # would call get_object() on views that address objects by several URL keywords.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/hour"),
         "auth": env.str("THROTTLE_AUTH", default="30/hour"),

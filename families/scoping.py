@@ -43,6 +43,8 @@ class FamilyScopedMixin:
     """Mix into any DRF view whose URL carries ``family_id``."""
 
     family_url_kwarg = "family_id"
+    # The lookup from the view's model to its family, e.g. "routine__family" for a run.
+    family_field = "family"
     owner_actions: tuple[str, ...] = ()
     permission_classes = [
         permissions.IsAuthenticated,
@@ -77,7 +79,7 @@ class FamilyScopedMixin:
         queryset = super().get_queryset()  # type: ignore[misc]
         if getattr(self, "swagger_fake_view", False):  # schema generation has no request
             return queryset.none()
-        return queryset.filter(family=self.family)
+        return queryset.filter(**{self.family_field: self.family})
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()  # type: ignore[misc]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import factory
 from django.utils import timezone
 
 from families.models import Child, Family, Membership, Role, User
+from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
 
 from .pushservice import BrowserKeys
 
@@ -51,6 +54,65 @@ class ChildFactory(factory.django.DjangoModelFactory):
     family = factory.SubFactory(FamilyFactory)
     name = factory.Faker("first_name")
     avatar = "🦊"
+
+
+# --- routines ---------------------------------------------------------------------------
+
+
+class RoutineFactory(factory.django.DjangoModelFactory):
+    """A daily 19:30 routine; pass ``children=[...]`` and ``steps=N`` (default 3)."""
+
+    class Meta:
+        model = Routine
+        skip_postgeneration_save = True
+
+    family = factory.SubFactory(FamilyFactory)
+    name = factory.Sequence(lambda n: f"Routine {n}")
+    icon = "🌙"
+    days_of_week = factory.LazyFunction(lambda: [1, 2, 3, 4, 5, 6, 7])
+    start_time = _dt.time(19, 30)
+    reminder_offsets = factory.LazyFunction(lambda: [10])
+
+    @factory.post_generation
+    def children(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.children.set(extracted)
+
+    @factory.post_generation
+    def steps(obj, create, extracted, **kwargs):
+        if create:
+            count = 3 if extracted is None else extracted
+            RoutineStep.objects.bulk_create(
+                RoutineStep(routine=obj, position=i, title=f"Step {i + 1}", icon="⭐")
+                for i in range(count)
+            )
+
+
+class RoutineStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoutineStep
+
+    routine = factory.SubFactory(RoutineFactory, steps=0)
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"Step {n}")
+    icon = "⭐"
+
+
+class RoutineRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoutineRun
+
+    routine = factory.SubFactory(RoutineFactory)
+    child = factory.SubFactory(ChildFactory, family=factory.SelfAttribute("..routine.family"))
+    date = _dt.date(2026, 6, 1)
+
+
+class StepCompletionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StepCompletion
+
+    run = factory.SubFactory(RoutineRunFactory)
+    step = factory.LazyAttribute(lambda o: o.run.routine.steps.first())
 
 
 # --- reminders ---------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import { currentFamily, home, refreshUser, session, tabRegistry } from "./state.
 import "./screens/auth.js";
 import "./screens/family.js";
 import "./screens/join.js";
+import "./screens/routines.js";
+import "./screens/today.js";
 import "./screens/settings.js";
 
 const TABS = [

@@ -3,7 +3,7 @@
 import { api, getAll } from "../api.js";
 import { field, formData, h, mount, showErrors, toast } from "../dom.js";
 import { go, route } from "../router.js";
-import { currentFamily, refreshUser, session, setFamily } from "../state.js";
+import { home, refreshUser, session, setFamily } from "../state.js";
 import { logout } from "./auth.js";
 
 const AVATARS = ["🙂", "🦊", "🐻", "🐼", "🦁", "🐸", "🐰", "🦄", "🐯", "🐨", "🐙", "🚀"];
@@ -158,7 +158,5 @@ route("families/:family/family", async ({ family: familyParam }) => {
   );
 });
 
-route("", () => {
-  const family = currentFamily();
-  go(family ? `families/${family.id}/family` : "families/new");
-});
+route("", () => home()); // Today when a screen provides it, else this Family screen
+

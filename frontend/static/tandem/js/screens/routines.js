@@ -1,0 +1,205 @@
+// Routines: the family's list, and an editor for name, emoji, children, days, start time,
+// reminders and the ordered steps (add, move up/down, remove, pick an emoji).
+
+import { api, getAll } from "../api.js";
+import { h, mount, showErrors, toast } from "../dom.js";
+import { go, route } from "../router.js";
+import { setFamily, tabRegistry } from "../state.js";
+
+tabRegistry.add("routines");
+
+const ROUTINE_ICONS = ["🌅", "☀️", "🌙", "🛁", "🍽️", "🏫", "🎒", "🧸", "📚", "🏃", "🎵", "🗓️"];
+const STEP_ICONS = ["⭐", "🚽", "🧼", "🪥", "🛁", "🚿", "👕", "🧦", "👟", "🧥", "🥣", "🍎", "🥪", "🥛",
+  "💧", "🎒", "📚", "📖", "✏️", "🧸", "🧩", "🎨", "🎵", "🛏️", "😴", "🌙", "🤗", "💊", "🧴", "🚗", "🏃", "🐶"];
+const DAYS = [[1, "Mon", "Monday"], [2, "Tue", "Tuesday"], [3, "Wed", "Wednesday"], [4, "Thu", "Thursday"],
+  [5, "Fri", "Friday"], [6, "Sat", "Saturday"], [7, "Sun", "Sunday"]];
+const OFFSETS = [[0, "At the start"], [5, "5 min before"], [10, "10 min before"], [15, "15 min before"],
+  [30, "30 min before"], [60, "1 hour before"]];
+const MAX_STEPS = 50;
+
+export function daysSummary(days) {
+  const key = [...days].sort((a, b) => a - b).join(",");
+  if (key === "1,2,3,4,5,6,7") return "Every day";
+  if (key === "1,2,3,4,5") return "Weekdays";
+  if (key === "6,7") return "Weekends";
+  return days.map((d) => DAYS[d - 1][1]).join(", ");
+}
+
+route("families/:family/routines", async ({ family }) => {
+  const familyId = Number(family);
+  setFamily(familyId);
+  const [routines, children] = await Promise.all([
+    getAll(`families/${familyId}/routines/`),
+    getAll(`families/${familyId}/children/`),
+  ]);
+  const byId = new Map(children.map((c) => [c.id, c]));
+  const items = routines.map((r) => h("li", { class: "card routine-item" },
+    h("a", { class: "routine-link", href: `#/families/${familyId}/routines/${r.id}`, "aria-label": `Edit ${r.name}` },
+      h("span", { class: "routine-icon", "aria-hidden": "true" }, r.icon || "🗓️"),
+      h("span", { class: "routine-text" },
+        h("strong", {}, r.name), r.is_active ? null : h("span", { class: "badge" }, " paused"), h("br"),
+        h("span", { class: "small muted" },
+          `${r.start_time} · ${daysSummary(r.days_of_week)} · ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`),
+        h("span", { class: "routine-children", "aria-label": `For ${r.children.map((id) => (byId.get(id) || {}).name).filter(Boolean).join(", ") || "no one yet"}` },
+          r.children.map((id) => byId.get(id)).filter(Boolean).map((c) => h("span", { class: "mini-avatar", "aria-hidden": "true" }, c.avatar)))))));
+  mount(
+    h("h1", {}, "Routines"),
+    h("p", { class: "muted" }, "The same steps in the same order help children know what comes next."),
+    h("a", { class: "button full", href: `#/families/${familyId}/routines/new` }, "New routine"),
+    routines.length
+      ? h("ul", { class: "list-plain", id: "routine-list" }, items)
+      : h("p", { class: "muted" }, "No routines yet. Bedtime or the school morning are good first ones."),
+  );
+});
+
+route("families/:family/routines/new", ({ family }) => editor(Number(family), null));
+route("families/:family/routines/:routine", ({ family, routine }) => editor(Number(family), Number(routine)));
+
+let uid = 0;
+const newStep = (step = {}) => ({
+  key: `s${(uid += 1)}`,
+  id: step.id || null,
+  title: step.title || "",
+  icon: step.icon || "⭐",
+  duration: step.duration_minutes == null ? "" : String(step.duration_minutes),
+  picking: false,
+});
+
+function chipGroup(legend, name, choices, selected, { type = "checkbox", inputName } = {}) {
+  return h("fieldset", { name, class: "chips" },
+    h("legend", {}, legend),
+    choices.map(([value, label, long]) => h("label", { class: "chip" },
+      h("input", { type, name: inputName, value, class: "sr-radio", checked: selected.includes(value), "aria-label": long || undefined }),
+      label)));
+}
+
+function checkedValues(form, inputName) {
+  return [...form.querySelectorAll(`input[name="${inputName}"]:checked`)].map((i) => i.value);
+}
+
+async function editor(familyId, routineId) {
+  setFamily(familyId);
+  const [children, routine] = await Promise.all([
+    getAll(`families/${familyId}/children/`),
+    routineId ? api.get(`families/${familyId}/routines/${routineId}/`) : null,
+  ]);
+  const r = routine || {
+    name: "", icon: "🌙", children: children.map((c) => c.id), days_of_week: [1, 2, 3, 4, 5, 6, 7],
+    start_time: "", reminder_offsets: [10], is_active: true, steps: [{}],
+  };
+  const steps = r.steps.map(newStep);
+  const stepList = h("ol", { class: "step-editor", id: "step-editor" });
+
+  function renderSteps(focusKey) {
+    stepList.replaceChildren(...steps.map((s, i) => {
+      const n = i + 1;
+      const move = (delta) => {
+        steps.splice(i + delta, 0, ...steps.splice(i, 1));
+        renderSteps(`${s.key}-${delta < 0 ? "up" : "down"}`);
+      };
+      const picker = s.picking ? h("div", { class: "chips emoji-picker", role: "group", "aria-label": `Emoji for step ${n}` },
+        STEP_ICONS.map((icon) => h("button", { type: "button", class: "chip emoji-chip", "aria-pressed": icon === s.icon ? "true" : "false",
+          "aria-label": icon, onclick: () => { s.icon = icon; s.picking = false; renderSteps(`${s.key}-emoji`); } }, icon))) : null;
+      return h("li", { class: "step-row" },
+        h("div", { class: "step-main" },
+          h("button", { type: "button", class: "emoji-button secondary", "data-focus": `${s.key}-emoji`,
+            "aria-expanded": s.picking ? "true" : "false", "aria-label": `Choose emoji for step ${n} (now ${s.icon})`,
+            onclick: () => { s.picking = !s.picking; renderSteps(`${s.key}-emoji`); } }, s.icon),
+          h("div", { class: "step-fields" },
+            h("label", { for: `${s.key}-title` }, `Step ${n}`),
+            h("input", { id: `${s.key}-title`, name: `steps.${i}.title`, value: s.title, maxlength: 80,
+              placeholder: ["Bath", "Pyjamas", "Brush teeth", "Story"][i % 4], autocomplete: "off",
+              oninput: (e) => { s.title = e.target.value; } }),
+            h("label", { for: `${s.key}-minutes`, class: "small" }, "Minutes (optional)"),
+            h("input", { id: `${s.key}-minutes`, name: `steps.${i}.duration_minutes`, type: "number", inputmode: "numeric",
+              min: 1, max: 240, value: s.duration, class: "minutes", "aria-label": `Minutes for step ${n} (optional)`,
+              oninput: (e) => { s.duration = e.target.value; } }))),
+        picker,
+        h("div", { class: "row step-actions" },
+          h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-up`, disabled: i === 0,
+            "aria-label": `Move step ${n} up`, onclick: () => move(-1) }, "↑"),
+          h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-down`, disabled: i === steps.length - 1,
+            "aria-label": `Move step ${n} down`, onclick: () => move(1) }, "↓"),
+          h("button", { type: "button", class: "quiet", disabled: steps.length === 1,
+            "aria-label": `Remove step ${n}`, onclick: () => { steps.splice(i, 1); renderSteps(); } }, "✕")));
+    }));
+    addButton.disabled = steps.length >= MAX_STEPS;
+    const target = focusKey && stepList.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`);
+    if (target && !target.disabled) target.focus();
+  }
+
+  const addButton = h("button", { type: "button", class: "secondary full", onclick: () => {
+    steps.push(newStep());
+    renderSteps();
+    stepList.querySelector("li:last-child input").focus();
+  } }, "+ Add a step");
+
+  const daysField = chipGroup("Days", "days_of_week", DAYS, r.days_of_week, { inputName: "day" });
+  const setDays = (days) => daysField.querySelectorAll("input").forEach((i) => { i.checked = days.includes(Number(i.value)); });
+  const form = h("form", { class: "card stack routine-form", novalidate: true },
+    h("label", { for: "f-name" }, "Routine name"),
+    h("input", { id: "f-name", name: "name", value: r.name, required: true, maxlength: 80, placeholder: "Bedtime", autocomplete: "off" }),
+    chipGroup("Emoji", "icon", ROUTINE_ICONS.map((i) => [i, i]), [r.icon], { type: "radio", inputName: "routine-icon" }),
+    children.length
+      ? chipGroup("For", "children", children.map((c) => [c.id, `${c.avatar} ${c.name}`]), r.children, { inputName: "child" })
+      : h("p", { class: "muted small" }, "Add your children on the Family tab so the routine shows on their Today board."),
+    daysField,
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "quiet", onclick: () => setDays([1, 2, 3, 4, 5, 6, 7]) }, "Every day"),
+      h("button", { type: "button", class: "quiet", onclick: () => setDays([1, 2, 3, 4, 5]) }, "Weekdays"),
+      h("button", { type: "button", class: "quiet", onclick: () => setDays([6, 7]) }, "Weekends")),
+    h("label", { for: "f-start" }, "Starts at"),
+    h("input", { id: "f-start", name: "start_time", type: "time", value: r.start_time, required: true }),
+    chipGroup("Remind caregivers", "reminder_offsets", OFFSETS, r.reminder_offsets, { inputName: "offset" }),
+    h("label", { class: "check" },
+      h("input", { type: "checkbox", name: "is_active", checked: r.is_active }), " Active (shows on Today and sends reminders)"),
+    h("h2", {}, "Steps"),
+    h("output", { name: "steps" }),
+    stepList,
+    addButton,
+    h("p", { class: "error form-error", role: "alert" }),
+    h("div", { class: "row" },
+      h("button", { type: "submit" }, routine ? "Save routine" : "Create routine"),
+      h("a", { class: "button secondary", href: `#/families/${familyId}/routines` }, "Cancel"),
+      routine ? h("button", { type: "button", class: "danger", onclick: async () => {
+        if (!confirm(`Delete ${routine.name}? Its history goes too.`)) return;
+        try { await api.del(`families/${familyId}/routines/${routine.id}/`); toast(`${routine.name} deleted`); go(`families/${familyId}/routines`); }
+        catch (error) { toast(error.message); }
+      } }, "Delete") : null));
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {
+      name: form.elements.namedItem("name").value.trim(),
+      icon: checkedValues(form, "routine-icon")[0] || "",
+      children: checkedValues(form, "child").map(Number),
+      days_of_week: checkedValues(form, "day").map(Number),
+      start_time: form.elements.namedItem("start_time").value.slice(0, 5),
+      reminder_offsets: checkedValues(form, "offset").map(Number),
+      is_active: form.elements.namedItem("is_active").checked,
+      steps: steps.map((s) => ({
+        ...(s.id ? { id: s.id } : {}),
+        title: s.title.trim(),
+        icon: s.icon,
+        duration_minutes: s.duration === "" ? null : Number(s.duration),
+      })),
+    };
+    const submit = form.querySelector("button[type=submit]");
+    submit.disabled = true;
+    try {
+      if (routine) await api.patch(`families/${familyId}/routines/${routine.id}/`, body);
+      else await api.post(`families/${familyId}/routines/`, body);
+      toast(routine ? "Routine saved" : `${body.name} created`);
+      go(`families/${familyId}/routines`);
+    } catch (error) {
+      showErrors(form, error);
+      const first = form.querySelector("[aria-invalid=true]");
+      if (first) first.scrollIntoView({ block: "center" });
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  mount(h("h1", {}, routine ? `Edit ${routine.name}` : "New routine"), form);
+  renderSteps();
+}

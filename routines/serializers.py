@@ -1,0 +1,133 @@
+"""Routines with their nested ordered steps (read and written in one request)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
+
+from families.models import Child
+
+from . import services
+from .models import MAX_OFFSET_MINUTES, MAX_STEP_MINUTES, MAX_STEPS, Routine, RoutineStep
+
+
+class StepListSerializer(serializers.ListSerializer):
+    """The ordered steps; list-level errors are reported as ``steps``, not nested deeper."""
+
+    default_error_messages = {
+        "empty": "Add at least one step.",
+        "max_length": "A routine has at most {max_length} steps.",
+    }
+
+    def run_validation(self, data: Any = empty) -> Any:
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:
+            key = api_settings.NON_FIELD_ERRORS_KEY
+            if isinstance(exc.detail, dict) and set(exc.detail) == {key}:
+                raise serializers.ValidationError(exc.detail[key]) from exc
+            raise
+
+
+class StepSerializer(serializers.ModelSerializer):
+    """A step. Send ``id`` to keep an existing step (and its completions) when editing."""
+
+    id = serializers.IntegerField(required=False, help_text="Omit for a new step.")
+    duration_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_STEP_MINUTES
+    )
+
+    class Meta:
+        model = RoutineStep
+        fields = ["id", "position", "title", "icon", "duration_minutes"]
+        read_only_fields = ["position"]
+        extra_kwargs = {"icon": {"required": False}}
+        validators: list = []
+        list_serializer_class = StepListSerializer
+
+    def validate_title(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Give the step a title.")
+        return value.strip()
+
+
+class RoutineSerializer(serializers.ModelSerializer):
+    """A routine; ``steps`` is the whole ordered list (steps left out are removed)."""
+
+    children = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Child.objects.none(),
+        required=False,
+        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
+    )
+    days_of_week = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7),
+        help_text="ISO weekdays: Monday = 1 … Sunday = 7.",
+    )
+    start_time = serializers.TimeField(
+        format="%H:%M", input_formats=["%H:%M"], help_text="Family-local time, HH:MM."
+    )
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=MAX_OFFSET_MINUTES),
+        required=False,
+        help_text="Minutes before the start at which to remind caregivers, e.g. [10, 0].",
+    )
+    steps = StepSerializer(many=True, allow_empty=False, max_length=MAX_STEPS)
+
+    class Meta:
+        model = Routine
+        fields = [
+            "id",
+            "name",
+            "icon",
+            "children",
+            "days_of_week",
+            "start_time",
+            "reminder_offsets",
+            "is_active",
+            "steps",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"icon": {"required": False}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        family = self.context.get("family")
+        if family is not None:
+            # Another family's child is "not found" here, so the 400 names `children`.
+            self.fields["children"].child_relation.queryset = Child.objects.filter(family=family)
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Give the routine a name.")
+        return value.strip()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "days_of_week" in attrs:
+            attrs["days_of_week"] = services.clean_days_of_week(attrs["days_of_week"])
+        if "reminder_offsets" in attrs:
+            attrs["reminder_offsets"] = services.clean_reminder_offsets(attrs["reminder_offsets"])
+        return attrs
+
+    def _save(self, validated: dict[str, Any], routine: Routine | None) -> Routine:
+        validated.pop("family", None)
+        children = validated.pop("children", None)
+        steps = validated.pop("steps", None)
+        return services.save_routine(
+            family=self.context["family"],
+            routine=routine,
+            fields=validated,
+            children=children,
+            steps=steps,
+        )
+
+    def create(self, validated_data: dict[str, Any]) -> Routine:
+        return self._save(validated_data, None)
+
+    def update(self, instance: Routine, validated_data: dict[str, Any]) -> Routine:
+        return self._save(validated_data, instance)

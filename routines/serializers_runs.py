@@ -1,0 +1,192 @@
+"""Runs, completions, the Today board and history: request parameters and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from families.models import Child
+
+from .models import Routine, RoutineRun, StepCompletion
+
+DATE = {"format": "%Y-%m-%d", "input_formats": ["%Y-%m-%d"]}
+
+
+class ChildSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["id", "name", "avatar", "colour"]
+
+
+class RoutineSummarySerializer(serializers.ModelSerializer):
+    start_time = serializers.TimeField(format="%H:%M")
+
+    class Meta:
+        model = Routine
+        fields = ["id", "name", "icon", "start_time"]
+
+
+# --- Runs ------------------------------------------------------------------------------
+
+
+class StartRunSerializer(serializers.Serializer):
+    """``{child, date}``; ``date`` defaults to the family's today."""
+
+    child = serializers.PrimaryKeyRelatedField(
+        queryset=Child.objects.none(),
+        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
+    )
+    date = serializers.DateField(required=False, **DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        family = self.context.get("family")
+        if family is not None:
+            self.fields["child"].queryset = Child.objects.filter(family=family)
+
+
+class CompletionSerializer(serializers.ModelSerializer):
+    completed_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StepCompletion
+        fields = ["step", "completed_by", "completed_by_name", "completed_at"]
+
+    def get_completed_by_name(self, completion: StepCompletion) -> str:
+        return completion.completed_by.display_name if completion.completed_by else ""
+
+
+class RunSerializer(serializers.ModelSerializer):
+    """A run's state: which steps are done, by whom, and whether it is complete."""
+
+    date = serializers.DateField(**DATE)
+    done = serializers.SerializerMethodField()
+    total = serializers.IntegerField(source="step_count", read_only=True)
+    completed_steps = serializers.SerializerMethodField()
+    completions = CompletionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RoutineRun
+        fields = [
+            "id",
+            "routine",
+            "child",
+            "date",
+            "started_at",
+            "completed_at",
+            "done",
+            "total",
+            "completed_steps",
+            "completions",
+        ]
+
+    def get_done(self, run: RoutineRun) -> int:
+        return len(run.completions.all())
+
+    def get_completed_steps(self, run: RoutineRun) -> list[int]:
+        return [c.step_id for c in run.completions.all()]
+
+
+class RunRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoutineRun
+        fields = ["id", "started_at", "completed_at"]
+
+
+# --- Today board -----------------------------------------------------------------------
+
+
+class TodayQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, **DATE)
+
+
+class BoardStepSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    icon = serializers.CharField()
+    duration_minutes = serializers.IntegerField(allow_null=True)
+    done = serializers.BooleanField()
+
+
+class BoardRoutineSerializer(serializers.Serializer):
+    routine = RoutineSummarySerializer()
+    run = RunRefSerializer(allow_null=True)
+    steps = BoardStepSerializer(many=True)
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    complete = serializers.BooleanField()
+    now_step = BoardStepSerializer(allow_null=True)
+    next_step = BoardStepSerializer(allow_null=True)
+    now_since = serializers.DateTimeField(
+        allow_null=True, help_text="When the current step began (for a gentle timer)."
+    )
+
+
+class BoardChildSerializer(serializers.Serializer):
+    child = ChildSummarySerializer()
+    routines = BoardRoutineSerializer(many=True)
+
+
+class BoardSerializer(serializers.Serializer):
+    date = serializers.DateField(**DATE)
+    children = BoardChildSerializer(many=True)
+
+
+# --- History ---------------------------------------------------------------------------
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    """``from``/``to`` (YYYY-MM-DD, default: the four weeks up to today) and ``child``."""
+
+    child = serializers.PrimaryKeyRelatedField(
+        queryset=Child.objects.none(),
+        required=False,
+        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        family = self.context.get("family")
+        if family is not None:
+            fields["child"].queryset = Child.objects.filter(family=family)
+        fields["from"] = serializers.DateField(required=False, **DATE)
+        fields["to"] = serializers.DateField(required=False, **DATE)
+        return fields
+
+
+class DaySerializer(serializers.Serializer):
+    date = serializers.DateField(**DATE)
+    scheduled = serializers.BooleanField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    complete = serializers.BooleanField()
+
+
+class HistoryStatsSerializer(serializers.Serializer):
+    days = DaySerializer(many=True)
+    current_streak = serializers.IntegerField()
+    best_streak = serializers.IntegerField()
+    completion_rate = serializers.FloatField(allow_null=True)
+    scheduled_days = serializers.IntegerField()
+    completed_days = serializers.IntegerField()
+
+
+class ChildHistorySerializer(HistoryStatsSerializer):
+    child = ChildSummarySerializer()
+
+
+class RoutineHistorySerializer(serializers.Serializer):
+    """Overall (every child of the routine completed the day) and per child."""
+
+    routine = RoutineSummarySerializer()
+    children = ChildHistorySerializer(many=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(source="first", **DATE)
+        fields["to"] = serializers.DateField(source="last", **DATE)
+        for name, field in HistoryStatsSerializer().get_fields().items():
+            field.source = f"overall.{name}"
+            fields[name] = field
+        return fields

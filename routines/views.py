@@ -1,0 +1,99 @@
+"""Routine endpoints: routines with nested steps, runs, history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from families.models import Child
+from families.scoping import FamilyScopedViewSet
+from families.timeutils import family_today
+
+from . import services
+from .models import Routine, RoutineStep
+from .serializers import RoutineSerializer
+from .serializers_runs import (
+    HistoryQuerySerializer,
+    RoutineHistorySerializer,
+    RunSerializer,
+    StartRunSerializer,
+)
+from .views_runs import run_state
+
+HISTORY_DEFAULT_DAYS = 28
+
+
+class RoutineViewSet(FamilyScopedViewSet):
+    """The family's routines, each with its ordered steps (written in the same request)."""
+
+    queryset = Routine.objects.select_related("family").prefetch_related(
+        Prefetch("steps", queryset=RoutineStep.objects.order_by("position")),
+        Prefetch("children", queryset=Child.objects.only("id")),
+    )
+    serializer_class = RoutineSerializer
+
+    def get_serializer_class(self) -> type:
+        if self.action == "runs":
+            return StartRunSerializer
+        if self.action == "history":
+            return HistoryQuerySerializer
+        return RoutineSerializer
+
+    def perform_destroy(self, instance: Routine) -> None:
+        services.delete_routine(instance)
+
+    @extend_schema(
+        request=StartRunSerializer,
+        responses={200: RunSerializer, 201: RunSerializer},
+        summary="Start (or fetch) a child's run of this routine on a day",
+    )
+    @action(detail=True, methods=["post"])
+    def runs(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
+        routine = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        day = serializer.validated_data.get("date") or family_today(self.family)
+        run, created = services.start_run(
+            routine=routine, child=serializer.validated_data["child"], day=day
+        )
+        return Response(
+            RunSerializer(run_state(run.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "from", str, description="First day, YYYY-MM-DD (default: 4 weeks ago)"
+            ),
+            OpenApiParameter("to", str, description="Last day, YYYY-MM-DD (default: today)"),
+            OpenApiParameter("child", int, description="Only this child"),
+        ],
+        responses=RoutineHistorySerializer,
+        summary="Per-day completion, streaks and completion rate",
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
+        routine = self.get_object()
+        query = HistoryQuerySerializer(
+            data=request.query_params, context=self.get_serializer_context()
+        )
+        query.is_valid(raise_exception=True)
+        last = query.validated_data.get("to") or family_today(self.family)
+        first = query.validated_data.get("from") or last - timedelta(days=HISTORY_DEFAULT_DAYS - 1)
+        history = services.routine_history(
+            routine, first, last, child=query.validated_data.get("child")
+        )
+        return Response(RoutineHistorySerializer(history).data)
+
+    def get_queryset(self) -> QuerySet[Routine]:
+        queryset = super().get_queryset()
+        if self.action in ("runs", "history"):
+            return queryset.prefetch_related(None).prefetch_related("children")
+        return queryset

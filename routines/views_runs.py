@@ -1,0 +1,104 @@
+"""The Today board and step completions (idempotent PUT = done, DELETE = undo)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from families.models import Child
+from families.scoping import FamilyScopedMixin
+from families.timeutils import family_today
+
+from . import services
+from .board import today_board
+from .models import Routine, RoutineRun, RoutineStep, StepCompletion
+from .serializers_runs import BoardSerializer, RunSerializer, TodayQuerySerializer
+
+
+def run_state(run_id: int) -> RoutineRun:
+    """A run loaded with everything ``RunSerializer`` shows, in three queries."""
+    return (
+        RoutineRun.objects.annotate(step_count=Count("routine__steps", distinct=True))
+        .prefetch_related(
+            Prefetch("completions", queryset=StepCompletion.objects.select_related("completed_by"))
+        )
+        .get(pk=run_id)
+    )
+
+
+class TodayView(FamilyScopedMixin, GenericAPIView):
+    """Each child's routines on a family-local day, in time order, with now/next steps."""
+
+    serializer_class = BoardSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date", str, description="YYYY-MM-DD; default: the family's today")
+        ],
+        responses=BoardSerializer,
+    )
+    def get(self, request: Request, **kwargs: object) -> Response:
+        query = TodayQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = query.validated_data.get("date") or family_today(self.family)
+        return Response(BoardSerializer(today_board(self.family, day)).data)
+
+
+class _CompletionView(FamilyScopedMixin, GenericAPIView):
+    queryset = RoutineRun.objects.all()
+    family_field = "routine__family"
+    serializer_class = RunSerializer
+
+    def _set(self, done: bool) -> Response:
+        run = self._set_done(done)
+        return Response(RunSerializer(run_state(run.pk)).data)
+
+    def _set_done(self, done: bool) -> RoutineRun:
+        raise NotImplementedError
+
+    @extend_schema(request=None, responses=RunSerializer, summary="Mark the step done")
+    def put(self, request: Request, **kwargs: object) -> Response:
+        return self._set(True)
+
+    @extend_schema(request=None, responses=RunSerializer, summary="Undo the step")
+    def delete(self, request: Request, **kwargs: object) -> Response:
+        return self._set(False)
+
+
+class RunStepCompletionView(_CompletionView):
+    """``PUT`` marks a step of a run done, ``DELETE`` undoes it; both answer the run."""
+
+    def _set_done(self, done: bool) -> RoutineRun:
+        run = get_object_or_404(
+            self.get_queryset().select_related("routine"), pk=self.kwargs["run"]
+        )
+        step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine_id=run.routine_id)
+        if done:
+            return services.complete_step(run=run, step=step, user=self.request.user)
+        return services.undo_step(run=run, step=step)
+
+
+class DayStepCompletionView(_CompletionView):
+    """The same, addressed by routine, child and day: what an offline phone replays.
+
+    The run is created on the way if needed, so no run id has to be known beforehand.
+    """
+
+    def _set_done(self, done: bool) -> RoutineRun:
+        routine = get_object_or_404(
+            Routine.objects.select_related("family"), pk=self.kwargs["routine"], family=self.family
+        )
+        child = get_object_or_404(Child, pk=self.kwargs["child"], family=self.family)
+        step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine=routine)
+        return services.set_step_done_on_day(
+            routine=routine,
+            child=child,
+            day=self.kwargs["date"],
+            step=step,
+            done=done,
+            user=self.request.user,
+        )
