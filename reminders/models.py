@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from families.models import Family, Membership
+from routines.models import Routine
 
 
 class PushSubscription(models.Model):
@@ -87,6 +88,8 @@ class ReminderSettings(models.Model):
     # Family-local wall times; the interval may wrap midnight (21:00-07:00).
     quiet_start = models.TimeField(null=True, blank=True)
     quiet_end = models.TimeField(null=True, blank=True)
+    # Routines of the family this member wants no reminders for.
+    opted_out_routines = models.ManyToManyField(Routine, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -136,6 +139,10 @@ class ScheduledReminder(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # Kept (as null) when the routine is deleted, so that the history stays.
+    routine = models.ForeignKey(
+        Routine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     offset_minutes = models.IntegerField(null=True, blank=True)
     occurrence_at = models.DateTimeField(null=True, blank=True)
     occurrence_date = models.DateField(null=True, blank=True)
@@ -167,6 +174,18 @@ class ScheduledReminder(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=["routine", "follow_up", "test"]),
                 name="reminder_kind_valid",
+            ),
+            # One next occurrence per (routine, offset) waiting at any time...
+            models.UniqueConstraint(
+                fields=["routine", "offset_minutes"],
+                condition=models.Q(state="pending", routine__isnull=False),
+                name="reminder_one_pending_per_routine_offset",
+            ),
+            # ...and each occurrence of it materialised (so fired) at most once.
+            models.UniqueConstraint(
+                fields=["routine", "offset_minutes", "occurrence_at"],
+                condition=models.Q(routine__isnull=False),
+                name="reminder_once_per_routine_occurrence",
             ),
         ]
 

@@ -15,6 +15,7 @@ from django.dispatch import receiver
 
 from families.models import Family
 from families.signals import membership_removed
+from routines.models import Routine
 
 from . import followups, routine_reminders
 from .models import Delivery, DeliveryState, ReminderState, ScheduledReminder
@@ -45,7 +46,8 @@ def _member_left(sender: Any, membership: Any, **kwargs: Any) -> None:
 
 @receiver(pre_save, sender=Family)
 def _remember_timezone(sender: Any, instance: Family, **kwargs: Any) -> None:
-    if instance.pk and not kwargs.get("raw"):
+    fields = kwargs.get("update_fields")
+    if instance.pk and not kwargs.get("raw") and (fields is None or "timezone" in fields):
         instance._reminders_old_timezone = (
             Family.objects.filter(pk=instance.pk).values_list("timezone", flat=True).first()
         )
@@ -57,19 +59,21 @@ def _timezone_changed(sender: Any, instance: Family, created: bool, **kwargs: An
     old = getattr(instance, "_reminders_old_timezone", None)
     if created or kwargs.get("raw") or old is None or old == instance.timezone:
         return
-    routine_model = _model("routines.Routine")
-    if routine_model is not None:
-        routine_reminders.sync_routines(
-            routine_model.objects.filter(family=instance).select_related("family")
-        )
+    routine_reminders.sync_routines(
+        Routine.objects.filter(family=instance).select_related("family")
+    )
 
 
-def _routine_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+@receiver(post_save, sender=Routine)
+def _routine_saved(sender: Any, instance: Routine, raw: bool = False, **kwargs: Any) -> None:
+    # In the saving transaction (not after commit): a crash can never leave a routine
+    # committed without its reminders.
     if not raw:
         routine_reminders.sync_routine(instance)
 
 
-def _routine_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+@receiver(pre_delete, sender=Routine)
+def _routine_deleted(sender: Any, instance: Routine, **kwargs: Any) -> None:
     routine_reminders.forget_routine(instance.pk)
 
 
@@ -83,13 +87,7 @@ def _checkin_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect_optional() -> None:
-    """Connect to routines and check-ins when their models exist."""
-    routine = _model("routines.Routine")
-    if routine is not None:
-        post_save.connect(_routine_saved, sender=routine, dispatch_uid="reminders-routine-saved")
-        pre_delete.connect(
-            _routine_deleted, sender=routine, dispatch_uid="reminders-routine-deleted"
-        )
+    """Connect to check-ins when their model exists (each app can ship alone)."""
     checkin = _model("checkins.CheckIn")
     if checkin is not None:
         post_save.connect(_checkin_saved, sender=checkin, dispatch_uid="reminders-checkin-saved")

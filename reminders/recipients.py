@@ -51,21 +51,13 @@ class MemberPrefs:
         return Recipient(self.user_id, zone, self.quiet_start, self.quiet_end)
 
 
-def _opted_out(settings: Any) -> frozenset[int]:
-    """Routine ids the member opted out of (empty until routines exist in this build)."""
-    manager = getattr(settings, "opted_out_routines", None)
-    if manager is None:
-        return frozenset()
-    return frozenset(r.pk for r in manager.all())
-
-
 def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
     """Every member of the given families with their reminder settings (few queries)."""
-    memberships = Membership.objects.filter(family_id__in=set(family_ids)).select_related(
-        "reminder_settings"
+    memberships = (
+        Membership.objects.filter(family_id__in=set(family_ids))
+        .select_related("reminder_settings")
+        .prefetch_related("reminder_settings__opted_out_routines")
     )
-    if _has_opt_outs():
-        memberships = memberships.prefetch_related("reminder_settings__opted_out_routines")
     result: dict[int, list[MemberPrefs]] = defaultdict(list)
     for m in memberships:
         settings = getattr(m, "reminder_settings", None)
@@ -76,13 +68,11 @@ def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
                 enabled=settings.enabled if settings else True,
                 quiet_start=settings.quiet_start if settings else None,
                 quiet_end=settings.quiet_end if settings else None,
-                opted_out=_opted_out(settings) if settings else frozenset(),
+                opted_out=(
+                    frozenset(r.pk for r in settings.opted_out_routines.all())
+                    if settings
+                    else frozenset()
+                ),
             )
         )
     return result
-
-
-def _has_opt_outs() -> bool:
-    from .models import ReminderSettings
-
-    return any(f.name == "opted_out_routines" for f in ReminderSettings._meta.get_fields())

@@ -13,19 +13,22 @@ went stale through any path is cancelled rather than sent at the wrong time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, time
 
 from django.db import connection
 from django.utils import timezone
+
+from routines.models import Routine
 
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
 from .recipients import Plan, member_prefs
 from .scheduling import next_routine_fire, occurrence_start
 
-if TYPE_CHECKING:  # pragma: no cover
-    from routines.models import Routine
+
+def _start_time(routine: Routine) -> time:
+    """The routine's local start time (a model saved with ``"19:30"`` still holds a str)."""
+    return Routine._meta.get_field("start_time").to_python(routine.start_time)
 
 
 def _offsets(routine: Routine) -> list[int]:
@@ -44,7 +47,7 @@ def mismatch(reminder: ScheduledReminder, routine: Routine) -> str:
     day = reminder.occurrence_date
     if day is None or day.isoweekday() not in {int(d) for d in routine.days_of_week}:
         return "The days of the routine changed."
-    start = occurrence_start(tz=routine.family.zone, day=day, start_time=routine.start_time)
+    start = occurrence_start(tz=routine.family.zone, day=day, start_time=_start_time(routine))
     if start != reminder.occurrence_at:
         return "The start time or time zone of the routine changed."
     return ""
@@ -81,6 +84,7 @@ def sync_routines(routines: Iterable[Routine], *, now: datetime | None = None) -
     create: list[ScheduledReminder] = []
     for routine in routines:
         zone = routine.family.zone
+        start_time = _start_time(routine)
         for offset in _offsets(routine):
             row = existing.pop((routine.pk, offset), None)
             if row is not None and not mismatch(row, routine):
@@ -90,7 +94,7 @@ def sync_routines(routines: Iterable[Routine], *, now: datetime | None = None) -
             found = next_routine_fire(
                 tz=zone,
                 weekdays=routine.days_of_week,
-                start_time=routine.start_time,
+                start_time=start_time,
                 offset_minutes=offset,
                 after=now,
             )
@@ -103,7 +107,7 @@ def sync_routines(routines: Iterable[Routine], *, now: datetime | None = None) -
                     family_id=routine.family_id,
                     routine=routine,
                     offset_minutes=offset,
-                    occurrence_at=occurrence_start(tz=zone, day=day, start_time=routine.start_time),
+                    occurrence_at=occurrence_start(tz=zone, day=day, start_time=start_time),
                     occurrence_date=day,
                     fire_at=fire_at,
                 )
@@ -128,8 +132,6 @@ def forget_routine(routine_id: int) -> None:
 
 
 def _routines_for(rows: Sequence[ScheduledReminder], *, lock: bool) -> dict[int, Routine]:
-    from routines.models import Routine
-
     query = Routine.objects.filter(
         pk__in={r.routine_id for r in rows if r.routine_id}
     ).select_related("family")

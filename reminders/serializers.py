@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from routines.models import Routine
 
 from .endpoints import InvalidSubscription, validate_auth, validate_endpoint, validate_p256dh
 from .models import Delivery, PushSubscription, ReminderSettings
@@ -63,18 +66,54 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "21:30"}
+)
+class WallTimeField(serializers.TimeField):
+    """A family-local wall-clock time written and read as ``HH:MM``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class ReminderSettingsSerializer(serializers.ModelSerializer):
     """A member's reminder settings; quiet hours are family-local ``HH:MM`` (may wrap midnight)."""
 
-    quiet_start = serializers.TimeField(format="%H:%M", allow_null=True, required=False)
-    quiet_end = serializers.TimeField(format="%H:%M", allow_null=True, required=False)
+    quiet_start = WallTimeField(allow_null=True, required=False)
+    quiet_end = WallTimeField(allow_null=True, required=False)
     timezone = serializers.CharField(
         source="membership.family.timezone", read_only=True, help_text="Quiet hours are in it."
+    )
+    opted_out_routines = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Routine.objects.none(),
+        help_text="Ids of this family's routines I want no reminders for.",
     )
 
     class Meta:
         model = ReminderSettings
-        fields = ["enabled", "quiet_start", "quiet_end", "timezone"]
+        fields = ["enabled", "quiet_start", "quiet_end", "opted_out_routines", "timezone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        family = self.context.get("family")
+        if family is not None:
+            # Another family's routine id is "does not exist" here: a 400 naming the field.
+            self.fields["opted_out_routines"].child_relation.queryset = Routine.objects.filter(
+                family=family
+            )
+
+    def to_representation(self, instance: ReminderSettings) -> dict[str, Any]:
+        if instance.pk is None:  # the defaults, not saved yet: no opt-outs to look up
+            return {
+                "enabled": instance.enabled,
+                "quiet_start": None,
+                "quiet_end": None,
+                "opted_out_routines": [],
+                "timezone": instance.membership.family.timezone,
+            }
+        return super().to_representation(instance)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         instance = self.instance

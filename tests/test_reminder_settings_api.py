@@ -7,6 +7,7 @@ import pytest
 from reminders.models import ReminderSettings
 
 from .conftest import client_for
+from .factories import RoutineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,7 @@ def test_a_member_starts_with_reminders_on_and_no_quiet_hours(owner_client, fami
         "enabled": True,
         "quiet_start": None,
         "quiet_end": None,
+        "opted_out_routines": [],
         "timezone": "Europe/Madrid",
     }
     assert not ReminderSettings.objects.exists()  # reading writes nothing
@@ -96,3 +98,24 @@ def test_settings_of_a_member_who_leaves_go_with_them(owner_client, caregiver, f
 def test_outsiders_cannot_see_our_settings(outsider_client, family):
     assert outsider_client.get(url(family)).status_code == 404
     assert outsider_client.patch(url(family), {"enabled": False}).status_code == 404
+
+
+def test_a_member_can_opt_out_of_single_routines(owner_client, family, owner):
+    bedtime, morning = RoutineFactory(family=family), RoutineFactory(family=family)
+    response = owner_client.patch(url(family), {"opted_out_routines": [bedtime.pk]})
+    assert response.status_code == 200, response.json()
+    assert response.json()["opted_out_routines"] == [bedtime.pk]
+    stored = ReminderSettings.objects.get(membership__user=owner)
+    assert list(stored.opted_out_routines.all()) == [bedtime]
+    back_in = owner_client.patch(url(family), {"opted_out_routines": []})
+    assert back_in.json()["opted_out_routines"] == []
+    assert morning.pk not in response.json()["opted_out_routines"]
+
+
+def test_another_familys_routine_cannot_be_opted_out_of(owner_client, family, other_family):
+    theirs = RoutineFactory(family=other_family)
+    response = owner_client.patch(url(family), {"opted_out_routines": [theirs.pk]})
+    assert response.status_code == 400
+    assert "opted_out_routines" in response.json()["errors"]
+    bad = owner_client.patch(url(family), {"opted_out_routines": ["nope"]})
+    assert "opted_out_routines" in bad.json()["errors"]
