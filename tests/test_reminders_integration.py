@@ -20,11 +20,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from reminders.models import Delivery, PushSubscription, ScheduledReminder
+from reminders.models import Delivery, PushSubscription, ReminderSettings, ScheduledReminder
+from reminders.scheduling import next_routine_fire
 from reminders.vapid import generate_key_pair
 
 from .conftest import skip_or_fail
-from .factories import FamilyFactory, MembershipFactory
+from .factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 from .pushservice import PushService
 from .reminder_fixtures import add_device
 from .servers import CeleryWorker, RedisServer, wait_until
@@ -251,3 +252,59 @@ def test_a_reminder_found_too_late_is_recorded_as_missed_not_sent(stack, worker,
     wait_until(lambda: ScheduledReminder.objects.get(pk=late.pk).state == "missed", 10)
     assert Delivery.objects.get(reminder=late).state == "missed"
     assert [m.payload["tag"] for m in push.messages] == ["test-1"]
+
+
+def test_a_routine_warning_reaches_the_family_and_respects_quiet_hours(stack, worker, member):
+    """The routine path in the worker: text from the routine, recipients, quiet hours,
+    and tomorrow's occurrence materialised after the send."""
+    push = stack.push
+    family = member.family
+    grandma = MembershipFactory(family=family, user__display_name="Grandma").user
+    add_device(push, member.user, "routine-phone")
+    add_device(push, grandma, "grandma-phone")
+    now = timezone.now()
+    local = now.astimezone(family.zone)
+    start = (local + timedelta(minutes=10)).time().replace(second=0, microsecond=0)
+    # Grandma's quiet hours cover this very minute.
+    ReminderSettings.objects.create(
+        membership=grandma.memberships.get(),
+        quiet_start=(local - timedelta(minutes=5)).time().replace(second=0, microsecond=0),
+        quiet_end=(local + timedelta(minutes=5)).time().replace(second=0, microsecond=0),
+    )
+    sam = ChildFactory(family=family, name="Sam")
+    routine = RoutineFactory(
+        family=family,
+        name="Bedtime",
+        icon="🌙",
+        children=[sam],
+        start_time=start,
+        reminder_offsets=[10],
+    )
+    # Today's 10-minute warning fell due a moment ago (its row was materialised earlier,
+    # as it would have been yesterday); the worker's next tick must send it now.
+    fire_at, day = next_routine_fire(
+        tz=family.zone,
+        weekdays=routine.days_of_week,
+        start_time=start,
+        offset_minutes=10,
+        after=now - timedelta(seconds=61),
+    )
+    assert fire_at <= timezone.now()
+    ScheduledReminder.objects.filter(routine=routine, state="pending").update(
+        fire_at=fire_at, occurrence_date=day, occurrence_at=fire_at + timedelta(minutes=10)
+    )
+
+    [message] = push.wait_for(1, timeout=20)
+    assert message.device_id == "routine-phone"
+    assert message.payload["title"] == "Bedtime for Sam in 10 minutes"
+    assert message.payload["body"] == f"🌙 Starts at {start:%H:%M}."
+    wait_until(lambda: Delivery.objects.filter(state="skipped").exists(), 10)
+    skipped = Delivery.objects.get(state="skipped")
+    assert (skipped.user, skipped.error) == (grandma, "Quiet hours.")
+    wait_until(
+        lambda: ScheduledReminder.objects.filter(
+            routine=routine, state="pending", occurrence_date=day + timedelta(days=1)
+        ).exists(),
+        10,
+    )
+    assert push.errors == []
