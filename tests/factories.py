@@ -48,3 +48,39 @@ class ChildFactory(factory.django.DjangoModelFactory):
     family = factory.SubFactory(FamilyFactory)
     name = factory.Faker("first_name")
     avatar = "🦊"
+
+
+# --- check-ins ---------------------------------------------------------------------------
+
+import uuid  # noqa: E402
+
+from checkins.models import CheckIn, Strategy  # noqa: E402
+
+
+class StrategyFactory(factory.django.DjangoModelFactory):
+    """A family's own strategy (built-ins come from the catalogue)."""
+
+    class Meta:
+        model = Strategy
+
+    family = factory.SubFactory(FamilyFactory)
+    key = factory.Sequence(lambda n: f"custom-{n}")
+    title = factory.Sequence(lambda n: f"Our strategy {n}")
+    kind = "comfort"
+    summary = "Something that works for us."
+    steps = ["Do the thing.", "Do it again."]
+    fits = ["sad"]
+    energy_fit = ["low_unpleasant"]
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A child's check-in; pass ``member=…, child=None`` for a caregiver's own."""
+
+    class Meta:
+        model = CheckIn
+
+    id = factory.LazyFunction(uuid.uuid4)
+    family = factory.SubFactory(FamilyFactory)
+    child = factory.SubFactory(ChildFactory, family=factory.SelfAttribute("..family"))
+    emotion = "worried"
+    intensity = 3

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from checkins.models import CheckIn, Strategy
 from families.models import Child, Invitation, Membership
 from families.services import create_invitation
 
-from .factories import ChildFactory
+from .factories import CheckInFactory, ChildFactory, StrategyFactory
 
 Builder = Callable[[object, object], object]  # (family, owner) -> object with .pk
 
@@ -22,6 +23,8 @@ MODEL_BUILDERS: dict[type, Builder] = {
     Invitation: lambda family, owner: (
         create_invitation(membership=Membership.objects.get(family=family, user=owner)).invitation
     ),
+    Strategy: lambda family, owner: StrategyFactory(family=family),
+    CheckIn: lambda family, owner: CheckInFactory(family=family),
 }
 
 KEYWORD_BUILDERS: dict[str, Builder] = {}
