@@ -128,16 +128,18 @@ def record_checkin(
         raise CheckInConflict("caregiver.id", "This id is already used by another check-in.")
     try:
         with transaction.atomic():
-            main = _build(family, user, data)
+            now = timezone.now()  # one instant for both halves of a coregulation check-in
+            main = _build(family, user, data, now)
             partner = None
             if caregiver is not None:
                 main.pair = data.id
-                partner = _build(family, user, caregiver)
+                partner = _build(family, user, caregiver, now)
                 partner.pair = data.id
             # force_insert: a reused id must fail on the primary key, never update a row.
-            main.save(force_insert=True)
+            # The caregiver's half goes first so that, newest first, the child's leads.
             if partner is not None:
                 partner.save(force_insert=True)
+            main.save(force_insert=True)
     except IntegrityError:
         stored = CheckIn.objects.filter(pk=data.id).first()
         if stored is None:
@@ -150,8 +152,8 @@ def record_checkin(
     return main, partner, True
 
 
-def _build(family: Family, user: Any, data: CheckInData) -> CheckIn:
-    occurred_at = data.occurred_at or timezone.now()
+def _build(family: Family, user: Any, data: CheckInData, now: datetime) -> CheckIn:
+    occurred_at = data.occurred_at or now
     return CheckIn(
         id=data.id,
         family=family,
