@@ -5,7 +5,9 @@ import { startAutoFlush, onChange } from "./offline-queue.js";
 import { currentPath, go, match } from "./router.js";
 import { currentFamily, home, refreshUser, session, tabRegistry } from "./state.js";
 import "./screens/auth.js";
+import "./screens/checkin.js";
 import "./screens/family.js";
+import "./screens/insights.js";
 import "./screens/join.js";
 
 const TABS = [
