@@ -16,7 +16,7 @@ from .serializers import (
 )
 
 
-class ChildSummarySerializer(serializers.Serializer):
+class CheckInChildSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -63,7 +63,7 @@ class SuggestionSerializer(serializers.Serializer):
 class SuggestionsSerializer(serializers.Serializer):
     emotion = EmotionSerializer()
     intensity = serializers.IntegerField()
-    child = ChildSummarySerializer(allow_null=True)
+    child = CheckInChildSerializer(allow_null=True)
     not_medical_advice = serializers.CharField()
     suggestions = SuggestionSerializer(many=True)
 
@@ -112,14 +112,14 @@ class StrategyRateSerializer(serializers.Serializer):
     helped_rate = serializers.FloatField(allow_null=True, help_text="helped / tried, 0 to 1.")
 
 
-class RoutineDaySerializer(serializers.Serializer):
+class InsightRoutineDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     runs = serializers.IntegerField()
     completed = serializers.IntegerField()
 
 
 class InsightsSerializer(serializers.Serializer):
-    child = ChildSummarySerializer(allow_null=True)
+    child = CheckInChildSerializer(allow_null=True)
     period = serializers.ChoiceField(choices=PERIODS)
     start = serializers.DateField()
     end = serializers.DateField()
@@ -128,6 +128,6 @@ class InsightsSerializer(serializers.Serializer):
     days = InsightDaySerializer(many=True)
     feelings = FeelingCountSerializer(many=True, help_text="Most frequent feelings first.")
     strategies = StrategyRateSerializer(many=True, help_text="Highest helped-rate first.")
-    routines = RoutineDaySerializer(
+    routines = InsightRoutineDaySerializer(
         many=True, help_text="Routine runs per day; empty when there are no routines."
     )

@@ -186,7 +186,11 @@ def test_routine_completion_per_day_when_routines_exist(family, child):
     routine_model = run_model._meta.get_field("routine").related_model
     routine = routine_model.objects.create(family=family, name="Bedtime", start_time=time(19, 30))
     run_model.objects.create(
-        routine=routine, child=child, date=date(2026, 10, 20), completed_at=at(2026, 10, 20, 19)
+        routine=routine,
+        child=child,
+        date=date(2026, 10, 20),
+        started_at=at(2026, 10, 20, 18, 30),
+        completed_at=at(2026, 10, 20, 19),
     )
     run_model.objects.create(routine=routine, child=child, date=date(2026, 10, 21))
     days = insights.routine_completion(family, child, date(2026, 10, 19), date(2026, 10, 25))
