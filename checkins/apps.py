@@ -1,5 +1,22 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_builtin_strategies(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    # After every migrate (and after test databases are flushed) the built-in strategies
+    # match the catalogue in code; the data migration did the first load.
+    from django.db import connections
+
+    from .models import Strategy
+    from .services import sync_builtin_strategies
+
+    if Strategy._meta.db_table in connections[using].introspection.table_names():
+        sync_builtin_strategies()
 
 
 class CheckinsConfig(AppConfig):
     name = "checkins"
+    verbose_name = "Check-ins"
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_builtin_strategies, sender=self)

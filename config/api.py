@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, pagination
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -83,3 +84,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 def validation_error(field: str, message: str) -> exceptions.ValidationError:
     """A 400 naming ``field``: ``raise validation_error("date", "Use YYYY-MM-DD.")``."""
     return exceptions.ValidationError({field: [message]})
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "19:30"}
+)
+class WallClockTimeField(serializers.TimeField):
+    """A family-local wall-clock time, written and read as ``HH:MM`` (no seconds, no zone)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api import WallClockTimeField
 from routines.models import Routine
 
 from .endpoints import InvalidSubscription, validate_auth, validate_endpoint, validate_p256dh
@@ -66,21 +66,11 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "21:30"}
-)
-class WallTimeField(serializers.TimeField):
-    """A family-local wall-clock time written and read as ``HH:MM``."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
-
-
 class ReminderSettingsSerializer(serializers.ModelSerializer):
     """A member's reminder settings; quiet hours are family-local ``HH:MM`` (may wrap midnight)."""
 
-    quiet_start = WallTimeField(allow_null=True, required=False)
-    quiet_end = WallTimeField(allow_null=True, required=False)
+    quiet_start = WallClockTimeField(allow_null=True, required=False)
+    quiet_end = WallClockTimeField(allow_null=True, required=False)
     timezone = serializers.CharField(
         source="membership.family.timezone", read_only=True, help_text="Quiet hours are in it."
     )

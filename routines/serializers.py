@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
+from config.api import WallClockTimeField
 from families.models import Child
 
 from . import services
@@ -67,9 +68,7 @@ class RoutineSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(min_value=1, max_value=7),
         help_text="ISO weekdays: Monday = 1 … Sunday = 7.",
     )
-    start_time = serializers.TimeField(
-        format="%H:%M", input_formats=["%H:%M"], help_text="Family-local time, HH:MM."
-    )
+    start_time = WallClockTimeField(help_text="Family-local time, HH:MM.")
     reminder_offsets = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=MAX_OFFSET_MINUTES),
         required=False,

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.api import WallClockTimeField
 from families.models import Child
 
 from .models import Routine, RoutineRun, StepCompletion
@@ -20,7 +21,7 @@ class ChildSummarySerializer(serializers.ModelSerializer):
 
 
 class RoutineSummarySerializer(serializers.ModelSerializer):
-    start_time = serializers.TimeField(format="%H:%M")
+    start_time = WallClockTimeField(read_only=True)
 
     class Meta:
         model = Routine

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+import uuid
 
 import factory
 from django.utils import timezone
 
+from checkins.models import CheckIn, Strategy
 from families.models import Child, Family, Membership, Role, User
 from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
 
@@ -113,6 +115,38 @@ class StepCompletionFactory(factory.django.DjangoModelFactory):
 
     run = factory.SubFactory(RoutineRunFactory)
     step = factory.LazyAttribute(lambda o: o.run.routine.steps.first())
+
+
+# --- check-ins ---------------------------------------------------------------------------
+
+
+class StrategyFactory(factory.django.DjangoModelFactory):
+    """A family's own strategy (built-ins come from the catalogue)."""
+
+    class Meta:
+        model = Strategy
+
+    family = factory.SubFactory(FamilyFactory)
+    key = factory.Sequence(lambda n: f"custom-{n}")
+    title = factory.Sequence(lambda n: f"Our strategy {n}")
+    kind = "comfort"
+    summary = "Something that works for us."
+    steps = ["Do the thing.", "Do it again."]
+    fits = ["sad"]
+    energy_fit = ["low_unpleasant"]
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A child's check-in; pass ``member=…, child=None`` for a caregiver's own."""
+
+    class Meta:
+        model = CheckIn
+
+    id = factory.LazyFunction(uuid.uuid4)
+    family = factory.SubFactory(FamilyFactory)
+    child = factory.SubFactory(ChildFactory, family=factory.SelfAttribute("..family"))
+    emotion = "worried"
+    intensity = 3
 
 
 # --- reminders ---------------------------------------------------------------------------

@@ -10,11 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import SimpleNamespace
 
+from checkins.models import CheckIn, Strategy
 from families.models import Child, Invitation, Membership
 from families.services import create_invitation
 from routines.models import Routine
 
-from .factories import ChildFactory, RoutineFactory, RoutineRunFactory
+from .factories import (
+    CheckInFactory,
+    ChildFactory,
+    RoutineFactory,
+    RoutineRunFactory,
+    StrategyFactory,
+)
 
 # (family, owner, built) -> object with .pk; ``built`` holds the objects already made for
 # earlier keywords of the same route, so a step belongs to the run's routine, etc.
@@ -42,6 +49,8 @@ MODEL_BUILDERS: dict[type, Builder] = {
     Routine: lambda family, owner, built: RoutineFactory(
         family=family, children=[ChildFactory(family=family)]
     ),
+    Strategy: lambda family, owner, built: StrategyFactory(family=family),
+    CheckIn: lambda family, owner, built: CheckInFactory(family=family),
 }
 
 KEYWORD_BUILDERS: dict[str, Builder] = {

@@ -1,0 +1,146 @@
+"""Insights for a child over a week or a month, counted in the family's local days.
+
+Each call runs a fixed number of queries (check-ins of the period, and routine runs when
+the routines app has them), whatever the number of check-ins or days; the grouping by
+local day happens here in Python so days stay right across DST changes.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, Q
+
+from families.models import Child, Family
+from families.timeutils import family_days_bounds, family_local_date
+
+from . import vocabulary
+from .models import CheckIn, Outcome
+
+PERIODS = ("week", "month")
+TOP_FEELINGS = 5
+
+
+def period_days(period: str, day: date) -> tuple[date, date]:
+    """First and last local day of the week (Monday to Sunday) or month containing ``day``."""
+    if period == "week":
+        first = day - timedelta(days=day.weekday())
+        return first, first + timedelta(days=6)
+    if period == "month":
+        last_day = calendar.monthrange(day.year, day.month)[1]
+        return day.replace(day=1), day.replace(day=last_day)
+    raise ValueError(f"Unknown period {period!r}; use week or month.")
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def routine_completion(
+    family: Family, child: Child | None, first: date, last: date
+) -> list[dict[str, Any]]:
+    """Per local day, routine runs and how many were completed; [] without a routines model.
+
+    The routines app is optional for check-ins, so its model is looked up by name rather
+    than imported.
+    """
+    try:
+        run_model = apps.get_model("routines", "RoutineRun")
+    except LookupError:
+        return []
+    runs = run_model.objects.filter(routine__family=family, date__gte=first, date__lte=last)
+    if child is not None:
+        runs = runs.filter(child=child)
+    counts = {
+        row["date"]: row
+        for row in runs.values("date").annotate(
+            runs=Count("id"), completed=Count("id", filter=Q(completed_at__isnull=False))
+        )
+    }
+    return [
+        {
+            "date": day,
+            "runs": counts.get(day, {}).get("runs", 0),
+            "completed": counts.get(day, {}).get("completed", 0),
+        }
+        for day in _days(first, last)
+    ]
+
+
+def build_insights(
+    *, family: Family, child: Child | None, period: str, day: date
+) -> dict[str, Any]:
+    """Check-ins per local day by quadrant, top feelings and strategies by helped-rate.
+
+    Without ``child`` it covers all of the family's children (not the caregivers' own
+    check-ins). A strategy's helped-rate is the share of its answered follow-ups that
+    were "better"; strategies without an answered follow-up rank last.
+    """
+    first, last = period_days(period, day)
+    start, end = family_days_bounds(family, first, last)
+    checkins = CheckIn.objects.filter(family=family, occurred_at__gte=start, occurred_at__lt=end)
+    checkins = checkins.filter(child=child) if child else checkins.filter(child__isnull=False)
+    rows = checkins.values_list(
+        "occurred_at", "emotion", "strategy_id", "strategy__key", "strategy__title", "outcome"
+    )
+
+    quadrant_keys = [key for key, _ in vocabulary.QUADRANTS]
+    per_day = {d: Counter() for d in _days(first, last)}
+    feelings: Counter[str] = Counter()
+    strategies: dict[int, dict[str, Any]] = {}
+    for occurred_at, emotion, strategy_id, key, title, outcome in rows:
+        local_day = family_local_date(family, occurred_at)
+        known = vocabulary.EMOTIONS_BY_KEY.get(emotion)
+        if local_day not in per_day or known is None:
+            continue
+        per_day[local_day][known.quadrant] += 1
+        feelings[emotion] += 1
+        if strategy_id is not None:
+            entry = strategies.setdefault(
+                strategy_id,
+                {"id": strategy_id, "key": key, "title": title, "used": 0, "tried": 0, "helped": 0},
+            )
+            entry["used"] += 1
+            entry["tried"] += outcome is not None
+            entry["helped"] += outcome == Outcome.BETTER
+
+    for entry in strategies.values():
+        entry["helped_rate"] = (
+            round(entry["helped"] / entry["tried"], 3) if entry["tried"] else None
+        )
+    ranked = sorted(
+        strategies.values(),
+        key=lambda s: (
+            s["helped_rate"] is None,
+            -(s["helped_rate"] or 0),
+            -s["helped"],
+            -s["used"],
+            s["title"],
+        ),
+    )
+    top = sorted(feelings.items(), key=lambda item: (-item[1], item[0]))[:TOP_FEELINGS]
+    return {
+        "child": child,
+        "period": period,
+        "start": first,
+        "end": last,
+        "total": sum(feelings.values()),
+        "quadrants": [{"key": key, "label": label} for key, label in vocabulary.QUADRANTS],
+        "days": [
+            {
+                "date": d,
+                "total": sum(counts.values()),
+                "quadrants": {q: counts.get(q, 0) for q in quadrant_keys},
+            }
+            for d, counts in per_day.items()
+        ],
+        "feelings": [
+            {**vocabulary.EMOTIONS_BY_KEY[key].as_dict(), "count": count} for key, count in top
+        ],
+        "strategies": ranked,
+        "routines": routine_completion(family, child, first, last),
+    }

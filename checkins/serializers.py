@@ -1,0 +1,357 @@
+"""Serializers for the vocabulary, strategies and check-ins (suggestions/insights: see
+``serializers_insights``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.text import slugify
+from rest_framework import serializers
+
+from families.models import Child, Membership
+
+from . import services, vocabulary
+from .models import NOTE_MAX_LENGTH, CheckIn, Outcome, Strategy
+from .strategy_catalogue import GUIDED_PATTERNS, KINDS, NOT_MEDICAL_ADVICE
+
+QUADRANT_CHOICES = [key for key, _ in vocabulary.QUADRANTS]
+
+
+# --- vocabulary ------------------------------------------------------------------------
+
+
+class EmotionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    kid_label = serializers.CharField()
+    emoji = serializers.CharField()
+    energy = serializers.ChoiceField(choices=vocabulary.ENERGIES)
+    pleasantness = serializers.ChoiceField(choices=vocabulary.PLEASANTNESSES)
+    quadrant = serializers.ChoiceField(choices=QUADRANT_CHOICES)
+
+
+class KeyLabelSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class VocabularySerializer(serializers.Serializer):
+    """The feelings vocabulary (``vocabulary.as_api()``); ``version`` grows with additions."""
+
+    version = serializers.IntegerField()
+    emotions = EmotionSerializer(many=True)
+    quadrants = KeyLabelSerializer(many=True)
+    body_areas = KeyLabelSerializer(many=True)
+    sensations = KeyLabelSerializer(many=True)
+
+
+def validate_emotion_key(value: str) -> str:
+    """Accept only feelings from the vocabulary; the message says where to find them."""
+    if value not in vocabulary.EMOTION_KEYS:
+        raise serializers.ValidationError(
+            f"Unknown feeling {value!r}: use a key from GET /api/v1/emotions/, e.g. 'worried'."
+        )
+    return value
+
+
+class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key that must belong to the family in the URL (else 400 naming the field)."""
+
+    default_error_messages = {
+        "does_not_exist": "No such {noun} in this family.",
+        "incorrect_type": "Give the {noun}'s id (a number).",
+    }
+
+    def __init__(self, *, noun: str, **kwargs: Any) -> None:
+        self.noun = noun
+        super().__init__(**kwargs)
+
+    def fail(self, key: str, **kwargs: Any) -> None:
+        super().fail(key, noun=self.noun, **kwargs)
+
+    def get_queryset(self) -> Any:
+        family = self.context.get("family")
+        if family is None:  # schema generation
+            return self.queryset.none()
+        if self.queryset.model is Strategy:
+            return services.visible_strategies(family)
+        return self.queryset.filter(family=family)
+
+
+# --- strategies ------------------------------------------------------------------------
+
+
+class StrategySerializer(serializers.ModelSerializer):
+    """A strategy; built-ins (``builtin``: true) are read-only, families add their own."""
+
+    kind = serializers.ChoiceField(choices=KINDS)
+    steps = serializers.ListField(
+        child=serializers.CharField(max_length=300), min_length=1, max_length=10
+    )
+    fits = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(vocabulary.EMOTION_KEYS)),
+        required=False,
+        max_length=len(vocabulary.EMOTIONS),
+    )
+    energy_fit = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        max_length=4,
+        help_text="Quadrant keys: " + ", ".join(QUADRANT_CHOICES) + ".",
+    )
+    guided = serializers.ChoiceField(
+        choices=GUIDED_PATTERNS, allow_null=True, required=False, default=None
+    )
+    builtin = serializers.BooleanField(source="is_builtin", read_only=True)
+    not_medical_advice = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "id",
+            "key",
+            "title",
+            "kind",
+            "summary",
+            "steps",
+            "fits",
+            "energy_fit",
+            "age_note",
+            "guided",
+            "caregiver_first",
+            "builtin",
+            "not_medical_advice",
+        ]
+        read_only_fields = ["id", "key"]
+
+    def get_not_medical_advice(self, strategy: Strategy) -> str:
+        return NOT_MEDICAL_ADVICE
+
+    def validate_title(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Give the strategy a title.")
+        return value.strip()
+
+    def validate_steps(self, value: list[str]) -> list[str]:
+        steps = [step.strip() for step in value]
+        if not all(steps):
+            raise serializers.ValidationError("Every step needs some words.")
+        return steps
+
+    def validate_energy_fit(self, value: list[str]) -> list[str]:
+        unknown = [q for q in value if q not in QUADRANT_CHOICES]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown quadrant {unknown[0]!r}; use {', '.join(QUADRANT_CHOICES)}."
+            )
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        fits = attrs.get("fits", getattr(self.instance, "fits", []))
+        energy_fit = attrs.get("energy_fit")
+        if "fits" in attrs:
+            attrs["fits"] = list(dict.fromkeys(fits))
+        if energy_fit is None and "fits" in attrs:
+            # Not given: the quadrants of the feelings it fits.
+            quadrants = {vocabulary.EMOTIONS_BY_KEY[key].quadrant for key in attrs["fits"]}
+            attrs["energy_fit"] = [q for q in QUADRANT_CHOICES if q in quadrants]
+        elif energy_fit is not None:
+            attrs["energy_fit"] = list(dict.fromkeys(energy_fit))
+        if not fits and not attrs.get("energy_fit", getattr(self.instance, "energy_fit", [])):
+            raise serializers.ValidationError(
+                {"fits": ["Choose at least one feeling this strategy helps with."]}
+            )
+        return attrs
+
+    def create(self, validated_data: dict) -> Strategy:
+        family = validated_data["family"]
+        base = slugify(validated_data["title"])[:50] or "strategy"
+        taken = set(Strategy.objects.filter(family=family).values_list("key", flat=True))
+        key, n = base, 2
+        while key in taken:
+            key, n = f"{base}-{n}", n + 1
+        return super().create({**validated_data, "key": key})
+
+
+# --- check-ins -------------------------------------------------------------------------
+
+
+class _CheckInFieldsMixin(serializers.Serializer):
+    """Validation shared by a check-in and the caregiver check-in nested in it."""
+
+    def validate_emotion(self, value: str) -> str:
+        return validate_emotion_key(value)
+
+    def validate_body_areas(self, value: list[str]) -> list[str]:
+        try:
+            return vocabulary.validate_body_areas(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_note(self, value: str) -> str:
+        return value.strip()
+
+
+_CHECKIN_EXTRA = {
+    "intensity": {"min_value": 1, "max_value": 5},
+    "note": {"max_length": NOTE_MAX_LENGTH, "required": False, "allow_blank": True},
+}
+_CHECKIN_READ_ONLY = [
+    "pair",
+    "created_by",
+    "created_at",
+    "follow_up_at",
+    "outcome",
+    "outcome_emotion",
+    "outcome_at",
+]
+
+
+class CaregiverCheckInSerializer(_CheckInFieldsMixin, serializers.ModelSerializer):
+    """The caregiver's own check-in, made together with the child's (coregulation)."""
+
+    id = serializers.UUIDField()
+    body_areas = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "member", "emotion", "intensity", "body_areas", "note", *_CHECKIN_READ_ONLY]
+        read_only_fields = ["member", *_CHECKIN_READ_ONLY]
+        extra_kwargs = _CHECKIN_EXTRA
+
+
+class CheckInSerializer(_CheckInFieldsMixin, serializers.ModelSerializer):
+    """A check-in for a child (``child``) or for the caller themself (``member``).
+
+    ``caregiver`` (with its own client-chosen ``id``) makes it a coregulation check-in: the
+    caregiver's own check-in is stored with the child's, both sharing ``pair``.
+    """
+
+    id = serializers.UUIDField(
+        help_text="Chosen by the client (a UUID v4); a retry with the same id is idempotent."
+    )
+    child = FamilyRelatedField(
+        noun="child", queryset=Child.objects.all(), required=False, allow_null=True
+    )
+    member = FamilyRelatedField(
+        noun="member",
+        queryset=Membership.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Your own membership id, to check in for yourself instead of a child.",
+    )
+    strategy = FamilyRelatedField(
+        noun="strategy", queryset=Strategy.objects.all(), required=False, allow_null=True
+    )
+    strategy_title = serializers.CharField(
+        source="strategy.title", read_only=True, default=None, allow_null=True
+    )
+    body_areas = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="Body areas, optionally with a sensation: ['chest', 'tummy:fluttery'].",
+    )
+    caregiver = CaregiverCheckInSerializer(
+        source="caregiver_checkin",
+        required=False,
+        allow_null=True,
+        help_text="Coregulation: the caregiver's own check-in made with this child's one.",
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "child",
+            "member",
+            "emotion",
+            "intensity",
+            "body_areas",
+            "note",
+            "strategy",
+            "strategy_title",
+            "occurred_at",
+            "caregiver",
+            *_CHECKIN_READ_ONLY,
+        ]
+        read_only_fields = _CHECKIN_READ_ONLY
+        extra_kwargs = {**_CHECKIN_EXTRA, "occurred_at": {"required": False}}
+
+    def validate_occurred_at(self, value: datetime) -> datetime:
+        # A phone's clock may run a little fast; a check-in far in the future is a mistake.
+        if value > timezone.now() + timedelta(minutes=10):
+            raise serializers.ValidationError("A check-in can't be in the future.")
+        return value
+
+    def validate_member(self, value: Membership | None) -> Membership | None:
+        if value is not None and value.pk != self.context["membership"].pk:
+            raise serializers.ValidationError("You can check in only for yourself.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        child, member = attrs.get("child"), attrs.get("member")
+        if (child is None) == (member is None):
+            raise serializers.ValidationError(
+                {"child": ["Choose one child, or check in for yourself with member."]}
+            )
+        caregiver = attrs.get("caregiver_checkin")
+        if caregiver is not None:
+            if child is None:
+                raise serializers.ValidationError(
+                    {"caregiver": ["A coregulation check-in needs the child's check-in too."]}
+                )
+            if caregiver["id"] == attrs["id"]:
+                raise serializers.ValidationError(
+                    {"caregiver.id": ["Use a different id for the caregiver's check-in."]}
+                )
+        return attrs
+
+    def to_data(self) -> tuple[services.CheckInData, services.CheckInData | None]:
+        """The validated request as service inputs: the check-in and the caregiver's one."""
+        attrs = dict(self.validated_data)
+        caregiver = attrs.pop("caregiver_checkin", None)
+        main = services.CheckInData(
+            id=attrs["id"],
+            emotion=attrs["emotion"],
+            intensity=attrs["intensity"],
+            child=attrs.get("child"),
+            member=attrs.get("member"),
+            body_areas=attrs.get("body_areas", []),
+            note=attrs.get("note", ""),
+            strategy=attrs.get("strategy"),
+            occurred_at=attrs.get("occurred_at"),
+        )
+        partner = None
+        if caregiver is not None:
+            partner = services.CheckInData(
+                id=caregiver["id"],
+                emotion=caregiver["emotion"],
+                intensity=caregiver["intensity"],
+                member=self.context["membership"],
+                body_areas=caregiver.get("body_areas", []),
+                note=caregiver.get("note", ""),
+                occurred_at=main.occurred_at,
+            )
+        return main, partner
+
+
+class OutcomeSerializer(serializers.Serializer):
+    """The follow-up answer: only these fields of a check-in can change after it is made."""
+
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    outcome_emotion = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, default=""
+    )
+
+    def validate_outcome_emotion(self, value: str) -> str:
+        return validate_emotion_key(value) if value else value
+
+    def validate(self, attrs: dict) -> dict:
+        extra = sorted(set(self.initial_data) - set(self.fields))
+        if extra:
+            message = "Only outcome and outcome_emotion can change after a check-in."
+            raise serializers.ValidationError({name: [message] for name in extra})
+        return attrs

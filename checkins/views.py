@@ -1,0 +1,152 @@
+"""Endpoints for the feelings vocabulary, strategies and check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_control
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from families.scoping import FamilyScopedMixin, FamilyScopedViewSet
+
+from . import services, vocabulary
+from .filters import CheckInFilter, FamilyFilterBackend
+from .models import CheckIn, Strategy
+from .serializers import (
+    CheckInSerializer,
+    OutcomeSerializer,
+    StrategySerializer,
+    VocabularySerializer,
+)
+
+UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+class EmotionsView(APIView):
+    """The feelings vocabulary, body areas and sensations (the same for every family)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=VocabularySerializer)
+    @method_decorator(cache_control(private=True, max_age=3600))
+    def get(self, request: Request) -> Response:
+        return Response(vocabulary.as_api())
+
+
+class BuiltinStrategiesAreReadOnly(permissions.BasePermission):
+    message = "Built-in strategies can't be changed or deleted; add your own strategy instead."
+
+    def has_object_permission(self, request: Request, view: Any, obj: Strategy) -> bool:
+        return request.method in permissions.SAFE_METHODS or not obj.is_builtin
+
+
+class StrategyViewSet(FamilyScopedViewSet):
+    """Built-in strategies (read-only) and the family's own (any member may add and edit)."""
+
+    queryset = Strategy.objects.all()
+    serializer_class = StrategySerializer
+    permission_classes = [*FamilyScopedViewSet.permission_classes, BuiltinStrategiesAreReadOnly]
+
+    def get_queryset(self) -> QuerySet[Strategy]:
+        if getattr(self, "swagger_fake_view", False):
+            return Strategy.objects.none()
+        return services.visible_strategies(self.family).order_by(
+            F("family").asc(nulls_first=True), "position", "title", "id"
+        )
+
+    def perform_create(self, serializer: StrategySerializer) -> None:
+        serializer.save(family=self.family, created_by=self.request.user)
+
+
+CONFLICT = OpenApiResponse(
+    description="The id is already used by a different check-in (or another family's)."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Check-ins, newest first"),
+    retrieve=extend_schema(summary="One check-in (with the caregiver's own, if coregulation)"),
+)
+class CheckInViewSet(
+    FamilyScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Emotional check-ins of the family's children and of its caregivers themselves."""
+
+    queryset = CheckIn.objects.select_related("strategy")
+    serializer_class = CheckInSerializer
+    filter_backends = [FamilyFilterBackend]
+    filterset_class = CheckInFilter
+    lookup_value_regex = UUID_PATTERN
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        services.attach_partners(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        checkin = self.get_object()
+        checkin.caregiver_checkin = services.partner_of(checkin)
+        return Response(self.get_serializer(checkin).data)
+
+    @extend_schema(
+        summary="Record a check-in (idempotent by its client-chosen id)",
+        description=(
+            "The client chooses `id` (a UUID), so this is safe to retry: the same `id` with "
+            "the same content answers **200** with the stored check-in and creates nothing; "
+            "a new one answers **201**. The same `id` with other content, or used by another "
+            "family, answers **409** naming `id`.\n\n"
+            "Give `child` for a child's check-in, or `member` (your own membership id) for "
+            "your own. **Coregulation**: post the child's check-in with `caregiver: {id, "
+            "emotion, intensity, body_areas?, note?}` — your own check-in, with its own "
+            "client-chosen id. Both are stored together in one transaction and share `pair` "
+            "(the child check-in's id); retries of the whole request are idempotent.\n\n"
+            "With a `strategy`, `follow_up_at` is `occurred_at` plus the family's "
+            "`follow_up_minutes`: that is when Tandem asks how the child is now."
+        ),
+        responses={
+            201: CheckInSerializer,
+            200: OpenApiResponse(CheckInSerializer, description="A retry: the stored check-in."),
+            409: CONFLICT,
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data, caregiver = serializer.to_data()
+        try:
+            checkin, partner, created = services.record_checkin(
+                family=self.family, user=request.user, data=data, caregiver=caregiver
+            )
+        except services.CheckInConflict as exc:
+            return Response(
+                {"detail": exc.message, "code": "conflict", "errors": {exc.field: [exc.message]}},
+                status=status.HTTP_409_CONFLICT,
+            )
+        checkin.caregiver_checkin = partner
+        return Response(
+            self.get_serializer(checkin).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary="Record the follow-up: is the child better, the same or worse?",
+        request=OutcomeSerializer,
+        responses=CheckInSerializer,
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        checkin = self.get_object()
+        answer = OutcomeSerializer(data=request.data)
+        answer.is_valid(raise_exception=True)
+        services.record_outcome(checkin, **answer.validated_data)
+        checkin.caregiver_checkin = services.partner_of(checkin)
+        return Response(self.get_serializer(checkin).data)

@@ -1,0 +1,77 @@
+// Guided breathing: a circle that grows and shrinks (CSS animations in app.css) and a
+// spoken count in an aria-live region. With prefers-reduced-motion the circle stays
+// still and the counts alone guide the breath.
+
+import { h } from "../dom.js";
+
+export const PATTERNS = {
+  "box-4-4-4-4": {
+    name: "Box breathing",
+    phases: [["in", "Breathe in", 4], ["hold-full", "Hold", 4], ["out", "Breathe out", 4], ["hold-empty", "Hold", 4]],
+  },
+  "belly-4-6": {
+    name: "Belly breathing",
+    phases: [["in", "Breathe in", 4], ["out-slow", "Breathe out", 6]],
+  },
+};
+
+const ROUNDS = 5;
+
+export function breathingGuide(patternKey) {
+  const pattern = PATTERNS[patternKey];
+  if (!pattern) return null;
+  const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const circle = h("div", { class: "breath-circle", "aria-hidden": "true" }, h("span", { class: "breath-word" }, ""));
+  const live = h("p", { class: "breath-count", role: "status", "aria-live": "assertive", "aria-atomic": "true" }, "Ready when you are.");
+  const round = h("p", { class: "small muted breath-round" }, "");
+  const button = h("button", { type: "button", class: "full" }, "Start breathing");
+  let timer = null;
+
+  function stop(message) {
+    clearInterval(timer);
+    timer = null;
+    circle.className = "breath-circle";
+    circle.firstChild.textContent = "";
+    button.textContent = "Start breathing";
+    if (message) live.textContent = message;
+  }
+
+  function start() {
+    let phase = 0;
+    let count = 0;
+    let rounds = 0;
+    const tick = () => {
+      if (!circle.isConnected) { stop(); return; } // the screen was left
+      const [cls, word, seconds] = pattern.phases[phase];
+      if (count === 0) {
+        circle.className = `breath-circle breath-${cls}-${seconds}`;
+        circle.firstChild.textContent = word;
+      }
+      count += 1;
+      live.textContent = `${word}… ${count}`;
+      if (count >= seconds) {
+        count = 0;
+        phase = (phase + 1) % pattern.phases.length;
+        if (phase === 0) {
+          rounds += 1;
+          round.textContent = `Round ${Math.min(rounds + 1, ROUNDS)} of ${ROUNDS}`;
+          if (rounds >= ROUNDS) {
+            setTimeout(() => stop("Well done. Notice how you feel now."), 1000);
+            clearInterval(timer);
+            return;
+          }
+        }
+      }
+    };
+    round.textContent = `Round 1 of ${ROUNDS}`;
+    button.textContent = "Stop";
+    tick();
+    timer = setInterval(tick, 1000);
+  }
+
+  button.addEventListener("click", () => (timer ? stop("Stopped. Start again whenever you like.") : start()));
+  return h("section", { class: "card breathing", "aria-labelledby": "breathing-h" },
+    h("h2", { id: "breathing-h" }, `Breathe together: ${pattern.name.toLowerCase()}`),
+    reduced ? h("p", { class: "small muted" }, "Animation is off (reduced motion): follow the counts.") : null,
+    circle, live, round, button);
+}

@@ -1,0 +1,224 @@
+// Check-in: who → feeling → how big → (body, note) and suggestions → a strategy.
+// One-handed in a few taps: each choice moves on by itself. Saved through the offline
+// outbox with a client-chosen id, so a check-in made offline syncs exactly once.
+
+import { api, getAll } from "../api.js";
+import { h, mount, toast } from "../dom.js";
+import { send } from "../offline-queue.js";
+import { go, route } from "../router.js";
+import { session, setFamily, tabRegistry } from "../state.js";
+import { feelingsGrid, INTENSITY_WORDS, loadVocabulary, newId, notMedicalAdvice } from "../checkin/feelings.js";
+import { rememberStrategy } from "./strategy.js";
+import "./follow-up.js";
+
+tabRegistry.add("checkin");
+
+// Suggestions without a connection: the family's strategies (cached when last online),
+// those naming the feeling first, then those suiting its quadrant.
+function offlineSuggestions(strategies, emotion) {
+  const fit = (s) => (s.fits.includes(emotion.key) ? 2 : s.energy_fit.includes(emotion.quadrant) ? 1 : 0);
+  return strategies.filter((s) => !s.caregiver_first && fit(s) > 0)
+    .sort((a, b) => fit(b) - fit(a))
+    .slice(0, 5)
+    .map((s) => ({ strategy: s, pinned: false, reason: fit(s) === 2 ? `fits feeling ${emotion.label.toLowerCase()}` : "fits this kind of feeling" }));
+}
+
+route("families/:family/checkin", async ({ family: familyParam }) => {
+  const familyId = Number(familyParam);
+  setFamily(familyId);
+  const [vocab, children, members] = await Promise.all([
+    loadVocabulary(),
+    getAll(`families/${familyId}/children/`),
+    getAll(`families/${familyId}/members/`).catch(() => []),
+  ]);
+  // Warm the cache for offline suggestions; a failure here changes nothing now.
+  const strategiesPromise = getAll(`families/${familyId}/strategies/`).catch(() => []);
+  const me = members.find((m) => m.user_id === session.user.id);
+
+  const state = { id: newId(), caregiverId: newId(), child: null, both: false, mine: null, theirs: null, bodyAreas: new Set() };
+  const stage = h("div", { class: "checkin-stage" });
+  const stepHeading = (text) => h("h2", { class: "step-title", tabindex: "-1" }, text);
+
+  function show(...children) {
+    stage.replaceChildren(...children);
+    const heading = stage.querySelector(".step-title");
+    if (heading) heading.focus({ preventScroll: false });
+  }
+
+  function back(to) {
+    return h("button", { type: "button", class: "quiet back", onclick: to }, "← Back");
+  }
+
+  // 1. Who
+  function whoStep() {
+    const options = [];
+    for (const child of children) {
+      options.push(h("button", { type: "button", class: "who", onclick: () => { state.child = child; state.both = false; feelingStep("child"); } },
+        h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), child.name));
+      options.push(h("button", { type: "button", class: "who secondary", onclick: () => { state.child = child; state.both = true; feelingStep("me"); } },
+        h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), `${child.name} + me`));
+    }
+    options.push(h("button", { type: "button", class: "who secondary", onclick: () => { state.child = null; state.both = false; feelingStep("me"); } },
+      h("span", { class: "avatar", "aria-hidden": "true" }, "🙋"), "Just me"));
+    show(stepHeading("Who is checking in?"),
+      h("div", { class: "who-list" }, options),
+      children.length ? h("p", { class: "small muted" }, "With “+ me”, you check in first: your calm is what your child borrows.")
+        : h("p", { class: "muted" }, "No children yet. ", h("a", { href: `#/families/${familyId}/family` }, "Add a child")));
+  }
+
+  // 2. Feeling (for "me" or for the child)
+  function feelingStep(subject) {
+    const kid = subject === "child";
+    const title = kid ? `How is ${state.child.name} feeling?` : "How are you feeling?";
+    show(back(() => (subject === "child" && state.both ? intensityStep("me") : whoStep())),
+      stepHeading(title),
+      h("div", { class: "feelings" }, feelingsGrid(vocab, {
+        kid,
+        selected: kid ? state.theirs && state.theirs.emotion : state.mine && state.mine.emotion,
+        onPick: (emotion) => {
+          if (kid) state.theirs = { emotion: emotion.key, intensity: null };
+          else state.mine = { emotion: emotion.key, intensity: null };
+          intensityStep(subject);
+        },
+      })));
+  }
+
+  // 3. How big
+  function intensityStep(subject) {
+    const kid = subject === "child";
+    const pick = kid ? state.theirs : state.mine;
+    const emotion = vocab.byKey[pick.emotion];
+    show(back(() => feelingStep(subject)),
+      stepHeading(kid ? `How big is ${state.child.name}'s feeling?` : "How big is your feeling?"),
+      h("p", { class: "chosen" }, h("span", { class: "feel-emoji", "aria-hidden": "true" }, emotion.emoji), " ", kid ? emotion.kid_label : emotion.label),
+      h("div", { class: "intensity", role: "group", "aria-label": "Intensity from 1 to 5" },
+        [1, 2, 3, 4, 5].map((n) => h("button", {
+          type: "button",
+          class: "level",
+          "aria-label": `${n}: ${INTENSITY_WORDS[n]}`,
+          onclick: () => {
+            pick.intensity = n;
+            if (!kid && state.both) feelingStep("child");
+            else detailsStep();
+          },
+        }, h("span", { class: "level-dots", "aria-hidden": "true" }, "●".repeat(n) + "○".repeat(5 - n)),
+        h("span", { class: "level-num" }, String(n)),
+        h("span", { class: "level-word small" }, INTENSITY_WORDS[n])))));
+  }
+
+  // 4. Body, note, suggestions; picking a strategy saves the check-in.
+  async function detailsStep() {
+    const forChild = Boolean(state.child);
+    const subject = forChild ? state.theirs : state.mine;
+    const emotion = vocab.byKey[subject.emotion];
+    const note = h("textarea", { id: "checkin-note", name: "note", maxlength: 1000, rows: 2, placeholder: "What happened? (optional)" });
+    const bodyMap = h("div", { class: "body-map", role: "group", "aria-labelledby": "body-h" },
+      vocab.body_areas.map((area) => h("button", {
+        type: "button",
+        class: `body-area area-${area.key}`,
+        "aria-pressed": state.bodyAreas.has(area.key) ? "true" : "false",
+        onclick: (event) => {
+          const button = event.currentTarget;
+          if (state.bodyAreas.has(area.key)) state.bodyAreas.delete(area.key);
+          else state.bodyAreas.add(area.key);
+          button.setAttribute("aria-pressed", state.bodyAreas.has(area.key) ? "true" : "false");
+        },
+      }, area.label)));
+    const list = h("div", { class: "suggestions", "aria-live": "polite", "aria-busy": "true" }, h("p", { class: "loading" }, "Finding ideas…"));
+    const advice = h("div");
+    const who = forChild ? state.child.name : "you";
+
+    show(back(() => intensityStep(forChild ? "child" : "me")),
+      stepHeading(`${forChild ? state.child.name : "You"}: ${emotion.emoji} ${forChild ? emotion.kid_label : emotion.label}, ${subject.intensity} of 5`),
+      h("details", { class: "card details" },
+        h("summary", {}, "Where in the body? Add a note (optional)"),
+        h("h3", { id: "body-h", class: "small" }, `Where does ${forChild ? state.child.name : "it"} feel it?`),
+        bodyMap,
+        h("label", { for: "checkin-note" }, "Note"), note),
+      h("h3", {}, `Ideas for ${who}`),
+      list,
+      advice,
+      h("button", { type: "button", class: "secondary full", onclick: () => save(null, note.value) }, "Save without a strategy"));
+
+    const params = new URLSearchParams({ emotion: subject.emotion, intensity: subject.intensity });
+    if (forChild) params.set("child", state.child.id);
+    if (state.mine) {
+      params.set("caregiver_emotion", state.mine.emotion);
+      params.set("caregiver_intensity", state.mine.intensity);
+    }
+    let suggestions;
+    let adviceText;
+    try {
+      const answer = await api.get(`families/${familyId}/suggestions/?${params}`);
+      suggestions = answer.suggestions;
+      adviceText = answer.not_medical_advice;
+    } catch {
+      suggestions = offlineSuggestions(await strategiesPromise, emotion);
+    }
+    list.removeAttribute("aria-busy");
+    list.replaceChildren(...suggestions.map((s) => suggestionCard(s, note)));
+    if (!suggestions.length) list.replaceChildren(h("p", { class: "muted" }, "No ideas to show right now."));
+    advice.replaceChildren(notMedicalAdvice(adviceText));
+  }
+
+  function suggestionCard(suggestion, note) {
+    const s = suggestion.strategy;
+    if (suggestion.pinned) {
+      return h("details", { class: "card suggestion pinned" },
+        h("summary", {}, h("span", { class: "badge" }, "You first"), " ", s.title),
+        h("p", { class: "reason small" }, suggestion.reason),
+        h("ol", {}, s.steps.map((step) => h("li", {}, step))));
+    }
+    return h("article", { class: "card suggestion" },
+      h("h4", {}, s.title),
+      h("p", { class: "small" }, s.summary),
+      h("p", { class: "reason small muted" }, "Why: ", suggestion.reason),
+      h("button", { type: "button", class: "full", "aria-label": `Try ${s.title}`, onclick: () => save(s, note.value) }, "Try this"));
+  }
+
+  async function save(strategy, noteText) {
+    const occurredAt = state.occurredAt || new Date().toISOString();
+    state.occurredAt = occurredAt; // a second tap repeats the same request
+    const subject = state.child ? state.theirs : state.mine;
+    const body = {
+      id: state.id,
+      emotion: subject.emotion,
+      intensity: subject.intensity,
+      body_areas: [...state.bodyAreas],
+      note: (noteText || "").trim(),
+      occurred_at: occurredAt,
+      strategy: strategy ? strategy.id : null,
+    };
+    if (state.child) body.child = state.child.id;
+    else body.member = me ? me.id : null;
+    if (state.child && state.both) {
+      body.caregiver = { id: state.caregiverId, emotion: state.mine.emotion, intensity: state.mine.intensity };
+    }
+    let queued = false;
+    try {
+      ({ queued } = await send("POST", `families/${familyId}/checkins/`, body, `checkin ${state.id}`));
+    } catch (error) {
+      toast(error.message || "Could not save the check-in");
+      return;
+    }
+    toast(queued ? "Saved on this phone: it will sync when you're back online." : "Check-in saved");
+    if (strategy) {
+      rememberStrategy(strategy);
+      const who = state.child ? state.child.name : "";
+      go(`families/${familyId}/strategies/${strategy.id}?checkin=${state.id}&who=${encodeURIComponent(who)}`);
+    } else {
+      savedStep(queued);
+    }
+  }
+
+  function savedStep(queued) {
+    show(stepHeading(queued ? "Saved on this phone" : "Check-in saved"),
+      h("p", {}, queued ? "It will sync by itself when you're back online." : "Thank you for checking in."),
+      h("div", { class: "row" },
+        h("button", { type: "button", onclick: () => go(`families/${familyId}/checkin?again=${Date.now()}`) }, "Another check-in"),
+        h("a", { class: "button secondary", href: `#/families/${familyId}/insights` }, "See insights")));
+  }
+
+  mount(h("h1", {}, "Check-in"), stage);
+  whoStep();
+});

@@ -1,0 +1,76 @@
+// "How is Sam now?": the follow-up after a strategy (the reminder push opens this URL).
+
+import { api, getAll } from "../api.js";
+import { h, mount, toast } from "../dom.js";
+import { send } from "../offline-queue.js";
+import { route } from "../router.js";
+import { setFamily } from "../state.js";
+import { feelingsGrid, loadVocabulary } from "../checkin/feelings.js";
+
+const OUTCOMES = [
+  ["better", "🙂", "Better"],
+  ["same", "😐", "About the same"],
+  ["worse", "🙁", "Worse"],
+];
+
+route("families/:family/checkins/:id/follow-up", async ({ family: familyParam, id }) => {
+  const familyId = Number(familyParam);
+  setFamily(familyId);
+  const [checkin, vocab, children] = await Promise.all([
+    api.get(`families/${familyId}/checkins/${id}/`),
+    loadVocabulary(),
+    getAll(`families/${familyId}/children/`).catch(() => []),
+  ]);
+  const child = children.find((c) => c.id === checkin.child);
+  const name = child ? child.name : null;
+  const answer = { outcome: checkin.outcome, outcome_emotion: checkin.outcome_emotion || "" };
+  const status = h("p", { role: "status", class: "small" });
+  const before = vocab.byKey[checkin.emotion];
+
+  async function submit() {
+    const path = `families/${familyId}/checkins/${id}/`;
+    try {
+      const { queued } = await send("PATCH", path, answer, `outcome ${id}`);
+      status.textContent = queued ? "Saved on this phone: it will sync when you're back online." : "Thank you, noted.";
+      toast(queued ? "Saved on this phone" : "Thank you");
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  }
+
+  const outcomeButtons = OUTCOMES.map(([value, emoji, label]) => h("button", {
+    type: "button",
+    class: "outcome",
+    "aria-pressed": answer.outcome === value ? "true" : "false",
+    onclick: (event) => {
+      answer.outcome = value;
+      event.currentTarget.parentElement.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", b === event.currentTarget ? "true" : "false"));
+      submit();
+    },
+  }, h("span", { class: "feel-emoji", "aria-hidden": "true" }, emoji), label));
+
+  const newFeeling = h("div", { class: "feelings" });
+  function renderGrid() {
+    newFeeling.replaceChildren(...feelingsGrid(vocab, {
+      kid: Boolean(child),
+      selected: answer.outcome_emotion,
+      onPick: (emotion) => {
+        answer.outcome_emotion = emotion.key;
+        renderGrid();
+        if (answer.outcome) submit();
+        else status.textContent = "Now choose better, the same or worse.";
+      },
+    }));
+  }
+  renderGrid();
+
+  mount(...[
+    h("h1", {}, name ? `How is ${name} now?` : "How are you now?"),
+    before ? h("p", { class: "muted" }, `Before: ${before.emoji} ${before.label}, ${checkin.intensity} of 5`,
+      checkin.strategy_title ? ` · tried “${checkin.strategy_title}”` : "") : null,
+    h("div", { class: "outcomes", role: "group", "aria-label": "How it went" }, outcomeButtons),
+    status,
+    h("details", { class: "card" }, h("summary", {}, name ? `How does ${name} feel now? (optional)` : "How do you feel now? (optional)"), newFeeling),
+    h("p", {}, h("a", { href: `#/families/${familyId}/checkin` }, "New check-in")),
+  ].filter(Boolean));
+});

@@ -1,0 +1,78 @@
+// Insights: per child and week/month, feelings per family-local day by quadrant, the
+// most frequent feelings, strategies by how often they helped, and routine completion.
+
+import { api, getAll } from "../api.js";
+import { h, mount } from "../dom.js";
+import { go, query, route } from "../router.js";
+import { setFamily, tabRegistry } from "../state.js";
+import { chartLegend, feelingsPerDayChart, helpedRateChart } from "../checkin/charts.js";
+import { QUADRANT_SYMBOLS } from "../checkin/feelings.js";
+
+tabRegistry.add("insights");
+
+function shift(iso, period, step) {
+  const d = new Date(`${iso}T12:00:00`);
+  if (period === "month") d.setMonth(d.getMonth() + step, 1);
+  else d.setDate(d.getDate() + 7 * step);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+function dataTable(data) {
+  return h("table", { class: "sr-only" },
+    h("caption", {}, "Check-ins per day"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Day"), data.quadrants.map((q) => h("th", { scope: "col" }, q.label)))),
+    h("tbody", {}, data.days.map((d) => h("tr", {}, h("th", { scope: "row" }, d.date),
+      data.quadrants.map((q) => h("td", {}, d.quadrants[q.key]))))));
+}
+
+route("families/:family/insights", async ({ family: familyParam }) => {
+  const familyId = Number(familyParam);
+  setFamily(familyId);
+  const params = query();
+  const children = await getAll(`families/${familyId}/children/`);
+  const childId = params.get("child") || (children[0] ? String(children[0].id) : "");
+  const period = params.get("period") === "month" ? "month" : "week";
+  const search = new URLSearchParams({ period });
+  if (childId) search.set("child", childId);
+  if (params.get("date")) search.set("date", params.get("date"));
+  const data = await api.get(`families/${familyId}/insights/?${search}`);
+
+  const open = (changes) => {
+    const next = new URLSearchParams({ period, date: data.start, ...(childId ? { child: childId } : {}), ...changes });
+    go(`families/${familyId}/insights?${next}`);
+  };
+  const name = data.child ? data.child.name : "All children";
+  const range = `${new Date(`${data.start}T12:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short" })} – ${new Date(`${data.end}T12:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" })}`;
+  const routinesDone = data.routines.filter((r) => r.runs);
+
+  mount(...[
+    h("h1", {}, `Insights: ${name}`),
+    h("div", { class: "row insights-controls" },
+      h("label", { for: "insights-child", class: "sr-only" }, "Child"),
+      h("select", { id: "insights-child", onchange: (e) => open({ child: e.target.value }) },
+        children.map((c) => h("option", { value: c.id, selected: String(c.id) === childId }, c.name)),
+        h("option", { value: "", selected: !childId }, "All children")),
+      h("div", { class: "row", role: "group", "aria-label": "Period" },
+        ["week", "month"].map((p) => h("button", { type: "button", class: "chip", "aria-pressed": p === period ? "true" : "false", onclick: () => open({ period: p }) }, p === "week" ? "Week" : "Month")))),
+    h("div", { class: "row insights-range" },
+      h("button", { type: "button", class: "quiet", "aria-label": `Previous ${period}`, onclick: () => open({ date: shift(data.start, period, -1) }) }, "‹"),
+      h("p", { class: "range" }, range),
+      h("button", { type: "button", class: "quiet", "aria-label": `Next ${period}`, onclick: () => open({ date: shift(data.start, period, 1) }) }, "›")),
+    h("section", { class: "card", "aria-labelledby": "per-day-h" },
+      h("h2", { id: "per-day-h" }, `Feelings per day (${data.total})`),
+      data.total ? [feelingsPerDayChart(data.days, data.quadrants), chartLegend(data.quadrants, QUADRANT_SYMBOLS), dataTable(data)]
+        : h("p", { class: "muted" }, "No check-ins in this period yet.")),
+    data.feelings.length ? h("section", { class: "card", "aria-labelledby": "top-h" },
+      h("h2", { id: "top-h" }, "Most frequent feelings"),
+      h("ol", { class: "top-feelings" }, data.feelings.map((f) => h("li", {},
+        h("span", { class: "feel-emoji", "aria-hidden": "true" }, f.emoji), ` ${f.label}: ${f.count}`)))) : null,
+    h("section", { class: "card", "aria-labelledby": "helped-h" },
+      h("h2", { id: "helped-h" }, "What helped"),
+      data.strategies.length ? helpedRateChart(data.strategies) : h("p", { class: "muted" }, "Try a strategy during a check-in, then answer the follow-up.")),
+    routinesDone.length ? h("section", { class: "card", "aria-labelledby": "routines-h" },
+      h("h2", { id: "routines-h" }, "Routines completed"),
+      h("ul", { class: "list" }, routinesDone.map((r) => h("li", {},
+        h("span", {}, new Date(`${r.date}T12:00:00`).toLocaleDateString(undefined, { weekday: "short", day: "numeric" })),
+        h("span", {}, `${r.completed === r.runs ? "✓ " : ""}${r.completed} of ${r.runs}`))))) : null,
+  ].filter(Boolean));
+});

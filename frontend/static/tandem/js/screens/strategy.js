@@ -1,0 +1,35 @@
+// A strategy's steps, with a guided breathing animation for box and belly breathing.
+
+import { api } from "../api.js";
+import { h, mount } from "../dom.js";
+import { query, route } from "../router.js";
+import { setFamily } from "../state.js";
+import { breathingGuide } from "../checkin/breathing.js";
+import { notMedicalAdvice } from "../checkin/feelings.js";
+
+// Strategies already on the phone (from suggestions), so this screen works offline.
+const known = new Map();
+export function rememberStrategy(strategy) { known.set(String(strategy.id), strategy); }
+
+route("families/:family/strategies/:id", async ({ family: familyParam, id }) => {
+  const familyId = Number(familyParam);
+  setFamily(familyId);
+  const strategy = known.get(id) || await api.get(`families/${familyId}/strategies/${id}/`);
+  rememberStrategy(strategy);
+  const params = query();
+  const checkinId = params.get("checkin");
+  const who = params.get("who");
+  mount(...[
+    h("h1", {}, strategy.title),
+    h("p", {}, strategy.summary),
+    strategy.guided ? breathingGuide(strategy.guided) : null,
+    h("section", { "aria-labelledby": "steps-h" },
+      h("h2", { id: "steps-h" }, "Steps"),
+      h("ol", { class: "steps" }, strategy.steps.map((step) => h("li", {}, step)))),
+    strategy.age_note ? h("p", { class: "small muted" }, strategy.age_note) : null,
+    checkinId ? h("p", { class: "row" },
+      h("a", { class: "button secondary", href: `#/families/${familyId}/checkins/${checkinId}/follow-up` },
+        who ? `How is ${who} now?` : "How are you now?")) : null,
+    notMedicalAdvice(strategy.not_medical_advice),
+  ].filter(Boolean));
+});
