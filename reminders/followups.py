@@ -9,21 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection
+
+from checkins.models import CheckIn
 
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
 from .recipients import Plan, member_prefs
 
-if TYPE_CHECKING:  # pragma: no cover
-    from checkins.models import CheckIn
-
 
 def wants_follow_up(checkin: CheckIn) -> bool:
-    """A follow-up is due for a check-in with ``follow_up_at`` and no outcome yet."""
-    return checkin.follow_up_at is not None and not checkin.outcome
+    """A follow-up is due for a check-in with ``follow_up_at`` and no outcome yet.
+
+    The caregiver's own half of a coregulation check-in is not asked about separately:
+    the child's follow-up ("How is Sam now?") covers the moment they shared.
+    """
+    if checkin.member_id is not None and checkin.pair is not None:
+        return False
+    return (
+        checkin.follow_up_at is not None
+        and not checkin.outcome
+        and checkin.created_by_id is not None
+    )
 
 
 def sync_follow_up(checkin: CheckIn) -> None:
@@ -76,8 +85,6 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
     """Payload and recipient (the caregiver who checked in) for due follow-ups."""
     if not rows:
         return {}
-    from checkins.models import CheckIn
-
     checkins = {
         c.pk: c
         for c in CheckIn.objects.filter(

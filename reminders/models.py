@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from checkins.models import CheckIn
 from families.models import Family, Membership
 from routines.models import Routine
 
@@ -124,7 +125,8 @@ class ScheduledReminder(models.Model):
 
     Routine warnings: one pending row per (routine, offset); ``occurrence_at`` is the UTC
     start of the routine occurrence it is about, ``occurrence_date`` that start's local
-    date. Follow-ups: one row per check-in. Test notifications: created already done.
+    date. Follow-ups: one row per check-in, for the caregiver who made it. Test
+    notifications: created already done.
     """
 
     kind = models.CharField(max_length=16, choices=ReminderKind.choices)
@@ -142,6 +144,9 @@ class ScheduledReminder(models.Model):
     # Kept (as null) when the routine is deleted, so that the history stays.
     routine = models.ForeignKey(
         Routine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checkin = models.ForeignKey(
+        CheckIn, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     offset_minutes = models.IntegerField(null=True, blank=True)
     occurrence_at = models.DateTimeField(null=True, blank=True)
@@ -186,6 +191,12 @@ class ScheduledReminder(models.Model):
                 fields=["routine", "offset_minutes", "occurrence_at"],
                 condition=models.Q(routine__isnull=False),
                 name="reminder_once_per_routine_occurrence",
+            ),
+            # A check-in is followed up at most once.
+            models.UniqueConstraint(
+                fields=["checkin"],
+                condition=models.Q(checkin__isnull=False),
+                name="reminder_one_follow_up_per_checkin",
             ),
         ]
 

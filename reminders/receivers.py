@@ -9,24 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
+from checkins.models import CheckIn
 from families.models import Family
 from families.signals import membership_removed
 from routines.models import Routine
 
 from . import followups, routine_reminders
 from .models import Delivery, DeliveryState, ReminderState, ScheduledReminder
-
-
-def _model(label: str) -> Any:
-    """The model, or None while that app does not have it (each app can ship alone)."""
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
 
 
 @receiver(membership_removed)
@@ -77,23 +69,13 @@ def _routine_deleted(sender: Any, instance: Routine, **kwargs: Any) -> None:
     routine_reminders.forget_routine(instance.pk)
 
 
-def _checkin_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+@receiver(post_save, sender=CheckIn)
+def _checkin_saved(sender: Any, instance: CheckIn, raw: bool = False, **kwargs: Any) -> None:
+    # Created with follow_up_at → ask later; answered (outcome) → do not ask any more.
     if not raw:
         followups.sync_follow_up(instance)
 
 
-def _checkin_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+@receiver(pre_delete, sender=CheckIn)
+def _checkin_deleted(sender: Any, instance: CheckIn, **kwargs: Any) -> None:
     followups.forget_follow_up(instance.pk)
-
-
-def connect_optional() -> None:
-    """Connect to check-ins when their model exists (each app can ship alone)."""
-    checkin = _model("checkins.CheckIn")
-    if checkin is not None:
-        post_save.connect(_checkin_saved, sender=checkin, dispatch_uid="reminders-checkin-saved")
-        pre_delete.connect(
-            _checkin_deleted, sender=checkin, dispatch_uid="reminders-checkin-deleted"
-        )
-
-
-connect_optional()
