@@ -121,8 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # integration tests share the test database (pytest-xdist appends a suffix per worker).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-tandem.sqlite3")}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections, also for SQLite: a Celery worker otherwise reopens (and re-runs
+# the PRAGMAs) for every task, which costs more than sending the push itself.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttling state) ---------------------------------------------------------
@@ -283,6 +285,7 @@ REMINDER_GRACE = timedelta(minutes=env.int("REMINDER_GRACE_MINUTES", default=15)
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
 # Sends: HTTP timeout, attempts, exponential backoff (base * 2^n, capped; Retry-After wins).
 REMINDER_SEND_TIMEOUT = env.float("REMINDER_SEND_TIMEOUT", default=10.0)
+REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=10)  # deliveries per send task
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=5.0)
 REMINDER_RETRY_MAX_SECONDS = env.float("REMINDER_RETRY_MAX_SECONDS", default=300.0)
@@ -324,7 +327,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {
     "reminders.dispatch_due": {"queue": "dispatch"},
-    "reminders.send_delivery": {"queue": "push"},
+    "reminders.send_deliveries": {"queue": "push"},
 }
 CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": {

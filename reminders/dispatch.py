@@ -195,25 +195,29 @@ def requeue_stale(*, now: datetime | None = None, limit: int = 2000) -> int:
         return 0
     # Back to pending, due now; re-checking the state keeps a concurrent send's result.
     Delivery.objects.filter(pk__in=ids).filter(stale).update(
-        state=DeliveryState.PENDING, next_attempt_at=now, updated_at=now
+        state=DeliveryState.PENDING, lease="", next_attempt_at=now, updated_at=now
     )
     enqueue_sends(ids)
     return len(ids)
 
 
 def enqueue_sends(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
-    """Queue a send task per delivery. A broker outage is logged, not raised: the
-    deliveries stay pending in the database and the next tick enqueues them again."""
-    from .tasks import send_delivery
+    """Queue the sends, ``REMINDER_SEND_CHUNK`` deliveries per task. A broker outage is
+    logged, not raised: the deliveries stay pending in the database and the next tick
+    enqueues them again."""
+    from .tasks import send_deliveries
 
     ids = list(delivery_ids)
-    for index, delivery_id in enumerate(ids):
+    size = max(1, settings.REMINDER_SEND_CHUNK)
+    for start in range(0, len(ids), size):
         try:
-            send_delivery.apply_async((delivery_id,), countdown=countdown, retry=False)
+            send_deliveries.apply_async(
+                (ids[start : start + size],), countdown=countdown, retry=False
+            )
         except Exception:
             logger.warning(
                 "broker unavailable; %d deliveries stay pending for the next tick",
-                len(ids) - index,
+                len(ids) - start,
                 exc_info=True,
             )
             return

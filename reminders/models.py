@@ -233,6 +233,8 @@ class Delivery(models.Model):
         max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The claim of the task sending it (state "sending"): only that task records the result.
+    lease = models.CharField(max_length=16, blank=True)
     # When a pending delivery may be (re)sent; a sending one's lease start.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,6 +15,9 @@ import json
 import logging
 import os
 import random
+import secrets
+import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -44,11 +47,20 @@ _session_pid: int | None = None
 
 
 def http_session() -> requests.Session:
-    """One keep-alive session per worker process (a forked child makes its own)."""
+    """One keep-alive session per worker process (a forked child makes its own).
+
+    The environment (``REQUESTS_CA_BUNDLE``/``SSL_CERT_FILE``, ``HTTPS_PROXY``) is read
+    once here instead of on every request, which would cost more than the encryption.
+    """
     global _session, _session_pid
     if _session is None or _session_pid != os.getpid():
-        _session = _NoRedirectSession()
-        _session_pid = os.getpid()
+        session = _NoRedirectSession()
+        session.trust_env = False
+        session.verify = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or True
+        )
+        session.proxies = urllib.request.getproxies()
+        _session, _session_pid = session, os.getpid()
     return _session
 
 
@@ -126,11 +138,11 @@ def deadline(delivery: Delivery) -> datetime:
     return start + settings.REMINDER_GRACE
 
 
-def _finish(delivery_id: int, state: str, **fields: object) -> None:
-    # Conditional on still holding the claim: a lease taken over is not overwritten.
-    Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING).update(
-        state=state, updated_at=timezone.now(), **fields
-    )
+def _finish(delivery: Delivery, state: str, **fields: object) -> None:
+    # Conditional on still holding our claim: a lease taken over is never overwritten.
+    Delivery.objects.filter(
+        pk=delivery.pk, state=DeliveryState.SENDING, lease=delivery.lease
+    ).update(state=state, lease="", updated_at=timezone.now(), **fields)
 
 
 def _retry_or_fail(
@@ -140,7 +152,7 @@ def _retry_or_fail(
     retry_at = now + timedelta(seconds=delay)
     if delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS or retry_at > deadline(delivery):
         _finish(
-            delivery.pk,
+            delivery,
             DeliveryState.FAILED,
             status_code=status,
             error=f"Gave up after {delivery.attempts} attempts: {error}"[:300],
@@ -148,7 +160,7 @@ def _retry_or_fail(
         _count_failure(delivery.subscription_id)
         return Outcome(DeliveryState.FAILED)
     _finish(
-        delivery.pk,
+        delivery,
         DeliveryState.PENDING,
         status_code=status,
         error=error[:300],
@@ -162,34 +174,59 @@ def _count_failure(subscription_id: int | None) -> None:
         PushSubscription.objects.filter(pk=subscription_id).update(failures=F("failures") + 1)
 
 
-def send_delivery(delivery_id: int) -> Outcome:
-    """Send one delivery if it is pending and due; record what happened."""
+def claim(delivery_ids: Sequence[int]) -> list[Delivery]:
+    """Claim the pending, due deliveries among ``delivery_ids`` (one conditional UPDATE);
+    return them in the given order. Others are gone, done, or held by another task."""
     now = timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id,
+    token = secrets.token_hex(8)
+    Delivery.objects.filter(
+        pk__in=delivery_ids,
         state=DeliveryState.PENDING,
         next_attempt_at__lte=now + timedelta(seconds=1),
     ).update(
         state=DeliveryState.SENDING,
+        lease=token,
         attempts=F("attempts") + 1,
         next_attempt_at=now,  # the lease starts now
         updated_at=now,
     )
-    if not claimed:
-        return Outcome("not-pending")  # gone, already sent, or another task has it
-    delivery = Delivery.objects.select_related("reminder", "subscription").get(pk=delivery_id)
+    claimed = {
+        d.pk: d
+        for d in Delivery.objects.filter(
+            pk__in=delivery_ids, state=DeliveryState.SENDING, lease=token
+        ).select_related("reminder", "subscription")
+    }
+    return [claimed[pk] for pk in delivery_ids if pk in claimed]
+
+
+def send_deliveries(delivery_ids: Sequence[int]) -> dict[int, Outcome]:
+    """Send the deliveries that are pending and due; record each outcome as it happens
+    (so a crash repeats at most the push on the wire, never a finished one)."""
+    outcomes = {pk: Outcome("not-pending") for pk in delivery_ids}
+    for delivery in claim(delivery_ids):
+        outcomes[delivery.pk] = _send_claimed(delivery)
+    return outcomes
+
+
+def send_delivery(delivery_id: int) -> Outcome:
+    """Send one delivery if it is pending and due; record what happened."""
+    return send_deliveries([delivery_id])[delivery_id]
+
+
+def _send_claimed(delivery: Delivery) -> Outcome:
     subscription = delivery.subscription
     if subscription is None or subscription.user_id != delivery.user_id:
-        _finish(delivery.pk, DeliveryState.FAILED, error="The device was removed.")
+        _finish(delivery, DeliveryState.FAILED, error="The device was removed.")
         return Outcome(DeliveryState.FAILED)
     try:
         validate_endpoint(subscription.endpoint, settings.WEBPUSH_ALLOWED_HOSTS)
     except InvalidSubscription as exc:
-        _finish(delivery.pk, DeliveryState.FAILED, error=f"Endpoint not allowed: {exc}"[:300])
+        _finish(delivery, DeliveryState.FAILED, error=f"Endpoint not allowed: {exc}"[:300])
         return Outcome(DeliveryState.FAILED)
     useful_until = deadline(delivery)
+    now = timezone.now()
     if now > useful_until:
-        _finish(delivery.pk, DeliveryState.MISSED, error="Too late to be useful.")
+        _finish(delivery, DeliveryState.MISSED, error="Too late to be useful.")
         return Outcome(DeliveryState.MISSED)
 
     reminder = delivery.reminder
@@ -209,15 +246,18 @@ def send_delivery(delivery_id: int) -> Outcome:
     status = response.status_code
     done_at = timezone.now()
     if 200 <= status < 300:
-        _finish(delivery.pk, DeliveryState.SENT, sent_at=done_at, status_code=status, error="")
-        PushSubscription.objects.filter(pk=subscription.pk).update(
-            last_success_at=done_at, failures=0
-        )
+        _finish(delivery, DeliveryState.SENT, sent_at=done_at, status_code=status, error="")
+        last = subscription.last_success_at
+        if subscription.failures or last is None or done_at - last > timedelta(hours=1):
+            # Hourly is precise enough for "last worked", and spares a write per push.
+            PushSubscription.objects.filter(pk=subscription.pk).update(
+                last_success_at=done_at, failures=0
+            )
         return Outcome(DeliveryState.SENT)
     if status in (404, 410):
         # The browser unsubscribed or the subscription expired: prune it.
         _finish(
-            delivery.pk,
+            delivery,
             DeliveryState.FAILED,
             status_code=status,
             error=f"The device's subscription has expired ({status}); it was removed.",
@@ -228,7 +268,7 @@ def send_delivery(delivery_id: int) -> Outcome:
         wait = retry_after_seconds(response.headers.get("Retry-After"), done_at)
         return _retry_or_fail(delivery, done_at, f"Push service answered {status}.", status, wait)
     _finish(
-        delivery.pk,
+        delivery,
         DeliveryState.FAILED,
         status_code=status,
         error=f"Push service refused the message ({status}).",
