@@ -169,7 +169,7 @@ class CeleryWorker:
             return
         group = self.process.pid
         if self.process.poll() is None:
-            os.killpg(group, signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM)  # the main process drains its pool
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=15)
         with contextlib.suppress(ProcessLookupError):

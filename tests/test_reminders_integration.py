@@ -59,17 +59,14 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         redis.stop()
 
 
-@pytest.fixture
-def worker(stack, transactional_db, tmp_path) -> Iterator[CeleryWorker]:
-    """A Celery worker with embedded beat, sharing this test's database."""
-    stack.push.reset()
-    env = {
+def worker_env(stack: Stack, tmp_path: Path, broker: str) -> dict[str, str]:
+    return {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_ENV": "test",
         "SECRET_KEY": "integration-" + "x" * 50,
         "DATA_DIR": str(tmp_path / "worker-data"),
         "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
-        "CELERY_BROKER_URL": stack.redis.url,
+        "CELERY_BROKER_URL": broker,
         "VAPID_PRIVATE_KEY": stack.vapid_private,
         "VAPID_PUBLIC_KEY": stack.vapid_public,
         "VAPID_SUBJECT": "mailto:integration@example.com",
@@ -83,7 +80,13 @@ def worker(stack, transactional_db, tmp_path) -> Iterator[CeleryWorker]:
         "REMINDER_RETRY_BASE_SECONDS": "0.5",
         "LOG_LEVEL": "WARNING",
     }
-    celery = CeleryWorker(tmp_path / "worker", env)
+
+
+@pytest.fixture
+def worker(stack, transactional_db, tmp_path) -> Iterator[CeleryWorker]:
+    """A Celery worker with embedded beat and Redis, sharing this test's database."""
+    stack.push.reset()
+    celery = CeleryWorker(tmp_path / "worker", worker_env(stack, tmp_path, stack.redis.url))
     try:
         yield celery.start()
     finally:
@@ -308,3 +311,18 @@ def test_a_routine_warning_reaches_the_family_and_respects_quiet_hours(stack, wo
         10,
     )
     assert push.errors == []
+
+
+def test_the_embedded_default_broker_delivers_too(stack, transactional_db, tmp_path, member):
+    """No Redis: kombu's file-system transport in DATA_DIR, as ``make run`` starts it."""
+    stack.push.reset()
+    add_device(stack.push, member.user, "embedded-phone")
+    reminder_for(member.user, member.family, fire_at=timezone.now() + timedelta(seconds=1)).save()
+    celery = CeleryWorker(tmp_path / "worker", worker_env(stack, tmp_path, "filesystem://"))
+    try:
+        celery.start()
+        [message] = stack.push.wait_for(1, timeout=30)
+        assert message.payload["title"] == "Bedtime for Sam in 10 minutes"
+        wait_for_deliveries(1, {"sent"}, 10, celery)
+    finally:
+        celery.kill()  # the file-system transport takes seconds to shut down warmly
