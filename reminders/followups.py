@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from checkins.models import CheckIn
 
@@ -40,6 +40,11 @@ def sync_follow_up(checkin: CheckIn) -> None:
 
     A follow-up that was already sent (or missed) is left alone: it is asked once.
     """
+    with transaction.atomic():
+        _sync(checkin)
+
+
+def _sync(checkin: CheckIn) -> None:
     query = ScheduledReminder.objects.filter(kind=ReminderKind.FOLLOW_UP, checkin_id=checkin.pk)
     if connection.features.has_select_for_update:
         query = query.select_for_update(of=("self",))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from routines.models import Routine
@@ -54,16 +54,19 @@ def mismatch(reminder: ScheduledReminder, routine: Routine) -> str:
 
 
 def sync_routines(routines: Iterable[Routine], *, now: datetime | None = None) -> None:
-    """Make the pending rows of ``routines`` match them (call inside the change's transaction).
+    """Make the pending rows of ``routines`` match them (joins the caller's transaction).
 
     Rows that still match are kept; the others are deleted and the next occurrence after
     ``now`` is inserted (``ignore_conflicts``: the unique constraints make a concurrent
     second insert of the same occurrence a no-op, never a duplicate).
     """
     routines = list(routines)
-    if not routines:
-        return
-    now = now or timezone.now()
+    if routines:
+        with transaction.atomic():
+            _sync(routines, now or timezone.now())
+
+
+def _sync(routines: list[Routine], now: datetime) -> None:
     pending = ScheduledReminder.objects.filter(
         kind=ReminderKind.ROUTINE,
         state=ReminderState.PENDING,

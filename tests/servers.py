@@ -176,3 +176,42 @@ class CeleryWorker:
             os.killpg(group, signal.SIGKILL)  # stray pool or beat processes
         self.process.wait(timeout=10)
         self.process = None
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL 15 cluster (initdb + pg_ctl as the ``postgres`` user)."""
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.data = directory / "pgdata"
+        self.port = free_port()
+
+    @classmethod
+    def available(cls) -> bool:
+        return (cls.BIN / "initdb").exists()
+
+    def _as_postgres(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=60)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> PostgresServer:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self._as_postgres(str(self.BIN / "initdb"), "-D", str(self.data), "-A", "trust",
+                          "-U", "postgres", "--no-sync")  # fmt: skip
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres(str(self.BIN / "pg_ctl"), "-D", str(self.data), "-o", options,
+                          "-l", str(self.directory / "postgres.log"), "-w", "start")  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
+            self._as_postgres(str(self.BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                              "-w", "stop")  # fmt: skip

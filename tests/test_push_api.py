@@ -233,3 +233,29 @@ def test_my_subscriptions_go_when_my_account_does(owner_client, owner):
     UserFactory()  # someone else stays
     owner.delete()
     assert not PushSubscription.objects.exists()
+
+
+def test_the_vapid_keys_command_prints_a_pair_the_server_accepts(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("vapid_keys", stdout=out)
+    lines = dict(line.split("=", 1) for line in out.getvalue().split())
+    settings.VAPID_PRIVATE_KEY = lines["VAPID_PRIVATE_KEY"]
+    settings.VAPID_PUBLIC_KEY = lines["VAPID_PUBLIC_KEY"]
+    identity.cache_clear()
+    try:
+        assert identity().public_key == lines["VAPID_PUBLIC_KEY"]
+    finally:
+        identity.cache_clear()
+
+
+def test_a_public_key_that_does_not_match_is_refused(settings, vapid):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.VAPID_PUBLIC_KEY = BrowserKeys().p256dh
+    identity.cache_clear()
+    with pytest.raises(ImproperlyConfigured):
+        identity()
