@@ -290,7 +290,7 @@ def print_report(r: dict) -> None:
     n = r["n"]
     print()
     print(f"Reminders benchmark: {n} due at once, {r['concurrency']} worker processes, ", end="")
-    print(f"broker {r['broker']}")
+    print(f"broker {r['broker']}, database {r['database']}")
     print(f"  delivered     {r['delivered']} of {n}, repeats {r['duplicates']}, ", end="")
     print(f"push-service errors {len(r['push_errors'])}, sent rows {r['sent_rows']}")
     print(f"  throughput    {r['throughput_per_s']:.0f} deliveries/s (first to last arrival)")
@@ -322,12 +322,15 @@ def main() -> None:
     parser.add_argument("--raw-n", type=int, default=2000, help="pushes in the raw loop")
     parser.add_argument("--idle", type=int, default=1_000_000, help="idle rows, second tick run")
     parser.add_argument("--no-redis", action="store_true", help="use the file-system broker")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a throw-away PostgreSQL 15 instead of SQLite"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
     from reminders.vapid import generate_key_pair
-    from tests.servers import CeleryWorker, RedisServer, wait_until
+    from tests.servers import CeleryWorker, PostgresServer, RedisServer, wait_until
 
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-reminders-"))
     private, public = generate_key_pair()
@@ -337,12 +340,18 @@ def main() -> None:
     if not args.no_redis and shutil.which("redis-server"):
         redis = RedisServer(work / "redis").start()
     broker = redis.url if redis else "filesystem://"
+    postgres = None
+    database = f"sqlite:///{work / 'bench.sqlite3'}"
+    if args.postgres:
+        postgres = PostgresServer(Path(tempfile.mkdtemp(prefix="tandem-bench-pg-"))).start()
+        database = postgres.url
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_ENV": "development",
         "SECRET_KEY": "bench-" + "x" * 60,
         "DATA_DIR": str(work / "data"),
-        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+        "DATABASE_URL": database,
+        "DEBUG": "false",
         "CELERY_BROKER_URL": broker,
         "VAPID_PRIVATE_KEY": private,
         "VAPID_PUBLIC_KEY": public,
@@ -369,6 +378,7 @@ def main() -> None:
         "n": args.n,
         "concurrency": args.concurrency,
         "broker": broker.split(":")[0],
+        "database": "postgresql" if args.postgres else "sqlite",
     }
     try:
         started = time.perf_counter()
@@ -421,6 +431,9 @@ def main() -> None:
         push.stop()
         if redis is not None:
             redis.stop()
+        if postgres is not None:
+            postgres.stop()
+            shutil.rmtree(postgres.directory, ignore_errors=True)
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
