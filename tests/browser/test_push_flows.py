@@ -230,3 +230,27 @@ def test_quiet_hours_are_saved_and_recent_reminders_listed(page, app_url):
     page.get_by_label("From").fill("")
     page.get_by_role("button", name="Save reminder settings").click()
     expect(page.locator(".field-error")).to_contain_text("both")
+
+
+def test_single_routines_can_be_switched_off(page, app_url):
+    from reminders.models import ReminderSettings
+
+    from ..factories import RoutineFactory
+
+    sign_up(page, app_url, name="Ana", email="ana@example.com")
+    create_family(page, "The Riveras")
+    family = Family.objects.get()
+    bedtime = RoutineFactory(family=family, name="Bedtime")
+    RoutineFactory(family=family, name="School morning")
+    page.get_by_role("link", name="Settings").click()
+
+    toggle = page.get_by_role("checkbox", name="Bedtime")
+    expect(toggle).to_be_checked()
+    toggle.uncheck()
+    page.get_by_role("button", name="Save reminder settings").click()
+    expect(page.locator("#toast")).to_have_text("Reminder settings saved")
+    stored = ReminderSettings.objects.get(membership__family=family)
+    assert list(stored.opted_out_routines.all()) == [bedtime]
+    page.reload()
+    expect(page.get_by_role("checkbox", name="Bedtime")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="School morning")).to_be_checked()
