@@ -40,7 +40,7 @@ route("families/:family/checkin", async ({ family: familyParam }) => {
   const stepHeading = (text) => h("h2", { class: "step-title", tabindex: "-1" }, text);
 
   function show(...children) {
-    stage.replaceChildren(...children);
+    stage.replaceChildren(...children.filter((child) => child !== null && child !== undefined));
     const heading = stage.querySelector(".step-title");
     if (heading) heading.focus({ preventScroll: false });
   }
