@@ -40,6 +40,12 @@ function removeIf(item) {
   });
 }
 
+// Forget every queued write (the account they belong to was deleted).
+export async function clearAll() {
+  await tx("readwrite", (s) => s.clear());
+  await notify();
+}
+
 export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 async function notify() {
   const items = await pending();
