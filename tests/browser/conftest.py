@@ -6,10 +6,9 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from ..conftest import skip_or_fail
-
-from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 # CI machines have 2 cores shared by two test workers, a live server and Chromium:
