@@ -247,6 +247,7 @@ REST_FRAMEWORK = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "invitation": env.str("THROTTLE_INVITATION", default="60/hour"),
         "push_test": env.str("THROTTLE_PUSH_TEST", default="10/hour"),
+        "export": env.str("THROTTLE_EXPORT", default="30/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=1 if PRODUCTION else 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

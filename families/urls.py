@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views, views_auth
+from . import views, views_auth, views_export
 
 auth_urlpatterns = [
     path("signup/", views_auth.SignupView.as_view(), name="auth-signup"),
@@ -32,4 +32,12 @@ family_router = SimpleRouter()
 family_router.register("members", views.MemberViewSet, basename="member")
 family_router.register("invitations", views.InvitationViewSet, basename="invitation")
 family_router.register("children", views.ChildViewSet, basename="child")
-family_urlpatterns = family_router.urls
+family_urlpatterns = [
+    *family_router.urls,
+    path("export/", views_export.FamilyExportView.as_view(), name="family-export"),
+    path(
+        "export/checkins.csv",
+        views_export.CheckInsCsvView.as_view(),
+        name="family-export-checkins-csv",
+    ),
+]

@@ -41,6 +41,8 @@ ACCESS: dict[str, dict[str, str]] = {
     F + "invitations/<pk>/": {"GET": "member", "DELETE": "owner"},
     F + "children/": {"GET": "member", "POST": "member"},
     F + "children/<pk>/": {"GET": "member", "PATCH": "member", "DELETE": "member"},
+    F + "export/": {"GET": "member"},
+    F + "export/checkins.csv": {"GET": "member"},
     "api/v1/emotions/": {"GET": "user"},
     F + "strategies/": {"GET": "member", "POST": "member"},
     F + "strategies/<pk>/": {"GET": "member", "PATCH": "member", "DELETE": "member"},

@@ -6,10 +6,14 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from ..conftest import skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
+# CI machines have 2 cores shared by two test workers, a live server and Chromium:
+# generous waits keep the flows deterministic without slowing the passing case.
+expect.set_options(timeout=15_000)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop vs. the ORM
 
 
@@ -63,6 +67,12 @@ def new_context(browser, browser_context_args):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _page_timeouts(request):
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_default_timeout(20_000)
 
 
 @pytest.fixture(autouse=True)

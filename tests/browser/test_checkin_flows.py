@@ -27,13 +27,17 @@ def test_a_coregulation_checkin_through_suggestions_into_breathing(page, app_url
     start_family_with_sam(page, app_url)
     open_checkin(page)
 
+    # Tap 1: who. The caregiver's own intensity is preset (3) above their feelings.
     page.get_by_role("button", name="Sam + me").click()
     expect(page.get_by_role("heading", name="How are you feeling?")).to_be_visible()
-    page.get_by_role("button", name="Frustrated").click()
-    page.get_by_role("button", name=re.compile(r"^4:")).click()
+    expect(page.get_by_role("button", name=re.compile(r"^3:"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.get_by_role("button", name=re.compile(r"^4:")).click()  # optional: adjust mine
+    page.get_by_role("button", name="Frustrated").click()  # tap 2
     expect(page.get_by_role("heading", name="How is Sam feeling?")).to_be_visible()
-    page.get_by_role("button", name="Angry (mad)").click()
-    page.get_by_role("button", name=re.compile(r"^4:")).click()
+    page.get_by_role("button", name="Angry (mad)").click()  # tap 3
+    page.get_by_role("button", name=re.compile(r"^4:")).click()  # tap 4
 
     # Suggestions: the grown-up steadies themself first, each idea says why.
     pinned = page.locator(".suggestion.pinned")
@@ -43,7 +47,7 @@ def test_a_coregulation_checkin_through_suggestions_into_breathing(page, app_url
     expect(page.get_by_text(re.compile("not medical advice"))).to_be_visible()
     page.locator("summary", has_text="Where in the body?").click()
     page.get_by_role("button", name="Tummy").click()
-    page.get_by_role("button", name="Try Box breathing").click()
+    page.get_by_role("button", name="Try Box breathing").click()  # tap 5 saves both
 
     expect(page.get_by_role("heading", name="Box breathing", level=1)).to_be_visible()
     page.get_by_role("button", name="Start breathing").click()

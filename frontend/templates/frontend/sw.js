@@ -23,7 +23,9 @@ async function networkFirst(request, cacheName) {
   const cache = await caches.open(cacheName);
   try {
     const response = await fetch(request);
-    if (response.ok) cache.put(request, response.clone());
+    // "no-store" answers (data exports) are never kept on the phone.
+    const keep = response.ok && !/no-store/.test(response.headers.get("Cache-Control") || "");
+    if (keep) cache.put(request, response.clone());
     return response;
   } catch (error) {
     const cached = await cache.match(request);

@@ -52,3 +52,15 @@ export async function getAll(path) {
     page += 1;
   }
 }
+
+// A file the server sends as an attachment (exports): its bytes and suggested name.
+export async function download(path) {
+  const response = await fetch(`/api/v1/${path}`, { credentials: "same-origin", headers: { Accept: "*/*" } });
+  if (!response.ok) {
+    let data = null;
+    try { data = await response.json(); } catch { data = null; }
+    throw new ApiError(response.status, data);
+  }
+  const match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+  return { blob: await response.blob(), filename: match ? match[1] : "tandem-export" };
+}

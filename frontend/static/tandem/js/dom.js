@@ -19,7 +19,7 @@ export function h(tag, attrs = {}, ...children) {
 
 export function mount(...children) {
   const main = document.getElementById("main");
-  main.replaceChildren(...children.flat());
+  main.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
   const heading = main.querySelector("h1");
   if (heading) {
     heading.setAttribute("tabindex", "-1");

@@ -28,8 +28,23 @@ async function tx(mode, fn) {
 }
 
 export const pending = () => tx("readonly", (s) => s.getAll());
+const get = (key) => tx("readonly", (s) => s.get(key));
 const put = (item) => tx("readwrite", (s) => s.put(item));
-const remove = (key) => tx("readwrite", (s) => s.delete(key));
+
+// Removes the queued write only if it is still this one: a newer write of the same thing
+// (an undo queued while the tick was on its way) must survive the older one's success.
+function removeIf(item) {
+  return tx("readwrite", (s) => {
+    const req = s.get(item.key);
+    req.onsuccess = () => { if (req.result && req.result.stamp === item.stamp) s.delete(item.key); };
+  });
+}
+
+// Forget every queued write (the account they belong to was deleted).
+export async function clearAll() {
+  await tx("readwrite", (s) => s.clear());
+  await notify();
+}
 
 export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 async function notify() {
@@ -42,22 +57,47 @@ function retriable(error) {
   return !(error instanceof ApiError) || error.status === 408 || error.status === 429 || error.status >= 500;
 }
 
+// One write per key on the wire at a time (a `send` and a flush alike), so the server
+// sees "done" and "undone" of a step in the order they were made.
+const locks = new Map();
+function withKey(key, fn) {
+  const next = (locks.get(key) || Promise.resolve()).catch(() => {}).then(fn);
+  locks.set(key, next);
+  next.catch(() => {}).finally(() => { if (locks.get(key) === next) locks.delete(key); });
+  return next;
+}
+
+let counter = 0;
+const stamp = () => `${Date.now()}-${(counter += 1)}-${Math.random().toString(36).slice(2)}`;
+
+// Sends `item` if it is still the newest write of its key: "sent", "kept" (try later),
+// "refused" (the server said no for good; `error` set) or "superseded".
+function attempt(item) {
+  return withKey(item.key, async () => {
+    const current = await get(item.key);
+    if (!current || current.stamp !== item.stamp) return { outcome: "superseded" };
+    try {
+      const data = await request(item.method, item.path, item.body);
+      await removeIf(item);
+      return { outcome: "sent", data };
+    } catch (error) {
+      if (retriable(error)) return { outcome: "kept" };
+      await removeIf(item);
+      return { outcome: "refused", error };
+    }
+  });
+}
+
 // Send now if possible; otherwise keep it for later. `key` identifies the write
 // (the same key replaces an older queued write of the same thing, e.g. complete/undo).
+// The write is on disk before it is tried, so closing the app never loses it.
 export async function send(method, path, body, key = `${method} ${path}`) {
-  const item = { key, method, path, body, queuedAt: Date.now() };
+  const item = { key, method, path, body, queuedAt: Date.now(), stamp: stamp() };
   await put(item);
-  try {
-    const data = await request(method, path, body);
-    await remove(key);
-    notify();
-    return { data, queued: false };
-  } catch (error) {
-    if (retriable(error)) { notify(); return { data: null, queued: true }; }
-    await remove(key);
-    notify();
-    throw error;
-  }
+  const result = await attempt(item);
+  notify();
+  if (result.outcome === "refused") throw result.error;
+  return { data: result.data || null, queued: result.outcome === "kept" };
 }
 
 let flushing = null;
@@ -70,14 +110,9 @@ async function doFlush() {
   const items = (await pending()).sort((a, b) => a.queuedAt - b.queuedAt);
   let sent = 0;
   for (const item of items) {
-    try {
-      await request(item.method, item.path, item.body);
-      await remove(item.key);
-      sent += 1;
-    } catch (error) {
-      if (retriable(error)) break; // still offline: keep the rest, in order
-      await remove(item.key); // the server refused it for good (e.g. deleted routine)
-    }
+    const { outcome } = await attempt(item);
+    if (outcome === "kept") break; // still offline: keep the rest, in order
+    if (outcome === "sent") sent += 1;
   }
   await notify();
   return sent;

@@ -40,7 +40,7 @@ route("families/:family/checkin", async ({ family: familyParam }) => {
   const stepHeading = (text) => h("h2", { class: "step-title", tabindex: "-1" }, text);
 
   function show(...children) {
-    stage.replaceChildren(...children);
+    stage.replaceChildren(...children.filter((child) => child !== null && child !== undefined));
     const heading = stage.querySelector(".step-title");
     if (heading) heading.focus({ preventScroll: false });
   }
@@ -66,19 +66,43 @@ route("families/:family/checkin", async ({ family: familyParam }) => {
         : h("p", { class: "muted" }, "No children yet. ", h("a", { href: `#/families/${familyId}/family` }, "Add a child")));
   }
 
-  // 2. Feeling (for "me" or for the child)
+  // 2. Feeling (for "me" or for the child). In a coregulation check-in the caregiver's
+  // own intensity sits above their feelings grid (preset to 3), so the whole check-in
+  // stays within five taps: who, my feeling, child's feeling, how big, a strategy.
   function feelingStep(subject) {
     const kid = subject === "child";
+    const inline = !kid && state.both;
     const title = kid ? `How is ${state.child.name} feeling?` : "How are you feeling?";
-    show(back(() => (subject === "child" && state.both ? intensityStep("me") : whoStep())),
+    if (inline && !state.mineIntensity) state.mineIntensity = 3;
+    const inlineIntensity = inline ? h("div", { class: "intensity compact", role: "group", "aria-label": "How big is your feeling, 1 to 5" },
+      [1, 2, 3, 4, 5].map((n) => h("button", {
+        type: "button",
+        class: "level",
+        "aria-pressed": String(n === state.mineIntensity),
+        "aria-label": `${n}: ${INTENSITY_WORDS[n]}`,
+        onclick: (event) => {
+          state.mineIntensity = n;
+          event.currentTarget.parentElement.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b === event.currentTarget)));
+        },
+      }, h("span", { class: "level-num" }, String(n)), h("span", { class: "level-word small" }, INTENSITY_WORDS[n])))) : null;
+    show(back(() => (kid && state.both ? feelingStep("me") : whoStep())),
       stepHeading(title),
+      inline ? h("p", { class: "small muted" }, "How big is it? Then tap your feeling.") : null,
+      inlineIntensity,
       h("div", { class: "feelings" }, feelingsGrid(vocab, {
         kid,
         selected: kid ? state.theirs && state.theirs.emotion : state.mine && state.mine.emotion,
         onPick: (emotion) => {
-          if (kid) state.theirs = { emotion: emotion.key, intensity: null };
-          else state.mine = { emotion: emotion.key, intensity: null };
-          intensityStep(subject);
+          if (kid) {
+            state.theirs = { emotion: emotion.key, intensity: null };
+            intensityStep(subject);
+          } else if (inline) {
+            state.mine = { emotion: emotion.key, intensity: state.mineIntensity };
+            feelingStep("child");
+          } else {
+            state.mine = { emotion: emotion.key, intensity: null };
+            intensityStep(subject);
+          }
         },
       })));
   }
@@ -98,8 +122,7 @@ route("families/:family/checkin", async ({ family: familyParam }) => {
           "aria-label": `${n}: ${INTENSITY_WORDS[n]}`,
           onclick: () => {
             pick.intensity = n;
-            if (!kid && state.both) feelingStep("child");
-            else detailsStep();
+            detailsStep();
           },
         }, h("span", { class: "level-dots", "aria-hidden": "true" }, "●".repeat(n) + "○".repeat(5 - n)),
         h("span", { class: "level-num" }, String(n)),

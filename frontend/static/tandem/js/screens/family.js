@@ -5,6 +5,7 @@ import { field, formData, h, mount, showErrors, toast } from "../dom.js";
 import { go, route } from "../router.js";
 import { home, refreshUser, session, setFamily } from "../state.js";
 import { logout } from "./auth.js";
+import { yourDataSection } from "./your-data.js";
 
 const AVATARS = ["🙂", "🦊", "🐻", "🐼", "🦁", "🐸", "🐰", "🦄", "🐯", "🐨", "🐙", "🚀"];
 
@@ -154,7 +155,8 @@ route("families/:family/family", async ({ family: familyParam }) => {
           if (!confirm(`Leave ${family.name}?`)) return;
           try { await api.del(`families/${familyId}/members/${me.id}/`); await refreshUser(); go(""); } catch (error) { toast(error.message); }
         } }, "Leave family") : null,
-        h("button", { type: "button", class: "secondary", onclick: logout }, "Log out"))),
+        h("button", { type: "button", class: "secondary", onclick: logout }, "Log out")),
+      yourDataSection(familyId)),
   );
 });
 

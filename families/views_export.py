@@ -1,0 +1,86 @@
+"""Export endpoints: the family's data as a JSON download and its check-ins as CSV.
+
+Any member may export (they can read all of it in the app anyway). Both are streamed
+(``families.export``), throttled per user (``THROTTLE_EXPORT``) and marked ``no-store`` so
+neither a proxy nor the service worker keeps a copy of a family's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from . import export
+from .scoping import FamilyScopedMixin
+from .serializers_export import FamilyExportSerializer
+
+
+class _JsonErrorsNegotiation(BaseContentNegotiation):
+    """Errors are always JSON, whatever ``Accept`` says (the file itself is not rendered)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[override]
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):  # type: ignore[override]
+        return parsers[0] if parsers else None
+
+
+class _ExportView(FamilyScopedMixin, APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "export"
+    content_negotiation_class = _JsonErrorsNegotiation
+
+    def download(self, chunks: Iterator[str], content_type: str, filename: str):
+        response = StreamingHttpResponse(
+            (chunk.encode() for chunk in chunks), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class FamilyExportView(_ExportView):
+    """All of the family's data as one JSON file (any member)."""
+
+    @extend_schema(
+        operation_id="families_export_retrieve",
+        responses={200: FamilyExportSerializer},
+        description="Downloads as `tandem-<family>-<date>.json`. Includes the requesting "
+        "user's own push subscriptions (push service host only) and no invitation tokens.",
+    )
+    def get(self, request: Request, family_id: int) -> StreamingHttpResponse:
+        family = self.family
+        return self.download(
+            export.family_export_json(family, request.user),
+            "application/json",
+            export.export_filename(family, "json"),
+        )
+
+
+class CheckInsCsvView(_ExportView):
+    """The family's check-ins as CSV (any member), family-local dates."""
+
+    @extend_schema(
+        operation_id="families_export_checkins_csv",
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description="UTF-8 (with BOM), a header row, one row per check-in. Cells "
+                "that would start a formula are prefixed with a quote.",
+            )
+        },
+    )
+    def get(self, request: Request, family_id: int) -> StreamingHttpResponse:
+        family = self.family
+        return self.download(
+            export.checkins_csv(family),
+            "text/csv; charset=utf-8",
+            export.export_filename(family, "csv", part="checkins"),
+        )

@@ -1,0 +1,110 @@
+// "You" on the Family screen: export the family's data, delete my account.
+// Exports are fetched (not navigated to) so the service worker cannot answer with the
+// app shell; the server marks them no-store, so no copy stays in the API cache.
+
+import { api, download, getAll } from "../api.js";
+import { h, toast } from "../dom.js";
+import { clearAll } from "../offline-queue.js";
+import { go } from "../router.js";
+import { session } from "../state.js";
+
+function saveFile({ blob, filename }) {
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30000);
+}
+
+function exportButton(label, path) {
+  return h("button", { type: "button", class: "secondary", onclick: async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    try {
+      saveFile(await download(path));
+      toast("Downloaded");
+    } catch (error) {
+      toast(error.status ? error.message : "You're offline: export needs a connection.");
+    } finally {
+      button.disabled = false;
+    }
+  } }, label);
+}
+
+// What deleting my account does to each of my families, in words.
+async function consequences() {
+  const families = session.user.families || [];
+  return Promise.all(families.map(async (f) => {
+    let soleOwner = false;
+    if (f.role === "owner") {
+      const members = await getAll(`families/${f.id}/members/`);
+      soleOwner = !members.some((m) => m.role === "owner" && m.user_id !== session.user.id);
+    }
+    return soleOwner
+      ? h("li", { class: "sole-owner" }, h("strong", {}, `${f.name} will be deleted for everyone`),
+        " — its children, routines, check-ins and history — because you are its only owner.")
+      : h("li", {}, `You leave ${f.name}. Check-ins and steps you recorded for the children stay with the family, without your name.`);
+  }));
+}
+
+async function openDeletePanel(area, opener) {
+  const confirmInput = h("input", { id: "delete-confirm", name: "confirm", autocomplete: "off", autocapitalize: "characters",
+    "aria-describedby": "delete-help" });
+  const submit = h("button", { type: "submit", class: "danger", disabled: true }, "Delete my account for good");
+  const form = h("form", { class: "card stack danger-zone", novalidate: true, "aria-labelledby": "delete-h" },
+    h("h3", { id: "delete-h" }, "Delete your account?"),
+    h("p", {}, "This cannot be undone. Your account, your own check-ins and your devices' reminders are deleted."),
+    h("ul", { class: "consequences" }, await consequences()),
+    h("p", { class: "small muted" }, "Want a copy? Export the family's data first."),
+    h("label", { for: "delete-confirm" }, "Type DELETE to confirm"),
+    h("p", { id: "delete-help", class: "small muted" }, "In capital letters."),
+    confirmInput,
+    h("p", { class: "error form-error", role: "alert" }),
+    h("div", { class: "row" }, submit,
+      h("button", { type: "button", class: "secondary", onclick: () => {
+        area.replaceChildren();
+        opener.setAttribute("aria-expanded", "false");
+        opener.focus();
+      } }, "Cancel")));
+  confirmInput.addEventListener("input", () => { submit.disabled = confirmInput.value.trim() !== "DELETE"; });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (confirmInput.value.trim() !== "DELETE") return;
+    submit.disabled = true;
+    try {
+      await api.del("auth/me/");
+    } catch (error) {
+      form.querySelector(".form-error").textContent = error.status ? error.message : "You're offline: try again with a connection.";
+      submit.disabled = false;
+      return;
+    }
+    // Nothing of the account stays on this phone: session, cached answers, queued writes.
+    session.user = null;
+    localStorage.clear();
+    sessionStorage.clear();
+    await clearAll().catch(() => {});
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("logout");
+    go("login");
+    toast("Your account has been deleted.");
+  });
+  area.replaceChildren(form);
+  confirmInput.focus();
+}
+
+export function yourDataSection(familyId) {
+  const deleteArea = h("div");
+  return h("div", { class: "stack your-data" },
+    h("h3", {}, "Your family's data"),
+    h("p", { class: "small muted" }, "Everything Tandem keeps about this family, to keep or to take elsewhere."),
+    h("div", { class: "row" },
+      exportButton("Export family data", `families/${familyId}/export/`),
+      exportButton("Check-ins as CSV", `families/${familyId}/export/checkins.csv`)),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "danger", "aria-expanded": "false", onclick: (event) => {
+        const opener = event.currentTarget;
+        opener.setAttribute("aria-expanded", "true");
+        openDeletePanel(deleteArea, opener).catch((error) => toast(error.message));
+      } }, "Delete my account…")),
+    deleteArea);
+}

@@ -1,0 +1,113 @@
+"""Your data in Chromium: export the family's data, delete the account with a clear warning."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from checkins.models import CheckIn
+from families.models import Family, Role, User
+
+from ..factories import (
+    PASSWORD,
+    CheckInFactory,
+    ChildFactory,
+    FamilyFactory,
+    MembershipFactory,
+)
+from .helpers import wait_for_service_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page, app_url: str, email: str) -> None:
+    page.goto(f"{app_url}/#/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def ana():
+    """Ana is the only owner of the Riveras (Bob helps) and a caregiver of the Others."""
+    riveras = FamilyFactory(name="The Riveras", timezone="Europe/Madrid")
+    ana = MembershipFactory(
+        family=riveras, role=Role.OWNER, user__email="ana@example.com", user__display_name="Ana"
+    ).user
+    MembershipFactory(family=riveras, role=Role.CAREGIVER, user__email="bob@example.com")
+    sam = ChildFactory(family=riveras, name="Sam")
+    CheckInFactory(family=riveras, child=sam, note="=cmd|' /C calc'!A0", created_by=ana)
+    others = FamilyFactory(name="The Others")
+    MembershipFactory(family=others, role=Role.OWNER, user__email="carol@example.com")
+    MembershipFactory(family=others, user=ana, role=Role.CAREGIVER)
+    return ana
+
+
+def open_family_screen(page) -> None:
+    page.get_by_role("link", name="Family").click()
+    expect(page.get_by_role("heading", name="The Riveras", level=1)).to_be_visible()
+
+
+def test_export_downloads_the_familys_data_and_keeps_no_copy(page, app_url, ana):
+    log_in(page, app_url, "ana@example.com")
+    open_family_screen(page)
+    wait_for_service_worker(page)
+    page.reload()  # now the service worker answers this page's API reads
+    expect(page.get_by_role("heading", name="The Riveras", level=1)).to_be_visible()
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export family data").click()
+    download = info.value
+    assert re.fullmatch(r"tandem-the-riveras-\d{4}-\d{2}-\d{2}\.json", download.suggested_filename)
+    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert data["family"]["name"] == "The Riveras"
+    assert [c["name"] for c in data["children"]] == ["Sam"]
+    assert len(data["checkins"]) == 1
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Check-ins as CSV").click()
+    csv_file = info.value
+    assert csv_file.suggested_filename.startswith("tandem-the-riveras-checkins-")
+    text = Path(csv_file.path()).read_text(encoding="utf-8-sig")
+    assert ",'=cmd|' /C calc'!A0," in text  # a formula arrives as text
+
+    cached = page.evaluate(
+        """async () => (await (await caches.open('tandem-api')).keys()).map((r) => r.url)"""
+    )
+    assert any("/members/" in url for url in cached)  # ordinary reads are cached...
+    assert not any("/export/" in url for url in cached)  # ...the family's data is not
+
+
+def test_deleting_my_account_says_what_happens_and_asks_first(page, app_url, ana):
+    log_in(page, app_url, "ana@example.com")
+    open_family_screen(page)
+
+    page.get_by_role("button", name="Delete my account…").click()
+    panel = page.get_by_role("form", name="Delete your account?")
+    expect(panel).to_contain_text("The Riveras will be deleted for everyone")
+    expect(panel).to_contain_text("You leave The Others")
+    confirm = panel.get_by_label("Type DELETE to confirm")
+    expect(confirm).to_be_focused()
+    delete = panel.get_by_role("button", name="Delete my account for good")
+    expect(delete).to_be_disabled()
+    confirm.fill("delete")
+    expect(delete).to_be_disabled()
+    panel.get_by_role("button", name="Cancel").click()
+    expect(panel).to_have_count(0)
+    assert User.objects.filter(pk=ana.pk).exists()
+
+    page.get_by_role("button", name="Delete my account…").click()
+    page.get_by_label("Type DELETE to confirm").fill("DELETE")
+    page.get_by_role("button", name="Delete my account for good").click()
+    expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+    expect(page.locator("#toast")).to_contain_text("Your account has been deleted")
+
+    assert not User.objects.filter(pk=ana.pk).exists()
+    assert list(Family.objects.values_list("name", flat=True)) == ["The Others"]
+    assert User.objects.filter(email="bob@example.com").exists()
+    assert not CheckIn.objects.exists()
+    assert page.evaluate("() => localStorage.length") == 0

@@ -1,0 +1,139 @@
+"""A family with some of everything, over several days (export and deletion tests).
+
+``fill_family`` writes what a family accumulates: children, a routine with steps, a run
+per child and day with steps ticked by the caregivers, a custom strategy, child check-ins
+(some coregulation pairs with a caregiver's own), invitations issued and accepted, and —
+when the reminders app has its models — push subscriptions and deliveries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils import timezone
+
+from checkins.models import CheckIn, Strategy
+from families.models import Child, Family, Invitation, Membership, User, hash_token
+from routines.models import Routine, RoutineRun, StepCompletion
+
+from .factories import ChildFactory, RoutineFactory, StrategyFactory
+
+START = dt.datetime(2026, 3, 1, 17, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Filled:
+    family: Family
+    children: list[Child]
+    routine: Routine
+    strategy: Strategy
+    runs: list[RoutineRun] = field(default_factory=list)
+    checkins: list[CheckIn] = field(default_factory=list)
+    invitations: list[Invitation] = field(default_factory=list)
+
+
+def reminders_model(name: str):
+    """A reminders model, or None while that app has none (it is built separately)."""
+    try:
+        return apps.get_model("reminders", name)
+    except LookupError:
+        return None
+
+
+def fill_family(family: Family, users: list[User], *, days: int = 3) -> Filled:
+    """Give ``family`` (whose members are ``users``) ``days`` days of history."""
+    memberships = {m.user_id: m for m in Membership.objects.filter(family=family)}
+    children = [
+        ChildFactory(family=family, name="Sam", birth_year=2019),
+        ChildFactory(family=family, name="Ana"),
+    ]
+    routine = RoutineFactory(family=family, name="Bedtime", children=children, steps=4)
+    steps = list(routine.steps.order_by("position"))
+    strategy = StrategyFactory(family=family, created_by=users[0])
+    filled = Filled(family=family, children=children, routine=routine, strategy=strategy)
+
+    for day in range(days):
+        at = START + dt.timedelta(days=day)
+        for n, child in enumerate(children):
+            run = RoutineRun.objects.create(
+                routine=routine, child=child, date=at.date(), started_at=at
+            )
+            filled.runs.append(run)
+            StepCompletion.objects.bulk_create(
+                StepCompletion(
+                    run=run,
+                    step=step,
+                    completed_by=users[(n + i) % len(users)],
+                    completed_at=at + dt.timedelta(minutes=i),
+                )
+                for i, step in enumerate(steps[: 2 + n])
+            )
+        author = users[day % len(users)]
+        child_checkin = CheckIn.objects.create(
+            family=family,
+            child=children[day % 2],
+            emotion="angry",
+            intensity=4,
+            body_areas=["chest"],
+            note=f"Day {day}: lost the game",
+            strategy=strategy,
+            created_by=author,
+            occurred_at=at,
+            follow_up_at=at + dt.timedelta(minutes=10),
+        )
+        own = CheckIn.objects.create(
+            family=family,
+            member=memberships[author.pk],
+            emotion="frustrated",
+            intensity=3,
+            created_by=author,
+            occurred_at=at,
+            pair=child_checkin.pk,
+        )
+        child_checkin.pair = child_checkin.pk
+        child_checkin.save(update_fields=["pair"])
+        filled.checkins += [child_checkin, own]
+
+    now = timezone.now()
+    filled.invitations = [
+        Invitation.objects.create(
+            family=family,
+            token_hash=hash_token(uuid.uuid4().hex),
+            created_by=users[0],
+            expires_at=now + dt.timedelta(days=7),
+            accepted_by=users[-1],
+            accepted_at=now,
+        ),
+        Invitation.objects.create(
+            family=family,
+            token_hash=hash_token(uuid.uuid4().hex),
+            created_by=users[-1],
+            expires_at=now + dt.timedelta(days=7),
+        ),
+    ]
+    _fill_reminders(family, users)
+    return filled
+
+
+def _fill_reminders(family: Family, users: list[User]) -> None:
+    subscription_model = reminders_model("PushSubscription")
+    reminder_model = reminders_model("ScheduledReminder")
+    delivery_model = reminders_model("Delivery")
+    if subscription_model is None:
+        return
+    for user in users:
+        subscription, _ = subscription_model.objects.get_or_create(
+            endpoint=f"https://fcm.googleapis.com/fcm/send/{user.pk}-secret-path",
+            defaults={"user": user, "p256dh": "p" * 87, "auth": "a" * 22},
+        )
+        if reminder_model is None or delivery_model is None:
+            continue
+        reminder = reminder_model.objects.create(
+            kind="test", family=family, user=user, fire_at=START, state="done"
+        )
+        delivery_model.objects.create(
+            reminder=reminder, subscription=subscription, user=user, state="sent"
+        )
