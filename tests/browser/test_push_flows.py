@@ -173,7 +173,7 @@ def test_a_push_is_shown_and_a_tap_opens_its_screen(
     assert push.errors == []
 
     # ...which hands it to the browser: deliver it to the service worker.
-    page.get_by_role("link", name="Family").click()
+    page.get_by_role("link", name="Family", exact=True).click()
     expect(page.get_by_role("heading", name="The Riveras")).to_be_visible()
     cdp, registration_id = service_worker_registration_id(context, page)
     origin = re.match(r"^https?://[^/]+", app_url).group(0)

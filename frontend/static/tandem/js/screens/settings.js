@@ -6,7 +6,6 @@ import { h, mount, showErrors, toast } from "../dom.js";
 import { route } from "../router.js";
 import { disable, enable, needsHomeScreen, permission, pushSupported, resync } from "../push.js";
 import { setFamily, tabRegistry } from "../state.js";
-import { logout } from "./auth.js";
 
 tabRegistry.add("settings");
 
@@ -163,8 +162,9 @@ async function render(familyId) {
       h("h2", { id: "deliveries-h" }, "Recent reminders"),
       deliveryList(deliveries.results || [])),
     h("section", { "aria-labelledby": "account-h" },
-      h("h2", { id: "account-h" }, "Account"),
-      h("button", { type: "button", class: "secondary", onclick: logout }, "Log out")),
+      h("h2", { id: "account-h" }, "Your data and account"),
+      h("p", {}, "Export the family's data, delete your account or log out under ",
+        h("a", { href: `#/families/${familyId}/family` }, "Family → You"), ".")),
   );
 }
 
