@@ -1,8 +1,9 @@
-"""Send one delivery with Web Push (pywebpush, VAPID, aes128gcm) and record the outcome.
+"""Send deliveries with Web Push (pywebpush, VAPID, aes128gcm) and record each outcome.
 
-Like healthchecks' ``sendalerts``, a send first claims its delivery with a conditional
-update (pending → sending; continue only if one row changed), so duplicate tasks for the
-same delivery — a re-enqueue after a broker restart, a redelivered message — send once.
+Like healthchecks' ``sendalerts``, a send task first claims its deliveries with a
+conditional update (pending → sending, stamped with the task's lease token; it sends only
+the rows that carry its token), so duplicate tasks for the same delivery — a re-enqueue
+after a broker restart, a redelivered message — send it once.
 Outcomes: 2xx sent; 404/410 the subscription is gone (deleted, delivery failed); 429/5xx
 and network errors retried with exponential backoff honouring ``Retry-After``, until
 ``REMINDER_MAX_ATTEMPTS`` or until the reminder is past its grace period; other 4xx
@@ -12,7 +13,6 @@ failed. Every transition is written to the database before the task ends.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import random
 import secrets
@@ -31,8 +31,6 @@ from pywebpush import WebPushException, webpush
 from .endpoints import InvalidSubscription, validate_endpoint
 from .models import Delivery, DeliveryState, PushSubscription, ReminderKind
 from .vapid import identity
-
-logger = logging.getLogger(__name__)
 
 
 class _NoRedirectSession(requests.Session):

@@ -6,130 +6,303 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('checkins', '0002_builtin_strategies'),
-        ('families', '0001_initial'),
-        ('routines', '0001_initial'),
+        ("checkins", "0002_builtin_strategies"),
+        ("families", "0001_initial"),
+        ("routines", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PushSubscription',
+            name="PushSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.CharField(max_length=2048, unique=True)),
-                ('p256dh', models.CharField(max_length=100)),
-                ('auth', models.CharField(max_length=50)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("endpoint", models.CharField(max_length=2048, unique=True)),
+                ("p256dh", models.CharField(max_length=100)),
+                ("auth", models.CharField(max_length=50)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                ("failures", models.PositiveIntegerField(default=0)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="push_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ScheduledReminder',
+            name="ScheduledReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('routine', 'Routine warning'), ('follow_up', 'Check-in follow-up'), ('test', 'Test notification')], max_length=16)),
-                ('offset_minutes', models.IntegerField(blank=True, null=True)),
-                ('occurrence_at', models.DateTimeField(blank=True, null=True)),
-                ('occurrence_date', models.DateField(blank=True, null=True)),
-                ('fire_at', models.DateTimeField(db_index=True)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('missed', 'Missed'), ('cancelled', 'Cancelled')], default='pending', max_length=16)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('checkin', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='checkins.checkin')),
-                ('family', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='families.family')),
-                ('routine', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='routines.routine')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("routine", "Routine warning"),
+                            ("follow_up", "Check-in follow-up"),
+                            ("test", "Test notification"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("offset_minutes", models.IntegerField(blank=True, null=True)),
+                ("occurrence_at", models.DateTimeField(blank=True, null=True)),
+                ("occurrence_date", models.DateField(blank=True, null=True)),
+                ("fire_at", models.DateTimeField(db_index=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("done", "Done"),
+                            ("missed", "Missed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "checkin",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="checkins.checkin",
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="families.family",
+                    ),
+                ),
+                (
+                    "routine",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="routines.routine",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['fire_at', 'id'],
+                "ordering": ["fire_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('device', models.CharField(blank=True, max_length=80)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped'), ('missed', 'Missed')], default='pending', max_length=16)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('lease', models.CharField(blank=True, max_length=16)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subscription', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='reminders.pushsubscription')),
-                ('reminder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='reminders.scheduledreminder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("device", models.CharField(blank=True, max_length=80)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                            ("missed", "Missed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("lease", models.CharField(blank=True, max_length=16)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deliveries",
+                        to="reminders.pushsubscription",
+                    ),
+                ),
+                (
+                    "reminder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="reminders.scheduledreminder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "deliveries",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderSettings',
+            name="ReminderSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enabled', models.BooleanField(default=True)),
-                ('quiet_start', models.TimeField(blank=True, null=True)),
-                ('quiet_end', models.TimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('membership', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_settings', to='families.membership')),
-                ('opted_out_routines', models.ManyToManyField(blank=True, related_name='+', to='routines.routine')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("quiet_start", models.TimeField(blank=True, null=True)),
+                ("quiet_end", models.TimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "membership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminder_settings",
+                        to="families.membership",
+                    ),
+                ),
+                (
+                    "opted_out_routines",
+                    models.ManyToManyField(blank=True, related_name="+", to="routines.routine"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'reminder settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('quiet_end__isnull', True), ('quiet_start__isnull', True)), models.Q(('quiet_end__isnull', False), ('quiet_start__isnull', False)), _connector='OR'), name='reminder_settings_quiet_both_or_neither')],
+                "verbose_name_plural": "reminder settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("quiet_end__isnull", True), ("quiet_start__isnull", True)),
+                            models.Q(("quiet_end__isnull", False), ("quiet_start__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="reminder_settings_quiet_both_or_neither",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='scheduledreminder',
-            index=models.Index(condition=models.Q(('state', 'pending')), fields=['fire_at'], name='reminder_due_idx'),
+            model_name="scheduledreminder",
+            index=models.Index(
+                condition=models.Q(("state", "pending")),
+                fields=["fire_at"],
+                name="reminder_due_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheduledreminder',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'done', 'missed', 'cancelled'])), name='reminder_state_valid'),
+            model_name="scheduledreminder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["pending", "done", "missed", "cancelled"])),
+                name="reminder_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheduledreminder',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['routine', 'follow_up', 'test'])), name='reminder_kind_valid'),
+            model_name="scheduledreminder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["routine", "follow_up", "test"])),
+                name="reminder_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheduledreminder',
-            constraint=models.UniqueConstraint(condition=models.Q(('routine__isnull', False), ('state', 'pending')), fields=('routine', 'offset_minutes'), name='reminder_one_pending_per_routine_offset'),
+            model_name="scheduledreminder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("routine__isnull", False), ("state", "pending")),
+                fields=("routine", "offset_minutes"),
+                name="reminder_one_pending_per_routine_offset",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheduledreminder',
-            constraint=models.UniqueConstraint(condition=models.Q(('routine__isnull', False)), fields=('routine', 'offset_minutes', 'occurrence_at'), name='reminder_once_per_routine_occurrence'),
+            model_name="scheduledreminder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("routine__isnull", False)),
+                fields=("routine", "offset_minutes", "occurrence_at"),
+                name="reminder_once_per_routine_occurrence",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheduledreminder',
-            constraint=models.UniqueConstraint(condition=models.Q(('checkin__isnull', False)), fields=('checkin',), name='reminder_one_follow_up_per_checkin'),
+            model_name="scheduledreminder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("checkin__isnull", False)),
+                fields=("checkin",),
+                name="reminder_one_follow_up_per_checkin",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('state__in', ['pending', 'sending'])), fields=['next_attempt_at'], name='delivery_open_idx'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("state__in", ["pending", "sending"])),
+                fields=["next_attempt_at"],
+                name="delivery_open_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('reminder', 'subscription'), name='delivery_once_per_device'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("reminder", "subscription"), name="delivery_once_per_device"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'sending', 'sent', 'failed', 'skipped', 'missed'])), name='delivery_state_valid'),
+            model_name="delivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state__in", ["pending", "sending", "sent", "failed", "skipped", "missed"])
+                ),
+                name="delivery_state_valid",
+            ),
         ),
     ]
