@@ -1,5 +1,5 @@
 // Settings: notifications on this device, reminders in this family (on/off, quiet
-// hours, per-routine), a test notification, recent deliveries; and the account.
+// hours, per-routine), a test notification, recent deliveries; a pointer to Family → You.
 
 import { api, getAll } from "../api.js";
 import { h, mount, showErrors, toast } from "../dom.js";
