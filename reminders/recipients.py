@@ -9,7 +9,10 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Prefetch
+
 from families.models import Membership
+from routines.models import Routine
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,9 @@ def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
     memberships = (
         Membership.objects.filter(family_id__in=set(family_ids))
         .select_related("reminder_settings")
-        .prefetch_related("reminder_settings__opted_out_routines")
+        .prefetch_related(
+            Prefetch("reminder_settings__opted_out_routines", queryset=Routine.objects.only("id"))
+        )
     )
     result: dict[int, list[MemberPrefs]] = defaultdict(list)
     for m in memberships:
