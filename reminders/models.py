@@ -151,7 +151,7 @@ class ScheduledReminder(models.Model):
     offset_minutes = models.IntegerField(null=True, blank=True)
     occurrence_at = models.DateTimeField(null=True, blank=True)
     occurrence_date = models.DateField(null=True, blank=True)
-    fire_at = models.DateTimeField(db_index=True)
+    fire_at = models.DateTimeField()  # indexed for the tick by reminder_due_idx below
     state = models.CharField(
         max_length=16, choices=ReminderState.choices, default=ReminderState.PENDING
     )
