@@ -276,3 +276,19 @@ def test_the_tick_costs_the_same_queries_for_one_or_many_due(
     with django_assert_num_queries(len(one.captured_queries)):
         report = tick()
     assert report.deliveries == 40
+
+
+def test_the_claim_reads_only_due_pending_rows_from_the_partial_index(owner):
+    """The tick's cost follows the due rows, not the history or the future (O(due))."""
+    from django.db import connection
+
+    for days in (1, 30):
+        due_test_reminder(owner, late=-timedelta(days=days))  # pending, in the future
+        ScheduledReminderFactory(user=owner, fire_at=timezone.now() - timedelta(days=days))
+    query = ScheduledReminder.objects.filter(state="pending", fire_at__lte=timezone.now()).order_by(
+        "fire_at", "pk"
+    )[:500]
+    explained = query.explain()
+    assert "reminder_due_idx" in explained, explained
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in explained  # no sort: the index gives the order
