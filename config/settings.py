@@ -117,9 +117,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file, not memory, so that the Celery worker processes started by the
+    # integration tests share the test database (pytest-xdist appends a suffix per worker).
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-tandem.sqlite3")}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections, also for SQLite: a Celery worker otherwise reopens (and re-runs
+# the PRAGMAs) for every task, which costs more than sending the push itself.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttling state) ---------------------------------------------------------
@@ -275,8 +280,20 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- Reminders ------------------------------------------------------------------------
-REMINDER_TICK_SECONDS = env.int("REMINDER_TICK_SECONDS", default=15)
+REMINDER_TICK_SECONDS = env.float("REMINDER_TICK_SECONDS", default=15.0)
 REMINDER_GRACE = timedelta(minutes=env.int("REMINDER_GRACE_MINUTES", default=15))
+# Due reminders claimed per transaction by the tick (short transactions, bounded memory).
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
+# Sends: HTTP timeout, attempts, exponential backoff (base * 2^n, capped; Retry-After wins).
+REMINDER_SEND_TIMEOUT = env.float("REMINDER_SEND_TIMEOUT", default=10.0)
+REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=10)  # deliveries per send task
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=5.0)
+REMINDER_RETRY_MAX_SECONDS = env.float("REMINDER_RETRY_MAX_SECONDS", default=300.0)
+# The tick re-enqueues a pending delivery this long overdue (its task was lost) and a
+# "sending" one whose worker has held it this long (it died mid-send).
+REMINDER_REQUEUE_SECONDS = env.float("REMINDER_REQUEUE_SECONDS", default=60.0)
+REMINDER_SEND_LEASE_SECONDS = env.float("REMINDER_SEND_LEASE_SECONDS", default=60.0)
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@localhost")
@@ -309,3 +326,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ROUTES = {
+    "reminders.dispatch_due": {"queue": "dispatch"},
+    "reminders.send_deliveries": {"queue": "push"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "reminders-dispatch": {
+        "task": "reminders.dispatch_due",
+        "schedule": float(REMINDER_TICK_SECONDS),
+        # A tick that could not run in time is dropped, not piled up behind the next one.
+        "options": {"expires": max(1.0, REMINDER_TICK_SECONDS * 0.9)},
+    },
+}

@@ -6,10 +6,13 @@ import datetime as _dt
 import uuid
 
 import factory
+from django.utils import timezone
 
 from checkins.models import CheckIn, Strategy
 from families.models import Child, Family, Membership, Role, User
 from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
+
+from .pushservice import BrowserKeys
 
 PASSWORD = "correct horse battery staple"
 
@@ -144,3 +147,47 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     child = factory.SubFactory(ChildFactory, family=factory.SelfAttribute("..family"))
     emotion = "worried"
     intensity = 3
+
+
+# --- reminders ---------------------------------------------------------------------------
+
+
+class PushSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reminders.PushSubscription"
+
+    user = factory.SubFactory(UserFactory)
+    endpoint = factory.Sequence(lambda n: f"https://fcm.googleapis.com/fcm/send/device-{n}")
+    p256dh = factory.LazyFunction(lambda: BrowserKeys().p256dh)
+    auth = "AAAAAAAAAAAAAAAAAAAAAA"
+    user_agent = "Mozilla/5.0 (Linux; Android 14) Chrome/126.0 Mobile Safari/537.36"
+
+
+class ScheduledReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reminders.ScheduledReminder"
+
+    kind = "test"
+    family = factory.SubFactory(FamilyFactory)
+    fire_at = factory.LazyFunction(timezone.now)
+    state = "done"
+    payload = factory.LazyAttribute(
+        lambda o: {
+            "title": "Bedtime for Sam in 10 minutes",
+            "body": "Starts at 19:30.",
+            "url": "/",
+            "tag": "t",
+            "topic": "t",
+        }
+    )
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reminders.Delivery"
+
+    reminder = factory.SubFactory(ScheduledReminderFactory)
+    subscription = factory.SubFactory(PushSubscriptionFactory)
+    user = factory.SelfAttribute("subscription.user")
+    device = "Chrome on Android"
+    state = "sent"

@@ -60,6 +60,11 @@ ACCESS: dict[str, dict[str, str]] = {
         "PUT": "member",
         "DELETE": "member",
     },
+    "api/v1/push/vapid-public-key/": {"GET": "public"},
+    "api/v1/push/subscriptions/": {"POST": "user", "DELETE": "user"},
+    "api/v1/push/test/": {"POST": "user"},
+    F + "reminder-settings/me/": {"GET": "member", "PATCH": "member"},
+    F + "deliveries/": {"GET": "member"},
 }
 
 ENDPOINTS = api_endpoints()

@@ -56,32 +56,54 @@ self.addEventListener("message", (event) => {
 });
 
 // Web Push: show the reminder; a tap opens (or focuses) the app at the payload's url.
+// Payload: {title, body, url, tag, id}. One notification per tag (a routine occurrence or
+// a check-in): a newer reminder for it replaces the older one and alerts again, while a
+// repeat of the same delivery (id) after a server crash replaces it silently.
 self.addEventListener("push", (event) => {
   let data = {};
-  try { data = event.data ? event.data.json() : {}; } catch { data = { body: event.data && event.data.text() }; }
-  const title = data.title || "Tandem";
-  event.waitUntil(self.registration.showNotification(title, {
-    body: data.body || "",
-    tag: data.tag || undefined,
-    icon: "{{ icon }}",
-    badge: "{{ badge }}",
-    data: { url: data.url || "/" },
-    renotify: Boolean(data.tag),
-  }));
+  try { data = event.data ? event.data.json() : {}; } catch { data = { body: event.data ? event.data.text() : "" }; }
+  event.waitUntil((async () => {
+    const tag = typeof data.tag === "string" && data.tag ? data.tag : undefined;
+    let repeat = false;
+    if (tag && data.id !== undefined) {
+      const shown = await self.registration.getNotifications({ tag });
+      repeat = shown.some((n) => n.data && n.data.id === data.id);
+    }
+    await self.registration.showNotification(data.title || "Tandem", {
+      body: data.body || "",
+      tag,
+      renotify: Boolean(tag) && !repeat,
+      icon: "{{ icon }}",
+      badge: "{{ badge }}",
+      data: { url: sameOriginUrl(data.url), id: data.id },
+    });
+  })());
 });
+
+// Only ever open this app: a payload url pointing elsewhere falls back to the start page.
+function sameOriginUrl(url) {
+  try {
+    const target = new URL(url || "/", self.location.origin);
+    return target.origin === self.location.origin ? target.href : new URL("/", self.location.origin).href;
+  } catch {
+    return new URL("/", self.location.origin).href;
+  }
+}
+
+async function openApp(url) {
+  const target = sameOriginUrl(url);
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const client = windows.find((c) => new URL(c.url).origin === self.location.origin);
+  if (!client) return self.clients.openWindow(target);
+  let shown = client;
+  if (client.url !== target && "navigate" in client) {
+    // An uncontrolled window cannot be navigated from here: it is only focused.
+    shown = (await client.navigate(target).catch(() => null)) || client;
+  }
+  return shown.focus().catch(() => shown);
+}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const target = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin).href;
-  event.waitUntil((async () => {
-    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    for (const client of windows) {
-      if (new URL(client.url).origin === self.location.origin && "focus" in client) {
-        await client.focus();
-        if ("navigate" in client) return client.navigate(target);
-        return undefined;
-      }
-    }
-    return self.clients.openWindow(target);
-  })());
+  event.waitUntil(openApp(event.notification.data && event.notification.data.url));
 });

@@ -11,6 +11,7 @@ import "./screens/insights.js";
 import "./screens/join.js";
 import "./screens/routines.js";
 import "./screens/today.js";
+import "./screens/settings.js";
 
 const TABS = [
   ["today", "☀️", "Today"],
@@ -18,6 +19,7 @@ const TABS = [
   ["routines", "🗓️", "Routines"],
   ["insights", "📈", "Insights"],
   ["family", "👪", "Family"],
+  ["settings", "⚙️", "Settings"],
 ];
 
 function renderTabs(path) {

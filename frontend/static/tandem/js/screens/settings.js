@@ -1,0 +1,171 @@
+// Settings: notifications on this device, reminders in this family (on/off, quiet
+// hours, per-routine), a test notification, recent deliveries; a pointer to Family → You.
+
+import { api, getAll } from "../api.js";
+import { h, mount, showErrors, toast } from "../dom.js";
+import { route } from "../router.js";
+import { disable, enable, needsHomeScreen, permission, pushSupported, resync } from "../push.js";
+import { setFamily, tabRegistry } from "../state.js";
+
+tabRegistry.add("settings");
+
+const STATES = {
+  pending: "Waiting",
+  sending: "Sending",
+  sent: "Sent",
+  failed: "Failed",
+  skipped: "Skipped",
+  missed: "Missed",
+};
+
+function when(iso) {
+  return new Date(iso).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" });
+}
+
+function deviceSection(familyId, rerender) {
+  const box = h("div", { class: "stack", id: "device-push" });
+  const status = h("p", { id: "push-status", role: "status" });
+  box.append(status);
+
+  if (needsHomeScreen()) {
+    box.append(h("p", { class: "hint", id: "ios-hint" },
+      "On iPhone and iPad, notifications only work once Tandem is on your Home Screen: tap the Share button, choose “Add to Home Screen”, then open Tandem from there."));
+  }
+  if (!pushSupported()) {
+    status.textContent = needsHomeScreen()
+      ? "Notifications are not available here yet."
+      : "This browser cannot show notifications from Tandem.";
+    return box;
+  }
+  const state = permission();
+  if (state === "denied") {
+    status.textContent = "Notifications are blocked for Tandem on this device.";
+    box.append(h("p", { class: "hint", id: "push-denied" },
+      "You (or the browser) said no earlier, so Tandem cannot ask again. To get reminders, allow notifications for this site in the browser's site settings (the icon beside the address, or Settings → Notifications), then come back here."));
+    return box;
+  }
+
+  const turnOn = h("button", { type: "button", id: "push-on" }, "Turn on notifications");
+  turnOn.addEventListener("click", async () => {
+    turnOn.disabled = true;
+    try {
+      const result = await enable();
+      if (result === "denied") toast("Notifications were blocked.");
+      else if (result === "dismissed") toast("No notifications for now. You can turn them on any time.");
+      else toast("Notifications are on for this device");
+      rerender();
+    } catch (error) {
+      toast(error.message || "Could not turn notifications on.");
+      turnOn.disabled = false;
+    }
+  });
+  const test = h("button", { type: "button", class: "secondary", id: "push-test" }, "Send a test notification");
+  test.addEventListener("click", async () => {
+    test.disabled = true;
+    try {
+      const { devices } = await api.post("push/test/", { family: familyId });
+      toast(devices > 1 ? `Test sent to your ${devices} devices` : "Test sent");
+    } catch (error) {
+      toast(error.message);
+    } finally {
+      test.disabled = false;
+    }
+  });
+  const turnOff = h("button", { type: "button", class: "quiet", id: "push-off" }, "Turn off on this device");
+  turnOff.addEventListener("click", async () => {
+    try { await disable(); toast("Notifications are off for this device"); } catch (error) { toast(error.message); }
+    rerender();
+  });
+
+  status.textContent = "Checking…";
+  resync().then((subscription) => {
+    if (subscription) {
+      status.textContent = "Notifications are on for this device.";
+      box.append(h("div", { class: "row" }, test, turnOff));
+    } else {
+      status.textContent = "Get a reminder before routines start, and a gentle “how are they now?” after a check-in. Tandem will ask your permission when you tap the button.";
+      box.append(turnOn);
+    }
+  }).catch((error) => { status.textContent = error.message; });
+  return box;
+}
+
+function settingsForm(familyId, settings, routines) {
+  const form = h("form", { class: "card stack", novalidate: true, id: "reminder-settings" },
+    h("label", { class: "switch" },
+      h("input", { type: "checkbox", name: "enabled", checked: settings.enabled }),
+      " Send me this family's reminders"),
+    h("fieldset", {},
+      h("legend", {}, "Quiet hours"),
+      h("p", { class: "small muted" }, `No notifications between these times (${settings.timezone}). Leave both empty for none.`),
+      h("div", { class: "quiet-hours" },
+        h("div", {},
+          h("label", { for: "quiet_start" }, "From"),
+          h("input", { type: "time", id: "quiet_start", name: "quiet_start", value: settings.quiet_start || "" })),
+        h("div", {},
+          h("label", { for: "quiet_end" }, "Until"),
+          h("input", { type: "time", id: "quiet_end", name: "quiet_end", value: settings.quiet_end || "" })))),
+    routines.length && Array.isArray(settings.opted_out_routines)
+      ? h("fieldset", { id: "routine-toggles" },
+        h("legend", {}, "Remind me about"),
+        routines.map((r) => h("label", { class: "switch" },
+          h("input", { type: "checkbox", name: "routine", value: String(r.id), checked: !settings.opted_out_routines.includes(r.id) }),
+          ` ${r.icon || ""} ${r.name}`)))
+      : null,
+    h("p", { class: "error form-error", role: "alert" }),
+    h("button", { type: "submit" }, "Save reminder settings"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {
+      enabled: form.elements.enabled.checked,
+      quiet_start: form.elements.quiet_start.value || null,
+      quiet_end: form.elements.quiet_end.value || null,
+    };
+    const toggles = [...form.querySelectorAll("input[name=routine]")];
+    if (toggles.length) body.opted_out_routines = toggles.filter((t) => !t.checked).map((t) => Number(t.value));
+    try {
+      await api.patch(`families/${familyId}/reminder-settings/me/`, body);
+      toast("Reminder settings saved");
+      showErrors(form, null);
+    } catch (error) { showErrors(form, error); }
+  });
+  return form;
+}
+
+function deliveryList(deliveries) {
+  if (!deliveries.length) return h("p", { class: "muted", id: "deliveries-empty" }, "No reminders sent yet.");
+  return h("ul", { class: "list deliveries", id: "deliveries" }, deliveries.map((d) => h("li", {},
+    h("span", {},
+      h("strong", {}, d.title || "Reminder"), h("br"),
+      h("span", { class: "small muted" }, `${d.recipient} · ${d.device || "removed device"} · ${when(d.fire_at)}`),
+      d.error ? h("span", { class: "small muted" }, h("br"), d.error) : null),
+    h("span", { class: `badge state-${d.state}` }, STATES[d.state] || d.state))));
+}
+
+async function render(familyId) {
+  setFamily(familyId);
+  const rerender = () => render(familyId);
+  const [settings, routines, deliveries] = await Promise.all([
+    api.get(`families/${familyId}/reminder-settings/me/`),
+    getAll(`families/${familyId}/routines/`).catch(() => []),
+    api.get(`families/${familyId}/deliveries/?page_size=10`),
+  ]);
+  mount(
+    h("h1", {}, "Settings"),
+    h("section", { "aria-labelledby": "notify-h", class: "card" },
+      h("h2", { id: "notify-h" }, "Notifications on this device"),
+      deviceSection(familyId, rerender)),
+    h("section", { "aria-labelledby": "reminders-h" },
+      h("h2", { id: "reminders-h" }, "Reminders in this family"),
+      settingsForm(familyId, settings, Array.isArray(routines) ? routines : [])),
+    h("section", { "aria-labelledby": "deliveries-h" },
+      h("h2", { id: "deliveries-h" }, "Recent reminders"),
+      deliveryList(deliveries.results || [])),
+    h("section", { "aria-labelledby": "account-h" },
+      h("h2", { id: "account-h" }, "Your data and account"),
+      h("p", {}, "Export the family's data, delete your account or log out under ",
+        h("a", { href: `#/families/${familyId}/family` }, "Family → You"), ".")),
+  );
+}
+
+route("families/:family/settings", ({ family }) => render(Number(family)));

@@ -1,0 +1,223 @@
+"""The dispatch tick: turn due ``ScheduledReminder`` rows into ``Delivery`` rows.
+
+Each batch is one transaction that claims due rows (``SELECT … FOR UPDATE SKIP LOCKED``
+on PostgreSQL, so several dispatchers can run side by side; SQLite has one writer at a
+time anyway), decides per recipient — reminders off or opted out: nothing; in quiet
+hours: a ``skipped`` delivery; later than the grace period: ``missed`` — creates one
+pending delivery per device (unique per reminder and device), materialises the routine's
+next occurrence, and enqueues the sends only after the commit. The same tick re-enqueues
+deliveries whose task was lost (a killed worker, a restarted broker): the database, not
+the broker, is the source of truth.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import followups, routine_reminders
+from .models import (
+    Delivery,
+    DeliveryState,
+    PushSubscription,
+    ReminderKind,
+    ReminderState,
+    ScheduledReminder,
+)
+from .recipients import Plan, Recipient
+from .scheduling import in_quiet_hours, is_too_late
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    """What one tick did (logged, and returned for tests and the benchmark)."""
+
+    reminders: int = 0
+    cancelled: int = 0
+    missed: int = 0
+    deliveries: int = 0
+    skipped: int = 0
+    requeued: int = 0
+
+
+def _claim(now: datetime, limit: int, exclude: set[int]) -> list[ScheduledReminder]:
+    """Lock up to ``limit`` due pending reminders, oldest first (skip those others hold)."""
+    query = ScheduledReminder.objects.filter(state=ReminderState.PENDING, fire_at__lte=now)
+    if exclude:
+        query = query.exclude(pk__in=exclude)
+    if connection.features.has_select_for_update_skip_locked:
+        query = query.select_for_update(skip_locked=True, of=("self",))
+    return list(query.order_by("fire_at", "pk")[:limit])
+
+
+def _test_plans(rows: Sequence[ScheduledReminder]) -> dict[int, Plan]:
+    # A test notification was asked for explicitly: no quiet hours, no settings.
+    return {r.pk: Plan(payload=r.payload, recipients=[Recipient(r.user_id)]) for r in rows}
+
+
+def _plans(batch: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
+    """Plan per reminder id; a reminder missing from the answer is left for the next tick."""
+    by_kind: dict[str, list[ScheduledReminder]] = defaultdict(list)
+    for reminder in batch:
+        by_kind[reminder.kind].append(reminder)
+    plans: dict[int, Plan] = {}
+    plans.update(routine_reminders.plan(by_kind[ReminderKind.ROUTINE], now))
+    plans.update(followups.plan(by_kind[ReminderKind.FOLLOW_UP], now))
+    plans.update(_test_plans(by_kind[ReminderKind.TEST]))
+    return plans
+
+
+def _process(batch: Sequence[ScheduledReminder], now: datetime, report: TickReport) -> list[int]:
+    """Decide and record the outcome of each claimed reminder; return delivery ids to send."""
+    plans = _plans(batch, now)
+    user_ids = {rec.user_id for plan in plans.values() for rec in plan.recipients}
+    devices: dict[int, list[PushSubscription]] = defaultdict(list)
+    for subscription in PushSubscription.objects.filter(user_id__in=user_ids).order_by("pk"):
+        devices[subscription.user_id].append(subscription)
+
+    grace = settings.REMINDER_GRACE
+    deliveries: list[Delivery] = []
+    processed: list[ScheduledReminder] = []
+    for reminder in batch:
+        plan = plans.get(reminder.pk)
+        if plan is None:
+            continue
+        processed.append(reminder)
+        reminder.processed_at = now
+        if plan.cancel:
+            reminder.state = ReminderState.CANCELLED
+            reminder.payload = {**reminder.payload, "cancelled": plan.cancel}
+            report.cancelled += 1
+            continue
+        late = is_too_late(reminder.fire_at, now, grace)
+        reminder.state = ReminderState.MISSED if late else ReminderState.DONE
+        reminder.payload = plan.payload
+        report.missed += int(late)
+        for recipient in plan.recipients:
+            quiet = recipient.zone is not None and in_quiet_hours(
+                now, recipient.zone, recipient.quiet_start, recipient.quiet_end
+            )
+            if late:
+                state, note = DeliveryState.MISSED, f"More than {_minutes(grace)} late."
+            elif quiet:
+                state, note = DeliveryState.SKIPPED, "Quiet hours."
+            else:
+                state, note = DeliveryState.PENDING, ""
+            for device in devices.get(recipient.user_id, ()):
+                deliveries.append(
+                    Delivery(
+                        reminder=reminder,
+                        subscription=device,
+                        user_id=recipient.user_id,
+                        device=device.device_label[:80],
+                        state=state,
+                        error=note,
+                        next_attempt_at=now if state == DeliveryState.PENDING else None,
+                    )
+                )
+    Delivery.objects.bulk_create(deliveries, batch_size=500)
+    ScheduledReminder.objects.bulk_update(
+        processed, ["state", "payload", "processed_at"], batch_size=500
+    )
+    # Materialise the next occurrence of every routine dispatched (or cancelled) here.
+    routine_reminders.after_dispatch(
+        [r for r in processed if r.kind == ReminderKind.ROUTINE], now=now
+    )
+    report.reminders += len(processed)
+    report.skipped += sum(d.state == DeliveryState.SKIPPED for d in deliveries)
+    pending = [d.pk for d in deliveries if d.state == DeliveryState.PENDING]
+    report.deliveries += len(pending)
+    return pending
+
+
+def _minutes(delta: timedelta) -> str:
+    return f"{int(delta.total_seconds() // 60)} minutes"
+
+
+def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None) -> TickReport:
+    """Dispatch every reminder due at ``now`` (default: the current time), batch by batch."""
+    batch_size = batch_size or settings.REMINDER_BATCH_SIZE
+    report = TickReport()
+    deferred: set[int] = set()
+    while True:
+        at = now or timezone.now()
+        with transaction.atomic():
+            batch = _claim(at, batch_size, deferred)
+            if not batch:
+                break
+            to_send = _process(batch, at, report)
+            done = {r.pk for r in batch if r.state != ReminderState.PENDING}
+            deferred.update(r.pk for r in batch if r.pk not in done)
+            if to_send:
+                transaction.on_commit(partial(enqueue_sends, to_send))
+        if len(batch) < batch_size:
+            break
+    report.requeued = requeue_stale(now=now)
+    if report.reminders or report.requeued:
+        logger.info("reminder tick: %s", report)
+    return report
+
+
+def requeue_stale(*, now: datetime | None = None, limit: int = 2000) -> int:
+    """Send again what a lost task left behind; returns how many deliveries were enqueued.
+
+    * ``pending`` whose send time passed ``REMINDER_REQUEUE_SECONDS`` ago: the task was
+      lost (broker restarted without persistence, worker killed with it prefetched);
+    * ``sending`` whose lease (``REMINDER_SEND_LEASE_SECONDS``, well above the HTTP
+      timeout) ran out: the worker died mid-send. It is sent again — the push service
+      collapses a repeat by its ``Topic`` and the device by its ``tag``.
+
+    A duplicate task is harmless: the send claims the delivery with a conditional update.
+    """
+    now = now or timezone.now()
+    pending_cutoff = now - timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS)
+    lease_cutoff = now - timedelta(seconds=settings.REMINDER_SEND_LEASE_SECONDS)
+    stale = Q(state=DeliveryState.PENDING, next_attempt_at__lte=pending_cutoff) | Q(
+        state=DeliveryState.SENDING, next_attempt_at__lte=lease_cutoff
+    )
+    ids = list(
+        Delivery.objects.filter(stale)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    # Back to pending, due now; re-checking the state keeps a concurrent send's result.
+    Delivery.objects.filter(pk__in=ids).filter(stale).update(
+        state=DeliveryState.PENDING, lease="", next_attempt_at=now, updated_at=now
+    )
+    enqueue_sends(ids)
+    return len(ids)
+
+
+def enqueue_sends(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
+    """Queue the sends, ``REMINDER_SEND_CHUNK`` deliveries per task. A broker outage is
+    logged, not raised: the deliveries stay pending in the database and the next tick
+    enqueues them again."""
+    from .tasks import send_deliveries
+
+    ids = list(delivery_ids)
+    size = max(1, settings.REMINDER_SEND_CHUNK)
+    for start in range(0, len(ids), size):
+        try:
+            send_deliveries.apply_async(
+                (ids[start : start + size],), countdown=countdown, retry=False
+            )
+        except Exception:
+            logger.warning(
+                "broker unavailable; %d deliveries stay pending for the next tick",
+                len(ids) - start,
+                exc_info=True,
+            )
+            return

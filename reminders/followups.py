@@ -1,0 +1,121 @@
+"""Check-in follow-ups ("How is Sam now?"): same table, same dispatch path as routines.
+
+A check-in with ``follow_up_at`` and no outcome yet has one ``follow_up`` reminder for the
+caregiver who made it; answering the check-in (an outcome) or clearing ``follow_up_at``
+removes it. The dispatcher re-checks the check-in when the reminder falls due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+
+from checkins.models import CheckIn
+
+from . import messages
+from .models import ReminderKind, ReminderState, ScheduledReminder
+from .recipients import Plan, member_prefs
+
+
+def wants_follow_up(checkin: CheckIn) -> bool:
+    """A follow-up is due for a check-in with ``follow_up_at`` and no outcome yet.
+
+    The caregiver's own half of a coregulation check-in is not asked about separately:
+    the child's follow-up ("How is Sam now?") covers the moment they shared.
+    """
+    if checkin.member_id is not None and checkin.pair is not None:
+        return False
+    return (
+        checkin.follow_up_at is not None
+        and not checkin.outcome
+        and checkin.created_by_id is not None
+    )
+
+
+def sync_follow_up(checkin: CheckIn) -> None:
+    """Create, move or drop the check-in's pending follow-up (call in the same transaction).
+
+    A follow-up that was already sent (or missed) is left alone: it is asked once.
+    """
+    with transaction.atomic():
+        _sync(checkin)
+
+
+def _sync(checkin: CheckIn) -> None:
+    query = ScheduledReminder.objects.filter(kind=ReminderKind.FOLLOW_UP, checkin_id=checkin.pk)
+    if connection.features.has_select_for_update:
+        query = query.select_for_update(of=("self",))
+    row = query.first()
+    if not wants_follow_up(checkin):
+        if row is not None and row.state == ReminderState.PENDING:
+            row.delete()
+        return
+    if row is None:
+        # ignore_conflicts: a concurrent save of the same check-in inserts it once.
+        ScheduledReminder.objects.bulk_create(
+            [
+                ScheduledReminder(
+                    kind=ReminderKind.FOLLOW_UP,
+                    family_id=checkin.family_id,
+                    checkin_id=checkin.pk,
+                    user_id=checkin.created_by_id,
+                    occurrence_at=checkin.follow_up_at,
+                    fire_at=checkin.follow_up_at,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    elif row.state == ReminderState.PENDING and row.fire_at != checkin.follow_up_at:
+        row.fire_at = row.occurrence_at = checkin.follow_up_at
+        row.save(update_fields=["fire_at", "occurrence_at"])
+
+
+def forget_follow_up(checkin_id: Any) -> None:
+    """Drop the pending follow-up of a check-in being deleted."""
+    ScheduledReminder.objects.filter(
+        kind=ReminderKind.FOLLOW_UP, state=ReminderState.PENDING, checkin_id=checkin_id
+    ).delete()
+
+
+def _title(obj: Any) -> str | None:
+    if obj is None:
+        return None
+    return getattr(obj, "title", None) or getattr(obj, "name", None) or str(obj)
+
+
+def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
+    """Payload and recipient (the caregiver who checked in) for due follow-ups."""
+    if not rows:
+        return {}
+    checkins = {
+        c.pk: c
+        for c in CheckIn.objects.filter(
+            pk__in={r.checkin_id for r in rows if r.checkin_id}
+        ).select_related("family", "child", "strategy")
+    }
+    prefs = member_prefs({r.family_id for r in rows if r.family_id})
+    plans: dict[int, Plan] = {}
+    for row in rows:
+        checkin = checkins.get(row.checkin_id)
+        if checkin is None:
+            plans[row.pk] = Plan(cancel="The check-in was deleted.")
+            continue
+        if not wants_follow_up(checkin):
+            plans[row.pk] = Plan(cancel="The check-in was already answered.")
+            continue
+        member = next(
+            (p for p in prefs.get(checkin.family_id, []) if p.user_id == row.user_id), None
+        )
+        recipients = [member.recipient(checkin.family.zone)] if member and member.enabled else []
+        child = checkin.child
+        payload = messages.follow_up_payload(
+            family_id=checkin.family_id,
+            checkin_id=str(checkin.pk),
+            child_name=child.name if child else None,
+            strategy_title=_title(checkin.strategy),
+        )
+        plans[row.pk] = Plan(payload=payload, recipients=recipients)
+    return plans

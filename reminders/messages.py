@@ -1,0 +1,112 @@
+"""What a notification says: ``{title, body, url, tag, topic}`` for each kind of reminder.
+
+``tag`` is per routine occurrence (or check-in), so a device shows one notification for
+it; ``topic`` (the Web Push ``Topic`` header, at most 32 base64url characters) is derived
+from the same key so that a push service collapses undelivered repeats.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def topic_for(key: str) -> str:
+    """A stable 24-character base64url ``Topic`` for ``key`` (RFC 8030 allows 32)."""
+    digest = hashlib.sha256(key.encode()).digest()[:18]
+    return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+def join_names(names: Sequence[str]) -> str:
+    """``Sam``, ``Sam and Lea``, ``Sam, Lea and Max``."""
+    names = [n for n in names if n]
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def in_words(minutes: int) -> str:
+    """How far ahead a routine starts: ``now``, ``in 10 minutes``, ``in 1 h 30 min``."""
+    if minutes == 0:
+        return "now"
+    ahead = abs(minutes)
+    hours, mins = divmod(ahead, 60)
+    if hours == 0:
+        span = f"{mins} minute{'s' if mins != 1 else ''}"
+    elif mins == 0:
+        span = f"{hours} hour{'s' if hours != 1 else ''}"
+    else:
+        span = f"{hours} h {mins} min"
+    return f"in {span}" if minutes > 0 else f"{span} ago"
+
+
+def routine_payload(
+    *,
+    family_id: int,
+    routine_id: int,
+    routine_name: str,
+    icon: str,
+    child_names: Sequence[str],
+    offset_minutes: int,
+    occurrence_at: datetime,
+    zone: ZoneInfo,
+) -> dict[str, str]:
+    """E.g. title "Bedtime for Sam in 10 minutes", body "🛁 Starts at 19:30."."""
+    who = join_names(child_names)
+    subject = f"{routine_name} for {who}" if who else routine_name
+    when = in_words(offset_minutes)
+    if offset_minutes == 0:
+        title = f"{subject}: time to start"
+    elif offset_minutes < 0:
+        title = f"{subject} started {when}"
+    else:
+        title = f"{subject} {when}"
+    local = occurrence_at.astimezone(zone)
+    body = f"{icon} Starts at {local:%H:%M}.".strip()
+    tag = f"routine-{routine_id}-{local:%Y-%m-%d}"
+    return {
+        "title": title,
+        "body": body,
+        "url": f"/#/families/{family_id}/today?routine={routine_id}",
+        "tag": tag,
+        "topic": topic_for(f"{tag}-{occurrence_at.timestamp():.0f}"),
+    }
+
+
+def follow_up_payload(
+    *,
+    family_id: int,
+    checkin_id: str,
+    child_name: str | None,
+    strategy_title: str | None,
+) -> dict[str, str]:
+    """E.g. title "How is Sam now?", body "You tried Box breathing. Did it help?"."""
+    title = f"How is {child_name} now?" if child_name else "How are you feeling now?"
+    body = (
+        f"You tried {strategy_title}. Did it help?"
+        if strategy_title
+        else "Take a moment to note how things went."
+    )
+    tag = f"checkin-{checkin_id}"
+    return {
+        "title": title,
+        "body": body,
+        "url": f"/#/families/{family_id}/checkins/{checkin_id}/follow-up",
+        "tag": tag,
+        "topic": topic_for(tag),
+    }
+
+
+def test_payload(*, reminder_id: int, family_id: int | None) -> dict[str, str]:
+    """The "send a test" notification."""
+    tag = f"test-{reminder_id}"
+    return {
+        "title": "Tandem test notification",
+        "body": "Notifications work on this device.",
+        "url": f"/#/families/{family_id}/settings" if family_id else "/",
+        "tag": tag,
+        "topic": topic_for(tag),
+    }

@@ -1,0 +1,83 @@
+"""Who receives a reminder, with the preferences that decide whether and when."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch
+
+from families.models import Membership
+from routines.models import Routine
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A member who wants this reminder; quiet hours are checked when it is dispatched."""
+
+    user_id: int
+    zone: ZoneInfo | None = None
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+
+
+@dataclass
+class Plan:
+    """What the dispatcher should do with one due reminder.
+
+    ``cancel`` names why the reminder no longer applies (its routine changed, the check-in
+    was answered); otherwise ``payload`` is the notification and ``recipients`` the
+    members who want it (reminders disabled or opted out are already left out).
+    """
+
+    payload: dict[str, Any] = field(default_factory=dict)
+    recipients: list[Recipient] = field(default_factory=list)
+    cancel: str = ""
+
+
+@dataclass(frozen=True)
+class MemberPrefs:
+    """A membership's reminder settings, or the defaults when it has none."""
+
+    membership_id: int
+    user_id: int
+    enabled: bool
+    quiet_start: time | None
+    quiet_end: time | None
+    opted_out: frozenset[int]
+
+    def recipient(self, zone: ZoneInfo) -> Recipient:
+        return Recipient(self.user_id, zone, self.quiet_start, self.quiet_end)
+
+
+def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
+    """Every member of the given families with their reminder settings (few queries)."""
+    memberships = (
+        Membership.objects.filter(family_id__in=set(family_ids))
+        .select_related("reminder_settings")
+        .prefetch_related(
+            Prefetch("reminder_settings__opted_out_routines", queryset=Routine.objects.only("id"))
+        )
+    )
+    result: dict[int, list[MemberPrefs]] = defaultdict(list)
+    for m in memberships:
+        settings = getattr(m, "reminder_settings", None)
+        result[m.family_id].append(
+            MemberPrefs(
+                membership_id=m.pk,
+                user_id=m.user_id,
+                enabled=settings.enabled if settings else True,
+                quiet_start=settings.quiet_start if settings else None,
+                quiet_end=settings.quiet_end if settings else None,
+                opted_out=(
+                    frozenset(r.pk for r in settings.opted_out_routines.all())
+                    if settings
+                    else frozenset()
+                ),
+            )
+        )
+    return result
