@@ -332,6 +332,8 @@ CELERY_TASK_ROUTES = {
     "reminders.dispatch_due": {"queue": "dispatch"},
     "reminders.send_deliveries": {"queue": "push"},
 }
+# Beat's own bookkeeping (last run times) belongs with the rest of the local state.
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": {
         "task": "reminders.dispatch_due",
