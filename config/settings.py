@@ -290,6 +290,9 @@ WEBPUSH_ALLOWED_HOSTS = env.list(
     ],
 )
 
+# bench/api_load.py's baseline view (config/bench_views.py); never set it in a deployment.
+BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
