@@ -30,11 +30,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.server import ROOT, gunicorn, manage, production_env
+from bench.server import ROOT, gunicorn_process, manage, production_env
 
 OUT = ROOT / "bench" / "out"
 # locust scenario → the request name it reports (see bench/locustfile.py).
@@ -135,8 +136,30 @@ def sessions(base: str, folder: Path, users: int) -> list[dict]:
         )
 
 
-def locust(base: str, scenario: str, args: argparse.Namespace, env: dict, run: Path) -> dict:
-    """Run one locust scenario as its own process; its stats per request name."""
+def cpu_seconds(master: subprocess.Popen) -> Callable[[], float]:
+    """A clock of the CPU time used by gunicorn's master and workers (user + system)."""
+    import psutil
+
+    def clock() -> float:
+        processes = [psutil.Process(master.pid)]
+        processes += processes[0].children(recursive=True)
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    return clock
+
+
+def locust(
+    base: str, scenario: str, args: argparse.Namespace, env: dict, run: Path, clock: Callable
+) -> dict:
+    """Run one locust scenario as its own process; its stats per request name, and the
+    server's CPU milliseconds per request over the whole run (``cpu_ms``)."""
     prefix = run / scenario
     capacity = scenario != "mix"
     command = [
@@ -145,8 +168,8 @@ def locust(base: str, scenario: str, args: argparse.Namespace, env: dict, run: P
         "-r", str(args.users if capacity else args.spawn_rate),
         "-t", f"{args.capacity_seconds if capacity else args.mix_seconds}s",
         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
-        *(["--reset-stats"] if capacity else []),
     ]  # fmt: skip
+    cpu_before = clock()
     with open(f"{prefix}.log", "w") as log:
         subprocess.run(
             command,
@@ -156,8 +179,13 @@ def locust(base: str, scenario: str, args: argparse.Namespace, env: dict, run: P
             stderr=subprocess.STDOUT,
             check=False,  # locust exits 1 when any request failed: reported below
         )
+    cpu = clock() - cpu_before
     with open(f"{prefix}_stats.csv") as f:
-        return {row["Name"]: row for row in csv.DictReader(f)}
+        stats = {row["Name"]: row for row in csv.DictReader(f)}
+    total = int(stats["Aggregated"]["Request Count"])
+    for row in stats.values():
+        row["cpu_ms"] = 1000 * cpu / total if total else 0.0
+    return stats
 
 
 def _stat(row: dict) -> dict:
@@ -167,6 +195,7 @@ def _stat(row: dict) -> dict:
         "rps": float(row["Requests/s"]),
         "p50": float(row["50%"]),
         "p99": float(row["99%"]),
+        "cpu_ms": row["cpu_ms"],
     }
 
 
@@ -193,7 +222,8 @@ def main() -> None:
     run.mkdir(parents=True, exist_ok=True)
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     print(f"Data: {folder} ({database}); gunicorn {args.workers} workers × {args.threads} threads")
-    with gunicorn(env, workers=args.workers, threads=args.threads) as base:
+    with gunicorn_process(env, workers=args.workers, threads=args.threads) as (base, master):
+        clock = cpu_seconds(master)
         accounts = sessions(base, folder, args.users)
         board_bytes = sorted(a["board_bytes"] for a in accounts)[len(accounts) // 2]
         (run / "sessions.json").write_text(json.dumps(accounts))
@@ -202,7 +232,7 @@ def main() -> None:
             "TANDEM_SESSIONS": str(run / "sessions.json"),
             "TANDEM_BASELINE_BYTES": str(board_bytes),
         }
-        results = {s: locust(base, s, args, locust_env, run) for s in scenarios}
+        results = {s: locust(base, s, args, locust_env, run, clock) for s in scenarios}
 
     report(results, args, board_bytes, run)
 
@@ -214,15 +244,16 @@ def report(results: dict, args: argparse.Namespace, board_bytes: int, run: Path)
         if s in results and name in results[s]
     }
     mix = {k: _stat(v) for k, v in results.get("mix", {}).items() if k != "Aggregated"}
-    base_rps = capacity.get("baseline", {}).get("rps")
+    base = capacity.get("baseline")
     print(
         f"\n{args.users} users; baseline body {board_bytes} bytes (median Today board).\n"
-        f"Capacity: each endpoint alone, no pause ({args.capacity_seconds} s). "
-        f"Mix: think time 0.5–1.5 s ({args.mix_seconds} s)."
+        f"Capacity: each endpoint alone, no pause ({args.capacity_seconds} s); "
+        "CPU ms = the server's CPU time per request (gunicorn master and workers).\n"
+        f"Mix: a caregiver's day with 0.5–1.5 s between taps ({args.mix_seconds} s)."
     )
     header = (
-        f"{'endpoint':<17}{'req/s':>8}{'× base':>8}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'│ mix req/s':>12}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}"
+        f"{'endpoint':<16}{'req/s':>7}{'× base':>8}{'p50':>6}{'p99':>6}{'CPU ms':>8}{'× base':>8}"
+        f"{'│ mix req/s':>12}{'p50':>6}{'p99':>6}{'errors':>8}"
     )
     print(header + "\n" + "─" * len(header))
     problems = []
@@ -230,29 +261,32 @@ def report(results: dict, args: argparse.Namespace, board_bytes: int, run: Path)
         cap, m = capacity.get(name), mix.get(name)
         if cap is None and m is None:
             continue
-        ratio = cap["rps"] / base_rps if cap and base_rps else None
+        ratio = cap["rps"] / base["rps"] if cap and base else None
+        cpu_ratio = base["cpu_ms"] / cap["cpu_ms"] if cap and base and cap["cpu_ms"] else None
         errors = (cap or {}).get("failures", 0) + (m or {}).get("failures", 0)
-        print(
-            f"{name:<17}"
-            + (f"{cap['rps']:>8.0f}" if cap else f"{'':>8}")
-            + (f"{ratio:>7.2f}×" if ratio is not None else f"{'':>8}")
-            + (f"{cap['p50']:>8.0f}{cap['p99']:>8.0f}" if cap else f"{'':>16}")
-            + (f"{m['rps']:>12.1f}{m['p50']:>8.0f}{m['p99']:>8.0f}" if m else f"{'│':>12}{'':>16}")
-            + f"{errors:>8}"
-        )
+        line = f"{name:<16}"
+        if cap:
+            line += f"{cap['rps']:>7.0f}{ratio:>7.2f}×{cap['p50']:>6.0f}{cap['p99']:>6.0f}"
+            line += f"{cap['cpu_ms']:>8.2f}" + (f"{cpu_ratio:>7.2f}×" if cpu_ratio else f"{'':>8}")
+        else:
+            line += " " * 43
+        line += f"{m['rps']:>12.1f}{m['p50']:>6.0f}{m['p99']:>6.0f}" if m else f"{'│':>12}{'':>12}"
+        print(line + f"{errors:>8}")
         if name in RATIO_TARGETS and ratio is not None and ratio < RATIO_TARGETS[name]:
-            problems.append(f"{name}: {ratio:.2f}× baseline < {RATIO_TARGETS[name]}×")
+            problems.append(f"{name}: {ratio:.2f}× baseline req/s < {RATIO_TARGETS[name]}×")
         if m and m["p99"] >= P99_TARGET_MS:
             problems.append(f"{name}: mix p99 {m['p99']:.0f} ms ≥ {P99_TARGET_MS} ms")
         if errors:
             problems.append(f"{name}: {errors} errors (see {run}/*_failures.csv)")
+    print("(times in ms; × base: req/s over the baseline's, and the baseline's CPU ms over this)")
     (run / "results.json").write_text(json.dumps({"capacity": capacity, "mix": mix}, indent=1))
-    print(f"\nRaw locust output: {run}")
+    print(f"Raw locust output: {run}")
     if problems:
         print("Targets missed:\n  " + "\n  ".join(problems))
         sys.exit(1)
     print(
-        "Targets met: Today board and check-in create ≥ 0.5× baseline, mix p99 < 100 ms, no errors."
+        "Targets met: Today board and check-in create ≥ 0.5× baseline req/s, "
+        "mix p99 < 100 ms, no errors."
     )
 
 

@@ -1,9 +1,11 @@
 """The benchmark baseline: a bare Django view behind the full middleware stack.
 
 Mounted at ``/bench/baseline`` only when ``BENCH_BASELINE=true`` (``bench/api_load.py``
-sets it); never in a normal run. It answers a JSON body of ``?bytes=N`` bytes without
-touching the database, the session or DRF, so an endpoint's throughput divided by this
-one's shows what the endpoint itself costs on top of Django and its middleware.
+sets it); never in a normal run. Like every API call of the PWA it is signed in: the
+session and authentication middleware resolve the caller (the two queries every API
+request pays), and it answers a JSON body of ``?bytes=N`` bytes, but it has no DRF, no
+family, no query of its own and no serializer. An endpoint's throughput divided by this
+one's shows what the endpoint itself costs on top of Django, its middleware and a session.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def _body(size: int) -> bytes:
 
 
 def baseline(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return HttpResponse(b'{"detail": "Sign in first."}', status=403)
     try:
         size = min(int(request.GET.get("bytes", "1024")), MAX_BYTES)
     except ValueError:

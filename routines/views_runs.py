@@ -14,7 +14,7 @@ from families.scoping import FamilyScopedMixin
 from families.timeutils import family_today
 
 from . import services
-from .board import today_board
+from .board import board_data, today_board
 from .models import Routine, RoutineRun, RoutineStep, StepCompletion
 from .serializers_runs import BoardSerializer, RunSerializer, TodayQuerySerializer
 
@@ -45,7 +45,8 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
         query = TodayQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("date") or family_today(self.family)
-        return Response(BoardSerializer(today_board(self.family, day)).data)
+        # board_data writes what BoardSerializer documents, at a fraction of the cost.
+        return Response(board_data(today_board(self.family, day)))
 
 
 class _CompletionView(FamilyScopedMixin, GenericAPIView):
