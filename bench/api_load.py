@@ -188,6 +188,16 @@ def locust(
     return stats
 
 
+def forget_load(env: dict[str, str], since: float) -> None:
+    """Delete the check-ins the load test made, so a reused data folder stays as seeded
+    (step ticks only toggle today's runs, which stay bounded)."""
+    code = (
+        "from datetime import UTC, datetime; from checkins.models import CheckIn; "
+        f"CheckIn.objects.filter(created_at__gte=datetime.fromtimestamp({since - 1}, UTC)).delete()"
+    )
+    manage(env, "shell", "-c", code)
+
+
 def _stat(row: dict) -> dict:
     return {
         "requests": int(row["Request Count"]),
@@ -232,7 +242,11 @@ def main() -> None:
             "TANDEM_SESSIONS": str(run / "sessions.json"),
             "TANDEM_BASELINE_BYTES": str(board_bytes),
         }
-        results = {s: locust(base, s, args, locust_env, run, clock) for s in scenarios}
+        started = time.time()
+        try:
+            results = {s: locust(base, s, args, locust_env, run, clock) for s in scenarios}
+        finally:
+            forget_load(env, started)
 
     report(results, args, board_bytes, run)
 
