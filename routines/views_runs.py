@@ -15,7 +15,7 @@ from families.timeutils import family_today
 
 from . import services
 from .board import board_data, today_board
-from .models import Routine, RoutineRun, RoutineStep, StepCompletion
+from .models import RoutineRun, RoutineStep, StepCompletion
 from .serializers_runs import BoardSerializer, RunSerializer, TodayQuerySerializer
 
 
@@ -90,11 +90,16 @@ class DayStepCompletionView(_CompletionView):
     """
 
     def _set_done(self, done: bool) -> RoutineRun:
-        routine = get_object_or_404(
-            Routine.objects.select_related("family"), pk=self.kwargs["routine"], family=self.family
+        # The step with its routine in one query; the family is the one already loaded.
+        step = get_object_or_404(
+            RoutineStep.objects.select_related("routine"),
+            pk=self.kwargs["step"],
+            routine_id=self.kwargs["routine"],
+            routine__family=self.family,
         )
+        routine = step.routine
+        routine.family = self.family
         child = get_object_or_404(Child, pk=self.kwargs["child"], family=self.family)
-        step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine=routine)
         return services.set_step_done_on_day(
             routine=routine,
             child=child,

@@ -185,6 +185,23 @@ def test_completion_by_day_checks_child_day_and_step(family, owner_client, routi
     assert not StepCompletion.objects.exists()
 
 
+def test_a_run_completes_with_its_last_step_whatever_other_days_hold(
+    family, owner_client, routine, child
+):
+    steps = list(routine.steps.all())
+    for day in ("2026-05-30", "2026-05-31"):  # earlier days, fully done
+        for step in steps:
+            owner_client.put(day_url(family, routine, child, day, step.pk))
+    for step in steps[:-1]:
+        run = owner_client.put(day_url(family, routine, child, DAY, step.pk)).json()
+        assert run["completed_at"] is None
+    run = owner_client.put(day_url(family, routine, child, DAY, steps[-1].pk)).json()
+    assert (run["done"], run["total"]) == (3, 3)
+    assert run["completed_at"] is not None
+    undone = owner_client.delete(day_url(family, routine, child, DAY, steps[0].pk)).json()
+    assert undone["completed_at"] is None
+
+
 # --- Today board -------------------------------------------------------------------------
 
 
