@@ -220,7 +220,7 @@ def main() -> None:
     parser.add_argument("--mix-seconds", type=int, default=30)
     parser.add_argument("--capacity-seconds", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--only", nargs="*", choices=[*ENDPOINTS, "mix"], help="Run only these scenarios."
     )

@@ -102,8 +102,8 @@ class Writer:
 
     Small tables go through ``bulk_create`` (``add``). The three that grow with every day
     of history (runs, completions, check-ins) take plain rows (``row``) written with one
-    prepared ``INSERT`` and ``executemany``: building a model instance per row would cost
-    more than writing it. Integer ids are chosen here, continuing after the largest id in
+    prepared ``INSERT`` and ``executemany`` (``COPY`` on PostgreSQL): building a model
+    instance per row would cost more than writing it. Integer ids are chosen here, continuing after the largest id in
     each table, so a run's completions can go into the same batch as the run.
     """
 
@@ -181,7 +181,9 @@ class _Insert:
         fields = [model._meta.get_field(name) for name in names]
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+        table = quote(model._meta.db_table)
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         # Only dates, UUIDs and JSON need converting; ids, numbers and text go as they are.
         # The converters are looked up once: preparing values is most of the cost here.
         db = connections[DEFAULT_DB_ALIAS]
@@ -202,7 +204,12 @@ class _Insert:
                 if row[i] is not None:
                     row[i] = convert(row[i])
             prepared.append(row)
-        cursor.executemany(self.sql, prepared)
+        if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs
+            with cursor.cursor.copy(self.copy_sql) as copy:
+                for row in prepared:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(self.sql, prepared)
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
