@@ -103,8 +103,9 @@ class Writer:
     Small tables go through ``bulk_create`` (``add``). The three that grow with every day
     of history (runs, completions, check-ins) take plain rows (``row``) written with one
     prepared ``INSERT`` and ``executemany`` (``COPY`` on PostgreSQL): building a model
-    instance per row would cost more than writing it. Integer ids are chosen here, continuing after the largest id in
-    each table, so a run's completions can go into the same batch as the run.
+    instance per row would cost more than writing it. Integer ids are chosen here,
+    continuing after the largest id in each table, so a run's completions can go into the
+    same batch as the run.
     """
 
     ORDER = (User, Family, Membership, Child, Routine, Routine.children.through,
@@ -168,6 +169,9 @@ class Writer:
         """Write what is left and move PostgreSQL's id sequences past the chosen ids."""
         self.flush()
         statements = connection.ops.sequence_reset_sql(no_style(), list(self.next_ids))
+        if connection.vendor == "postgresql":  # fresh planner statistics after a bulk load
+            quote = connection.ops.quote_name
+            statements.append("ANALYZE " + ", ".join(quote(m._meta.db_table) for m in self.ORDER))
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
