@@ -123,8 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Keep connections between requests (each thread its own): opening one, and for SQLite
-# running the PRAGMAs above, on every request cost more than most queries do.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# running the PRAGMAs above, on every request cost more than most queries do. Not for
+# SQLite in development: runserver starts a thread per request, so nothing is reused.
+_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "CONN_MAX_AGE", default=60 if PRODUCTION or not _SQLITE else 0
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttling state) ---------------------------------------------------------
