@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format venv dev-venv migrate bench-seed clean
+.PHONY: run test lint format venv dev-venv migrate bench-venv bench-seed bench-load bench-queries bench-pwa clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,22 @@ lint: dev-venv
 format: dev-venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Benchmarks (README "Performance"): data generator, API under load, query budgets, PWA weight
+bench-venv: $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-bench.txt -r requirements-dev.txt
+
+bench-seed: migrate
+	$(BIN)/python manage.py seed_demo --families 1000 --days 365 --seed 1
+
+bench-load: bench-venv
+	$(BIN)/python bench/api_load.py
+
+bench-queries: bench-venv
+	$(BIN)/python bench/queries.py
+
+bench-pwa: venv
+	$(BIN)/python bench/pwa_weight.py
 
 clean:
 	rm -rf $(VENV) data staticfiles

@@ -78,6 +78,9 @@ def lighthouse(base: str) -> dict[str, float]:
             check=True,
         )
         report = json.loads(out.read_text())
+    saved = Path(__file__).resolve().parent / "out" / "lighthouse.json"
+    saved.parent.mkdir(exist_ok=True)
+    saved.write_text(json.dumps(report))
     failing = [
         f"  {a['id']}: {a['title']}"
         for a in report["audits"].values()
@@ -85,6 +88,15 @@ def lighthouse(base: str) -> dict[str, float]:
     ]
     if failing:
         print("Audits not passing:\n" + "\n".join(failing))
+    metrics = ("first-contentful-paint", "largest-contentful-paint", "speed-index",
+               "total-blocking-time", "cumulative-layout-shift", "interactive")  # fmt: skip
+    print("Metrics: " + ", ".join(
+        f"{m} {report['audits'][m]['displayValue']} ({report['audits'][m]['score']:.2f})"
+        for m in metrics if m in report["audits"]
+    ))  # fmt: skip
+    chain = report["audits"].get("critical-request-chains", {}).get("displayValue")
+    if chain:
+        print(f"Critical request chains: {chain}")
     return {k: round(v["score"] * 100) for k, v in report["categories"].items()}
 
 

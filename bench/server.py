@@ -46,8 +46,10 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 4) -> Iterator[str]:
-    """Run gunicorn on a free port; yields the base URL. Sized for a 2-core machine."""
+def gunicorn_process(
+    env: dict[str, str], *, workers: int = 3, threads: int = 4
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run gunicorn on a free port; yields the base URL and the master process."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -75,7 +77,14 @@ def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 4) -> Iter
                 break
             except OSError:
                 time.sleep(0.1)
-        yield url
+        yield url, proc
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 3, threads: int = 4) -> Iterator[str]:
+    """Run gunicorn on a free port; yields the base URL. Sized for a 2-core machine."""
+    with gunicorn_process(env, workers=workers, threads=threads) as (url, _proc):
+        yield url

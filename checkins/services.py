@@ -218,7 +218,10 @@ def partner_of(checkin: CheckIn) -> CheckIn | None:
 
 def attach_partners(checkins: Sequence[CheckIn]) -> None:
     """Set ``caregiver_checkin`` on each child check-in of a page, in one query."""
-    pairs = {c.pair for c in checkins if c.pair is not None and c.child_id is not None}
+    children = [c for c in checkins if c.child_id is not None]
+    # A pair is the child check-in's id, so asking by id as well keeps this one query
+    # for every page with a child's check-in, coregulation or not (a constant budget).
+    pairs = {c.pair or c.pk for c in children}
     partners: dict[uuid.UUID, CheckIn] = {}
     if pairs:
         for other in CheckIn.objects.filter(pair__in=pairs, member__isnull=False):

@@ -115,15 +115,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
+        ),
     }
     # Tests use a file, not memory, so that the Celery worker processes started by the
     # integration tests share the test database (pytest-xdist appends a suffix per worker).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-tandem.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Persistent connections, also for SQLite: a Celery worker otherwise reopens (and re-runs
-# the PRAGMAs) for every task, which costs more than sending the push itself.
+# Persistent connections (each thread its own), also for SQLite: opening one and running
+# the PRAGMAs above costs more than most queries, and a Celery worker would otherwise
+# reopen for every task. (runserver's thread-per-request simply gains nothing from it.)
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -309,6 +313,9 @@ WEBPUSH_ALLOWED_HOSTS = env.list(
         "*.notify.windows.com",
     ],
 )
+
+# bench/api_load.py's baseline view (config/bench_views.py); never set it in a deployment.
+BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ Each app's ``urls.py`` offers ``urlpatterns`` (mounted under ``/api/v1/``) and
 ``families.scoping.FamilyScopedMixin`` guards every view).
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -35,3 +36,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]
+
+if settings.BENCH_BASELINE:  # bench/api_load.py only; see config/bench_views.py
+    from . import bench_views
+
+    urlpatterns.insert(0, path("bench/baseline", bench_views.baseline))

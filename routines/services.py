@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -224,9 +224,13 @@ def _require_step_of(run: RoutineRun, step: RoutineStep) -> None:
 
 
 def _sync_completed(run: RoutineRun, now: datetime) -> None:
-    total = RoutineStep.objects.filter(routine_id=run.routine_id).count()
-    done = run.completions.count()
-    complete = total > 0 and done >= total
+    # One query: each step joined to its completion in this run only (if any).
+    counts = (
+        RoutineStep.objects.filter(routine_id=run.routine_id)
+        .annotate(done_here=FilteredRelation("completions", condition=Q(completions__run=run)))
+        .aggregate(total=Count("id"), done=Count("done_here"))
+    )
+    complete = counts["total"] > 0 and counts["done"] >= counts["total"]
     if complete and run.completed_at is None:
         run.completed_at = now
     elif not complete:
@@ -270,6 +274,7 @@ def undo_step(*, run: RoutineRun, step: RoutineStep) -> RoutineRun:
     return run
 
 
+@transaction.atomic
 def set_step_done_on_day(
     *,
     routine: Routine,
@@ -283,6 +288,8 @@ def set_step_done_on_day(
 
     This is what an offline phone replays: it never knew the run's id, and the unique
     (routine, child, date) run and (run, step) completion make a replay change nothing.
+    One transaction: the run and the tick are written together (and on SQLite the write
+    lock is taken once).
     """
     if step.routine_id != routine.pk:
         raise validation_error("step", "This step belongs to another routine.")

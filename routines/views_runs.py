@@ -14,8 +14,8 @@ from families.scoping import FamilyScopedMixin
 from families.timeutils import family_today
 
 from . import services
-from .board import today_board
-from .models import Routine, RoutineRun, RoutineStep, StepCompletion
+from .board import board_data, today_board
+from .models import RoutineRun, RoutineStep, StepCompletion
 from .serializers_runs import BoardSerializer, RunSerializer, TodayQuerySerializer
 
 
@@ -45,7 +45,8 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
         query = TodayQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("date") or family_today(self.family)
-        return Response(BoardSerializer(today_board(self.family, day)).data)
+        # board_data writes what BoardSerializer documents, at a fraction of the cost.
+        return Response(board_data(today_board(self.family, day)))
 
 
 class _CompletionView(FamilyScopedMixin, GenericAPIView):
@@ -89,11 +90,16 @@ class DayStepCompletionView(_CompletionView):
     """
 
     def _set_done(self, done: bool) -> RoutineRun:
-        routine = get_object_or_404(
-            Routine.objects.select_related("family"), pk=self.kwargs["routine"], family=self.family
+        # The step with its routine in one query; the family is the one already loaded.
+        step = get_object_or_404(
+            RoutineStep.objects.select_related("routine"),
+            pk=self.kwargs["step"],
+            routine_id=self.kwargs["routine"],
+            routine__family=self.family,
         )
+        routine = step.routine
+        routine.family = self.family
         child = get_object_or_404(Child, pk=self.kwargs["child"], family=self.family)
-        step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine=routine)
         return services.set_step_done_on_day(
             routine=routine,
             child=child,

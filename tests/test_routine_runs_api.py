@@ -6,7 +6,9 @@ import pytest
 import time_machine
 
 from families.models import Role
+from routines.board import board_data, today_board
 from routines.models import RoutineRun, StepCompletion
+from routines.serializers_runs import BoardSerializer
 
 from .conftest import client_for
 from .factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
@@ -183,6 +185,23 @@ def test_completion_by_day_checks_child_day_and_step(family, owner_client, routi
     assert not StepCompletion.objects.exists()
 
 
+def test_a_run_completes_with_its_last_step_whatever_other_days_hold(
+    family, owner_client, routine, child
+):
+    steps = list(routine.steps.all())
+    for day in ("2026-05-30", "2026-05-31"):  # earlier days, fully done
+        for step in steps:
+            owner_client.put(day_url(family, routine, child, day, step.pk))
+    for step in steps[:-1]:
+        run = owner_client.put(day_url(family, routine, child, DAY, step.pk)).json()
+        assert run["completed_at"] is None
+    run = owner_client.put(day_url(family, routine, child, DAY, steps[-1].pk)).json()
+    assert (run["done"], run["total"]) == (3, 3)
+    assert run["completed_at"] is not None
+    undone = owner_client.delete(day_url(family, routine, child, DAY, steps[0].pk)).json()
+    assert undone["completed_at"] is None
+
+
 # --- Today board -------------------------------------------------------------------------
 
 
@@ -224,6 +243,24 @@ def test_another_caregiver_sees_the_same_progress(
     owner_client.put(day_url(family, routine, child, DAY, routine.steps.first().pk))
     entry = caregiver_client.get(today_url(family, DAY)).json()["children"][0]["routines"][0]
     assert entry["done"] == 1
+
+
+def test_the_board_answers_exactly_what_its_serializer_documents(
+    family, owner_client, routine, child
+):
+    """The view writes the board directly for speed; the OpenAPI schema comes from
+    BoardSerializer, so both must give the same JSON (with runs, without, half done)."""
+    lea = ChildFactory(family=family, name="Lea")
+    RoutineFactory(family=family, name="Morning", start_time=time(7, 5), children=[child, lea])
+    steps = list(routine.steps.all())
+    owner_client.put(day_url(family, routine, child, DAY, steps[0].pk))
+    RoutineRun.objects.filter(child=child).update(
+        started_at=datetime(2026, 6, 1, 9, 58, 1, 5, tzinfo=UTC)
+    )
+
+    board = today_board(family, date(2026, 6, 1))
+    assert board_data(board) == BoardSerializer(board).data
+    assert owner_client.get(today_url(family, DAY)).json() == BoardSerializer(board).data
 
 
 def test_a_bad_board_date_is_a_400(family, owner_client):

@@ -12,6 +12,17 @@ import "./screens/join.js";
 import "./screens/routines.js";
 import "./screens/today.js";
 import "./screens/settings.js";
+// The modules the screens import, listed here too (after the screens, so nothing runs in
+// a new order): the browser then learns of every module from this file and fetches them
+// all at once, instead of one import level after another on a slow phone network.
+import "./api.js";
+import "./checkin/breathing.js";
+import "./checkin/charts.js";
+import "./checkin/feelings.js";
+import "./push.js";
+import "./screens/follow-up.js";
+import "./screens/strategy.js";
+import "./screens/your-data.js";
 
 const TABS = [
   ["today", "☀️", "Today"],
@@ -58,18 +69,28 @@ function showSyncStatus(items) {
   el.textContent = items.length ? `${items.length} change${items.length > 1 ? "s" : ""} waiting to sync` : "";
 }
 
+function afterFirstPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 async function boot() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   }
   onChange(showSyncStatus);
-  await refreshUser();
+  // Someone who never signed in on this device sees the sign-in screen at once, while the
+  // session check runs (the shell already set the CSRF cookie the form needs); a returning
+  // user's first screen waits for it.
+  const returning = localStorage.getItem("me") !== null;
+  const checked = returning ? refreshUser() : afterFirstPaint().then(refreshUser);
+  if (returning) await checked;
   startAutoFlush();
   window.addEventListener("hashchange", render);
   window.addEventListener("online", () => document.body.classList.remove("offline"));
   window.addEventListener("offline", () => document.body.classList.add("offline"));
   if (!currentPath()) home();
   else render();
+  if (!returning && (await checked)) home();  // signed in after all (storage was cleared)
 }
 
 boot();
