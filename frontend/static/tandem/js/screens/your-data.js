@@ -1,4 +1,4 @@
-// "You" on the Family screen: export the family's data, delete my account.
+// "You" on the Family screen: download the family's data, delete my account.
 // Exports are fetched (not navigated to) so the service worker cannot answer with the
 // app shell; the server marks them no-store, so no copy stays in the API cache.
 
