@@ -109,21 +109,7 @@ class StrategySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Strategy
-        fields = [
-            "id",
-            "key",
-            "title",
-            "kind",
-            "summary",
-            "steps",
-            "fits",
-            "energy_fit",
-            "age_note",
-            "guided",
-            "caregiver_first",
-            "builtin",
-            "not_medical_advice",
-        ]
+        fields = ["id", "key", *services.CATALOGUE_FIELDS, "builtin", "not_medical_advice"]
         read_only_fields = ["id", "key"]
 
     def get_not_medical_advice(self, strategy: Strategy) -> str:

@@ -23,7 +23,8 @@ from .models import CheckIn, Outcome, Strategy
 
 # --- built-in strategies ---------------------------------------------------------------
 
-_CATALOGUE_FIELDS = (
+# The content fields of a strategy, shared by the catalogue sync and the API serializer.
+CATALOGUE_FIELDS = (
     "title",
     "kind",
     "summary",
@@ -45,7 +46,7 @@ def sync_builtin_strategies(model: Any = Strategy) -> int:
     """
     existing = {s.key: s for s in model.objects.filter(family__isnull=True)}
     model_fields = {f.name for f in model._meta.get_fields()}
-    written = [name for name in (*_CATALOGUE_FIELDS, "position") if name in model_fields]
+    written = [name for name in (*CATALOGUE_FIELDS, "position") if name in model_fields]
     to_create, to_update = [], []
     for position, entry in enumerate(strategy_catalogue.BUILTIN_STRATEGIES):
         source = {**entry, "position": position}

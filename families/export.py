@@ -29,7 +29,7 @@ from django.utils.text import slugify
 
 from . import serializers_export as shapes
 from .models import Child, Family, Invitation, Membership, User
-from .timeutils import family_local_date, family_today
+from .timeutils import family_local, family_local_date, family_today
 
 EXPORT_FORMAT = "tandem-export/1"
 CHUNK_ROWS = 500  # rows fetched per round trip and written per chunk of output
@@ -333,7 +333,6 @@ def checkins_csv(family: Family) -> Iterator[str]:
 
     checkin_model = apps.get_model("checkins", "CheckIn")
     writer = csv.writer(_Echo())
-    zone = family.zone
     rows = _stream(
         checkin_model.objects.filter(family=family)
         .order_by("occurred_at", "created_at", "id")
@@ -356,7 +355,7 @@ def checkins_csv(family: Family) -> Iterator[str]:
     )
     chunk = ["\ufeff" + writer.writerow(CSV_COLUMNS)]
     for row in rows:
-        local = row["occurred_at"].astimezone(zone)
+        local = family_local(family, row["occurred_at"])
         emotion = EMOTIONS_BY_KEY.get(row["emotion"])
         cells = [
             row["id"],

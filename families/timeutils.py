@@ -14,9 +14,14 @@ from django.utils import timezone
 from .models import Family
 
 
+def family_local(family: Family, instant: datetime) -> datetime:
+    """``instant`` (an aware datetime) as the family's wall-clock time."""
+    return instant.astimezone(family.zone)
+
+
 def family_local_date(family: Family, instant: datetime) -> date:
     """The family's local calendar date at ``instant`` (an aware datetime)."""
-    return instant.astimezone(family.zone).date()
+    return family_local(family, instant).date()
 
 
 def family_today(family: Family) -> date:
