@@ -93,9 +93,18 @@ class CheckIn(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="checkins")
+    # No single-column indexes for family and child: the composite indexes below start
+    # with them, and every index is one more write on each check-in.
+    family = models.ForeignKey(
+        Family, on_delete=models.CASCADE, related_name="checkins", db_index=False
+    )
     child = models.ForeignKey(
-        Child, null=True, blank=True, on_delete=models.CASCADE, related_name="checkins"
+        Child,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="checkins",
+        db_index=False,
     )
     # A caregiver's own check-in; it leaves with them when they leave the family.
     member = models.ForeignKey(
@@ -113,7 +122,8 @@ class CheckIn(models.Model):
     )
     occurred_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
-    follow_up_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Not indexed: follow-ups are found through their ScheduledReminder, never by this.
+    follow_up_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices, null=True, blank=True)
     outcome_emotion = models.CharField(max_length=32, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from config.api import FieldTemplateMixin
 from families.models import Child, Membership
 
 from . import services, vocabulary
@@ -70,6 +72,12 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def fail(self, key: str, **kwargs: Any) -> None:
         super().fail(key, noun=self.noun, **kwargs)
+
+    def __deepcopy__(self, memo: dict) -> FamilyRelatedField:
+        # As DRF copies a field, but sharing the queryset: filter() never changes it.
+        shared = {k: v for k, v in self._kwargs.items() if k == "queryset"}
+        kwargs = {k: v for k, v in self._kwargs.items() if k != "queryset"}
+        return self.__class__(*self._args, **copy.deepcopy(kwargs, memo), **shared)
 
     def get_queryset(self) -> Any:
         family = self.context.get("family")
@@ -195,7 +203,9 @@ _CHECKIN_READ_ONLY = [
 ]
 
 
-class CaregiverCheckInSerializer(_CheckInFieldsMixin, serializers.ModelSerializer):
+class CaregiverCheckInSerializer(
+    FieldTemplateMixin, _CheckInFieldsMixin, serializers.ModelSerializer
+):
     """The caregiver's own check-in, made together with the child's (coregulation)."""
 
     id = serializers.UUIDField()
@@ -208,7 +218,7 @@ class CaregiverCheckInSerializer(_CheckInFieldsMixin, serializers.ModelSerialize
         extra_kwargs = _CHECKIN_EXTRA
 
 
-class CheckInSerializer(_CheckInFieldsMixin, serializers.ModelSerializer):
+class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.ModelSerializer):
     """A check-in for a child (``child``) or for the caller themself (``member``).
 
     ``caregiver`` (with its own client-chosen ``id``) makes it a coregulation check-in: the

@@ -122,11 +122,8 @@ def record_checkin(
     raises :class:`CheckInConflict`. Two identical requests racing each other are settled
     by the primary key: the loser re-reads the winner's row.
     """
-    stored = CheckIn.objects.filter(pk=data.id).first()
-    if stored is not None:
-        return _replay(stored, family, data, caregiver)
-    if caregiver is not None and CheckIn.objects.filter(pk=caregiver.id).exists():
-        raise CheckInConflict("caregiver.id", "This id is already used by another check-in.")
+    # Insert first: a new check-in (the usual case) costs no look-up; the primary key
+    # turns a retry into an IntegrityError, and only then is the stored row read.
     try:
         with transaction.atomic():
             now = timezone.now()  # one instant for both halves of a coregulation check-in
@@ -143,13 +140,13 @@ def record_checkin(
             main.save(force_insert=True)
     except IntegrityError:
         stored = CheckIn.objects.filter(pk=data.id).first()
-        if stored is None:
-            if caregiver is not None and CheckIn.objects.filter(pk=caregiver.id).exists():
-                raise CheckInConflict(
-                    "caregiver.id", "This id is already used by another check-in."
-                ) from None
-            raise
-        return _replay(stored, family, data, caregiver)
+        if stored is not None:
+            return _replay(stored, family, data, caregiver)
+        if caregiver is not None and CheckIn.objects.filter(pk=caregiver.id).exists():
+            raise CheckInConflict(
+                "caregiver.id", "This id is already used by another check-in."
+            ) from None
+        raise
     return main, partner, True
 
 

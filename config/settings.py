@@ -146,6 +146,15 @@ else:
         }
     }
 
+# Rendered Today boards, per process: each is keyed by its family's board_version (read
+# from the database with the membership), so no process can serve a stale one.
+CACHES["boards"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "tandem-boards",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": env.int("BOARD_CACHE_ENTRIES", default=5000)},
+}
+
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "families.User"
 PASSWORD_HASHERS = [

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import zoneinfo
+from typing import Any
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -65,6 +67,11 @@ class User(AbstractUser):
         return self.display_name or self.email
 
 
+def new_board_version() -> int:
+    """A random version for a family's Today board (see ``Family.board_version``)."""
+    return secrets.randbits(63)
+
+
 class Family(models.Model):
     """A household whose caregivers share routines, children and check-ins."""
 
@@ -73,6 +80,11 @@ class Family(models.Model):
     # Minutes after a check-in with a strategy before Tandem asks "How is Sam now?".
     follow_up_minutes = models.PositiveSmallIntegerField(default=10)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A fresh random number whenever the Today board's content changes, written in the
+    # changing transaction: the board cache keys on it (routines/board.py). Random, not a
+    # counter, so a rolled-back or restored database can never bring back a version that
+    # was cached with other content. Never written by save().
+    board_version = models.PositiveBigIntegerField(default=new_board_version, editable=False)
 
     class Meta:
         verbose_name_plural = "families"
@@ -85,6 +97,17 @@ class Family(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A full save of an instance loaded before a tick must not roll the board's
+        # version back (its cached board would be served again): leave it to SQL.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "board_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

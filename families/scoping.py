@@ -61,13 +61,12 @@ class FamilyScopedMixin:
         cached = getattr(self, "_membership", None)
         if cached is None:
             family_id = self.kwargs.get(self.family_url_kwarg)
-            cached = (
-                Membership.objects.select_related("family")
-                .filter(user_id=self.request.user.pk, family_id=family_id)
-                .first()
-            )
-            if cached is None:
-                raise NotFound("No such family.")
+            try:  # get(), not first(): (user, family) is unique, so no ORDER BY is needed
+                cached = Membership.objects.select_related("family").get(
+                    user_id=self.request.user.pk, family_id=family_id
+                )
+            except Membership.DoesNotExist:
+                raise NotFound("No such family.") from None
             self._membership = cached
         return cached
 

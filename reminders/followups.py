@@ -35,11 +35,16 @@ def wants_follow_up(checkin: CheckIn) -> bool:
     )
 
 
-def sync_follow_up(checkin: CheckIn) -> None:
+def sync_follow_up(checkin: CheckIn, *, created: bool = False) -> None:
     """Create, move or drop the check-in's pending follow-up (call in the same transaction).
 
     A follow-up that was already sent (or missed) is left alone: it is asked once.
+    ``created``: the check-in was just inserted, so it has no follow-up yet to look up.
     """
+    if created:
+        if wants_follow_up(checkin):
+            _insert(checkin)
+        return
     with transaction.atomic():
         _sync(checkin)
 
@@ -54,23 +59,27 @@ def _sync(checkin: CheckIn) -> None:
             row.delete()
         return
     if row is None:
-        # ignore_conflicts: a concurrent save of the same check-in inserts it once.
-        ScheduledReminder.objects.bulk_create(
-            [
-                ScheduledReminder(
-                    kind=ReminderKind.FOLLOW_UP,
-                    family_id=checkin.family_id,
-                    checkin_id=checkin.pk,
-                    user_id=checkin.created_by_id,
-                    occurrence_at=checkin.follow_up_at,
-                    fire_at=checkin.follow_up_at,
-                )
-            ],
-            ignore_conflicts=True,
-        )
+        _insert(checkin)
     elif row.state == ReminderState.PENDING and row.fire_at != checkin.follow_up_at:
         row.fire_at = row.occurrence_at = checkin.follow_up_at
         row.save(update_fields=["fire_at", "occurrence_at"])
+
+
+def _insert(checkin: CheckIn) -> None:
+    # ignore_conflicts: a concurrent save of the same check-in inserts it once.
+    ScheduledReminder.objects.bulk_create(
+        [
+            ScheduledReminder(
+                kind=ReminderKind.FOLLOW_UP,
+                family_id=checkin.family_id,
+                checkin_id=checkin.pk,
+                user_id=checkin.created_by_id,
+                occurrence_at=checkin.follow_up_at,
+                fire_at=checkin.follow_up_at,
+            )
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def forget_follow_up(checkin_id: Any) -> None:

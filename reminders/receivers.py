@@ -70,10 +70,12 @@ def _routine_deleted(sender: Any, instance: Routine, **kwargs: Any) -> None:
 
 
 @receiver(post_save, sender=CheckIn)
-def _checkin_saved(sender: Any, instance: CheckIn, raw: bool = False, **kwargs: Any) -> None:
+def _checkin_saved(
+    sender: Any, instance: CheckIn, created: bool = False, raw: bool = False, **kwargs: Any
+) -> None:
     # Created with follow_up_at → ask later; answered (outcome) → do not ask any more.
     if not raw:
-        followups.sync_follow_up(instance)
+        followups.sync_follow_up(instance, created=created)
 
 
 @receiver(pre_delete, sender=CheckIn)

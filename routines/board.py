@@ -4,6 +4,13 @@ It is the PWA's most requested endpoint, so it is built from value rows (no mode
 instances, no prefetch machinery) in a fixed number of queries however many routines,
 children or steps there are, and ``board_data`` writes the answer directly in the shape
 ``serializers_runs.BoardSerializer`` documents (a test holds the two to the same output).
+
+``board_json`` keeps the rendered answer in the ``boards`` cache, keyed by the family's
+``board_version``. Every write that changes what a board shows bumps that version in
+its own transaction (``services.board_changed``; ``routines/receivers.py`` does it for model
+saves and deletions), so a board is never served stale: a caregiver sees the other's
+tick on their next request. The version arrives with the caller's membership, so a
+cached board costs no query of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
+
+from django.core.cache import caches
+from rest_framework.renderers import JSONRenderer
 
 from families.models import Child, Family
 
@@ -236,3 +246,19 @@ def board_data(board: Board) -> dict[str, Any]:
             for entry in board.children
         ],
     }
+
+
+# --- The cached answer ------------------------------------------------------------------
+
+BOARD_CACHE = "boards"
+
+
+def board_json(family: Family, day: date) -> bytes:
+    """The Today board of ``family`` on ``day`` as JSON, built only when it changed."""
+    cache = caches[BOARD_CACHE]
+    key = f"{family.pk}:{family.board_version}:{day.isoformat()}"
+    body = cache.get(key)
+    if body is None:
+        body = JSONRenderer().render(board_data(today_board(family, day)))
+        cache.set(key, body)
+    return body

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.api import validation_error
-from families.models import Child, Family, User
+from families.models import Child, Family, User, new_board_version
 from families.timeutils import family_local_date, family_today
 
 from .models import (
@@ -151,6 +151,7 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
         )
     if new:
         RoutineStep.objects.bulk_create(new)
+    board_changed(pk=routine.family_id)  # bulk writes send no signals
 
 
 def refresh_completion(routine: Routine, since: date | None = None) -> None:
@@ -176,6 +177,8 @@ def refresh_completion(routine: Routine, since: date | None = None) -> None:
         RoutineRun.objects.filter(pk__in=close).update(
             completed_at=now, started_at=Coalesce("started_at", now)
         )
+    if reopen or close:
+        board_changed(pk=routine.family_id)  # QuerySet.update() sends no signals
 
 
 def delete_routine(routine: Routine) -> None:
@@ -186,6 +189,16 @@ def delete_routine(routine: Routine) -> None:
     transaction.on_commit(
         lambda: routine_changed.send(Routine, routine=routine, created=False, deleted=True)
     )
+
+
+def board_changed(**family_lookup: object) -> None:
+    """Mark the Today board of the matching family as changed, e.g. ``board_changed(
+    pk=family_id)`` or ``board_changed(routines=routine_id)``.
+
+    Call it in the transaction that writes the change (after the write): a reader that
+    sees the new version then also sees the new rows.
+    """
+    Family.objects.filter(**family_lookup).update(board_version=new_board_version())
 
 
 # --- Runs and completions --------------------------------------------------------------
@@ -266,7 +279,8 @@ def undo_step(*, run: RoutineRun, step: RoutineStep) -> RoutineRun:
     """Un-tick ``step`` in ``run`` (idempotent); the run is no longer complete."""
     _require_step_of(run, step)
     run = RoutineRun.objects.select_for_update().get(pk=run.pk)
-    StepCompletion.objects.filter(run=run, step=step).delete()
+    if StepCompletion.objects.filter(run=run, step=step).delete()[0]:
+        board_changed(routines=run.routine_id)  # completions have no deletion receiver
     before = run.completed_at
     _sync_completed(run, timezone.now())
     if run.completed_at != before:

@@ -30,7 +30,10 @@ def skip_or_fail(reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "boards": settings.CACHES["boards"],
+    }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from django.core.cache import cache

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from unittest import mock
 
 import pytest
 import time_machine
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from checkins import services
 from checkins.models import CheckIn, Strategy
@@ -172,41 +171,20 @@ def test_another_familys_id_is_a_conflict_not_a_leak(
     assert theirs.family == other_family
 
 
-def test_a_race_on_the_primary_key_answers_with_the_winner(owner, family, child):
-    """Two identical requests both miss the first lookup; the loser's insert fails."""
+def test_a_retry_is_settled_by_the_primary_key_inside_a_transaction(owner, family, child):
+    """A new check-in is inserted without a look-up; a retry's insert fails on the primary
+    key, which is rolled back alone: the caller's transaction goes on (PostgreSQL too)."""
     data = services.CheckInData(id=uuid.uuid4(), emotion="worried", intensity=3, child=child)
-    winner, _, created = services.record_checkin(family=family, user=owner, data=data)
-    assert created
-    real_filter = CheckIn.objects.filter
-    calls = {"n": 0}
-
-    def first_lookup_misses(*args, **kwargs):
-        calls["n"] += 1
-        return CheckIn.objects.none() if calls["n"] == 1 else real_filter(*args, **kwargs)
-
-    with mock.patch.object(CheckIn.objects, "filter", side_effect=first_lookup_misses):
-        stored, _, created = services.record_checkin(family=family, user=owner, data=data)
-    assert not created
-    assert stored.pk == winner.pk
-    assert CheckIn.objects.count() == 1
-
-
-def test_a_race_with_other_content_is_a_conflict_not_a_500(owner, family, child):
-    data = services.CheckInData(id=uuid.uuid4(), emotion="worried", intensity=3, child=child)
-    services.record_checkin(family=family, user=owner, data=data)
     other = services.CheckInData(id=data.id, emotion="angry", intensity=3, child=child)
-    real_filter = CheckIn.objects.filter
-    calls = {"n": 0}
-
-    def first_lookup_misses(*args, **kwargs):
-        calls["n"] += 1
-        return CheckIn.objects.none() if calls["n"] == 1 else real_filter(*args, **kwargs)
-
-    with (
-        mock.patch.object(CheckIn.objects, "filter", side_effect=first_lookup_misses),
-        pytest.raises(services.CheckInConflict),
-    ):
-        services.record_checkin(family=family, user=owner, data=other)
+    with transaction.atomic():
+        winner, _, created = services.record_checkin(family=family, user=owner, data=data)
+        assert created
+        stored, _, created = services.record_checkin(family=family, user=owner, data=data)
+        assert not created
+        assert stored.pk == winner.pk
+        with pytest.raises(services.CheckInConflict):
+            services.record_checkin(family=family, user=owner, data=other)
+        assert CheckIn.objects.get().emotion == "worried"  # the transaction still works
 
 
 def test_other_integrity_errors_are_not_swallowed(owner, family, child):
