@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format venv dev-venv migrate bench-venv bench-seed bench-load bench-queries bench-pwa clean
+.PHONY: run test lint format venv dev-venv migrate bench-venv bench-seed bench-load bench-inprocess bench-queries bench-pwa clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-seed: migrate
 
 bench-load: bench-venv
 	$(BIN)/python bench/api_load.py
+
+bench-inprocess: bench-venv  # after bench-load has seeded its data folder
+	$(BIN)/python bench/inprocess.py
 
 bench-queries: bench-venv
 	$(BIN)/python bench/queries.py

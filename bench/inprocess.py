@@ -44,6 +44,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", help="Profile this endpoint with pyinstrument.")
     args = parser.parse_args()
+    if not (args.data / "seed-credentials.json").exists():
+        sys.exit(f"No seeded data in {args.data}: run bench/api_load.py (make bench-load) first.")
 
     os.environ.update(
         production_env(args.data, BENCH_BASELINE="true", ALLOWED_HOSTS="localhost,testserver")
