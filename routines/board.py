@@ -6,10 +6,10 @@ children or steps there are, and ``board_data`` writes the answer directly in th
 ``serializers_runs.BoardSerializer`` documents (a test holds the two to the same output).
 
 ``board_json`` keeps the rendered answer in the ``boards`` cache, keyed by the family's
-``board_version``. Every write that changes what a board shows bumps that version in
-its own transaction (``services.board_changed``; ``routines/receivers.py`` does it for model
-saves and deletions), so a board is never served stale: a caregiver sees the other's
-tick on their next request. The version arrives with the caller's membership, so a
+``board_version``. Every write that changes what a board shows gives that version a new
+value in its own transaction (``services.board_changed``; ``routines/receivers.py`` calls
+it for model saves and deletions), so a board is never served stale: a caregiver sees
+the other's tick on their next request. The version arrives with the caller's membership, so a
 cached board costs no query of its own.
 """
 

@@ -42,7 +42,7 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
         ],
         responses=BoardSerializer,
     )
-    def get(self, request: Request, **kwargs: object) -> Response:
+    def get(self, request: Request, **kwargs: object) -> HttpResponse:
         day = None
         if request.query_params:
             query = TodayQuerySerializer(data=request.query_params)
