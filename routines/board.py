@@ -15,6 +15,7 @@ cached board costs no query of its own.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -253,12 +254,16 @@ def board_data(board: Board) -> dict[str, Any]:
 BOARD_CACHE = "boards"
 
 
-def board_json(family: Family, day: date) -> bytes:
-    """The Today board of ``family`` on ``day`` as JSON, built only when it changed."""
+def board_json(family: Family, day: date) -> tuple[str, bytes]:
+    """The Today board of ``family`` on ``day`` as ``(etag, json)``, built only when it
+    changed. The ETag is a hash of the JSON, so a phone polling the board is answered
+    ``304 Not Modified`` until something on it changes (and after a deploy that changes
+    its shape)."""
     cache = caches[BOARD_CACHE]
     key = f"{family.pk}:{family.board_version}:{day.isoformat()}"
-    body = cache.get(key)
-    if body is None:
+    rendered = cache.get(key)
+    if rendered is None:
         body = JSONRenderer().render(board_data(today_board(family, day)))
-        cache.set(key, body)
-    return body
+        rendered = (f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"', body)
+        cache.set(key, rendered)
+    return rendered

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api import WallClockTimeField
+from config.api import FieldTemplateMixin, WallClockTimeField
 from families.models import Child
 
 from .models import Routine, RoutineRun, StepCompletion
@@ -47,7 +47,7 @@ class StartRunSerializer(serializers.Serializer):
             self.fields["child"].queryset = Child.objects.filter(family=family)
 
 
-class CompletionSerializer(serializers.ModelSerializer):
+class CompletionSerializer(FieldTemplateMixin, serializers.ModelSerializer):
     completed_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -58,7 +58,7 @@ class CompletionSerializer(serializers.ModelSerializer):
         return completion.completed_by.display_name if completion.completed_by else ""
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunSerializer(FieldTemplateMixin, serializers.ModelSerializer):
     """A run's state: which steps are done, by whom, and whether it is complete."""
 
     date = serializers.DateField(**DATE)

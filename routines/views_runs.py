@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.cache import get_conditional_response
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,7 +41,10 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
         parameters=[
             OpenApiParameter("date", str, description="YYYY-MM-DD; default: the family's today")
         ],
-        responses=BoardSerializer,
+        responses={
+            200: BoardSerializer,
+            304: OpenApiResponse(description="Unchanged since the `ETag` in If-None-Match."),
+        },
     )
     def get(self, request: Request, **kwargs: object) -> HttpResponse:
         day = None
@@ -49,8 +53,14 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
             query.is_valid(raise_exception=True)
             day = query.validated_data.get("date")
         # Already rendered as BoardSerializer documents it, and cached until it changes.
-        body = board_json(self.family, day or family_today(self.family))
-        return HttpResponse(body, content_type="application/json")
+        etag, body = board_json(self.family, day or family_today(self.family))
+        response = get_conditional_response(request, etag=etag) or HttpResponse(
+            body, content_type="application/json"
+        )
+        response["ETag"] = etag
+        # The phone's browser keeps it but asks every time (the Today screen polls).
+        response["Cache-Control"] = "private, no-cache"
+        return response
 
 
 class _CompletionView(FamilyScopedMixin, GenericAPIView):

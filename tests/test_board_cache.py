@@ -185,3 +185,26 @@ def test_a_rolled_back_change_keeps_the_cached_board(owner_client, family, routi
         ChildFactory(family=family, name="Ghost")
         raise RuntimeError
     assert board(owner_client, family) == before == fresh_board(family)
+
+
+def test_a_polling_phone_gets_304_until_the_board_changes(
+    owner_client, outsider_client, family, routine, child
+):
+    first = owner_client.get(f"{base(family)}/today/")
+    etag = first["ETag"]
+    assert first["Cache-Control"] == "private, no-cache"
+
+    again = owner_client.get(f"{base(family)}/today/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+
+    # Knowing the validator reveals nothing to a non-member.
+    stranger = outsider_client.get(f"{base(family)}/today/", HTTP_IF_NONE_MATCH=etag)
+    assert stranger.status_code == 404
+
+    tick(owner_client, family, routine, child, routine.steps.first())
+    changed = owner_client.get(f"{base(family)}/today/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert changed.json() == fresh_board(family)
