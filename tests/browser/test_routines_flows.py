@@ -6,6 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from families.models import Role
+from families.timeutils import family_today
+from routines import views_runs
 from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
 
 from ..factories import PASSWORD, ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
@@ -130,6 +132,38 @@ def test_two_caregivers_see_the_same_progress(page, new_context, app_url, bedtim
     page.get_by_role("button", name="Story", exact=True).click()
     expect(page.get_by_text("All done!")).to_be_visible()
     eventually(lambda: RoutineRun.objects.filter(completed_at__isnull=False).count() == 1)
+
+
+def test_a_polling_phone_is_answered_304_until_the_board_changes(
+    page, app_url, bedtime_family, monkeypatch
+):
+    """The Today screen re-reads the board on focus and every 30 s: the browser revalidates
+    with the board's ETag, and the server answers 304 without a body until it changes."""
+    answers: list[int] = []
+    real = views_runs.get_conditional_response
+
+    def recording(request, **kwargs):  # the real function, with its answers written down
+        response = real(request, **kwargs)
+        answers.append(response.status_code if response is not None else 200)
+        return response
+
+    monkeypatch.setattr(views_runs, "get_conditional_response", recording)
+    log_in(page, app_url, "ana@example.com")
+    expect(page.locator(".progress-text")).to_have_text("0 of 4 done")
+    eventually(lambda: answers == [200])
+
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    eventually(lambda: answers == [200, 304])
+    expect(page.locator(".progress-text")).to_have_text("0 of 4 done")  # from the browser's copy
+
+    routine = Routine.objects.get()
+    run = RoutineRun.objects.create(
+        routine=routine, child=routine.children.get(), date=family_today(routine.family)
+    )
+    StepCompletion.objects.create(run=run, step=routine.steps.order_by("position").first())
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    expect(page.locator(".progress-text")).to_have_text("1 of 4 done")
+    assert answers == [200, 304, 200]
 
 
 def test_a_step_completed_offline_is_stored_exactly_once(page, context, app_url, bedtime_family):
