@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,9 +47,10 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 @contextmanager
 def gunicorn_process(
-    env: dict[str, str], *, workers: int = 3, threads: int = 4
+    env: dict[str, str], *, workers: int = 3, threads: int = 4, options: Sequence[str] = ()
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run gunicorn on a free port; yields the base URL and the master process."""
+    """Run gunicorn on a free port (with more command-line ``options`` if given); yields
+    the base URL and the master process."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -65,6 +66,7 @@ def gunicorn_process(
             str(threads),
             "--log-level",
             "warning",
+            *options,
         ],
         cwd=ROOT,
         env=env,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
-import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -20,23 +19,10 @@ from families.models import Family
 from routines.board import board_data, today_board
 
 from .conftest import client_for
-from .factories import ChildFactory, MembershipFactory, RoutineFactory
+from .factories import ChildFactory, MembershipFactory
+from .routine_fixtures import DAY
 
-pytestmark = pytest.mark.django_db
-
-DAY = "2026-06-01"  # a Monday
-NOON = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # 12:00 in Madrid
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOON, tick=False):
-        yield
-
-
-@pytest.fixture
-def routine(family, child):
-    return RoutineFactory(family=family, children=[child], steps=3)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday_noon")]
 
 
 def base(family) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +15,13 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from bench.server import gunicorn_process
 from families.models import Role
 from families.timeutils import family_today
 from routines import services
 
 from .factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
-from .servers import ROOT, free_port, wait_until
+from .servers import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -31,49 +30,17 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def gunicorn(tmp_path) -> Iterator[tuple[str, Path]]:
     """Two gunicorn workers on the test database; yields the base URL and the access log
     (one line per request: the worker's pid, the status and the path)."""
-    port = free_port()
     log = tmp_path / "access.log"
-    env = {
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_ENV": "test",
         "SECRET_KEY": settings.SECRET_KEY,  # sessions made here must be valid there
         "DATA_DIR": str(tmp_path / "data"),
         "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--access-logfile",
-            str(log),
-            "--access-logformat",
-            "%(p)s %(s)s %(U)s",
-        ],
-        cwd=ROOT,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return urllib.request.urlopen(f"{url}/healthz", timeout=1).status == 200
-        except OSError:
-            return False
-
-    try:
-        wait_until(up, 30, interval=0.1, message="gunicorn did not start")
+    access_log = ["--access-logfile", str(log), "--access-logformat", "%(p)s %(s)s %(U)s"]
+    with gunicorn_process(env, workers=2, threads=1, options=access_log) as (url, _):
         yield url, log
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_no_worker_serves_a_board_from_before_a_change(gunicorn):

@@ -12,22 +12,9 @@ from routines.serializers_runs import BoardSerializer
 
 from .conftest import client_for
 from .factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
+from .routine_fixtures import DAY
 
-pytestmark = pytest.mark.django_db
-
-DAY = "2026-06-01"  # a Monday
-NOON = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # 12:00 in Madrid
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOON, tick=False):
-        yield
-
-
-@pytest.fixture
-def routine(family, child):
-    return RoutineFactory(family=family, children=[child], steps=3)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday_noon")]
 
 
 def runs_url(family, routine):
