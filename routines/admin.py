@@ -1,6 +1,27 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import QuerySet
 
 from .models import Routine, RoutineRun, RoutineStep, StepCompletion
+from .services import board_changed
+
+
+class BoardHistoryAdmin(admin.ModelAdmin):
+    """Deleting runs or completions here changes Today boards, and these models have no
+    deletion receiver (routines/receivers.py says why): mark the families' boards."""
+
+    family_lookup: str
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: Any, queryset: QuerySet) -> None:
+        with transaction.atomic():
+            families = set(queryset.values_list(self.family_lookup, flat=True))
+            super().delete_queryset(request, queryset)
+            board_changed(pk__in=families)
 
 
 class RoutineStepInline(admin.TabularInline):
@@ -26,7 +47,8 @@ class StepCompletionInline(admin.TabularInline):
 
 
 @admin.register(RoutineRun)
-class RoutineRunAdmin(admin.ModelAdmin):
+class RoutineRunAdmin(BoardHistoryAdmin):
+    family_lookup = "routine__family"
     list_display = ["routine", "child", "date", "started_at", "completed_at"]
     list_filter = ["date"]
     date_hierarchy = "date"
@@ -35,6 +57,7 @@ class RoutineRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(StepCompletion)
-class StepCompletionAdmin(admin.ModelAdmin):
+class StepCompletionAdmin(BoardHistoryAdmin):
+    family_lookup = "run__routine__family"
     list_display = ["run", "step", "completed_by", "completed_at"]
     raw_id_fields = ["run", "step", "completed_by"]

@@ -15,8 +15,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from families.models import Family
+from families.models import Family, User
 from routines.board import board_data, today_board
+from routines.models import RoutineRun, StepCompletion
 
 from .conftest import client_for
 from .factories import ChildFactory, MembershipFactory
@@ -194,3 +195,26 @@ def test_a_polling_phone_gets_304_until_the_board_changes(
     assert changed.status_code == 200
     assert changed["ETag"] != etag
     assert changed.json() == fresh_board(family)
+
+
+@pytest.mark.parametrize("model", ["routinerun", "stepcompletion"])
+def test_deleting_history_in_the_admin_shows_on_the_board(
+    model, owner_client, family, routine, child
+):
+    tick(owner_client, family, routine, child, routine.steps.first())
+    cached = board(owner_client, family)
+    admin = client_for(User.objects.create_superuser("admin@example.com", "pw-admin-123"))
+    ids = [
+        pk
+        for pk in (RoutineRun if model == "routinerun" else StepCompletion).objects.values_list(
+            "pk", flat=True
+        )
+    ]
+    response = admin.post(
+        f"/admin/routines/{model}/",
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+        format="multipart",
+    )
+    assert response.status_code == 302
+    assert board(owner_client, family) != cached
+    assert board(owner_client, family) == fresh_board(family)
