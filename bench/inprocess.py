@@ -43,6 +43,9 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", help="Profile this endpoint with pyinstrument.")
+    parser.add_argument(
+        "--all-frames", action="store_true", help="With --profile: show library frames too."
+    )
     args = parser.parse_args()
     if not (args.data / "seed-credentials.json").exists():
         sys.exit(f"No seeded data in {args.data}: run bench/api_load.py (make bench-load) first.")
@@ -54,6 +57,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.cache import caches
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import Client
 
@@ -130,9 +134,14 @@ def main() -> None:
         path = f"{base}/routines/{routine}/children/{child}/days/{day}/steps/{step}/completion/"
         return call("PUT" if random.random() < 0.8 else "DELETE", path)
 
+    def today_built() -> int:
+        caches["boards"].clear()  # what a board costs when something on it just changed
+        return call("GET", f"{base}/today/")
+
     endpoints: dict[str, Callable[[], int]] = {
         "baseline": lambda: call("GET", f"/bench/baseline?bytes={board_bytes}"),
         "today": lambda: call("GET", f"{base}/today/"),
+        "today-built": today_built,
         "checkin": checkin,
         "complete": complete,
         "checkins": lambda: call("GET", f"{base}/checkins/"),
@@ -141,13 +150,15 @@ def main() -> None:
         if args.profile:
             from pyinstrument import Profiler
 
+            if args.profile not in endpoints:
+                sys.exit(f"--profile: one of {', '.join(endpoints)}")
             run = endpoints[args.profile]
             for _ in range(50):
                 run()
             with Profiler(interval=0.0002) as profiler:
                 for _ in range(args.requests):
                     run()
-            profiler.print(show_all=bool(os.environ.get("PROFILE_ALL")))
+            profiler.print(show_all=args.all_frames)
             return
         results = {}
         for name, run in endpoints.items():
@@ -162,9 +173,9 @@ def main() -> None:
                     run()
                 rounds.append(1000 * (time.process_time() - started) / (args.requests // 5))
             results[name] = statistics.median(rounds)
-        print(f"{'endpoint':<10}{'CPU ms':>8}{'× base':>8}")
+        print(f"{'endpoint':<12}{'CPU ms':>8}{'× base':>8}")
         for name, ms in results.items():
-            print(f"{name:<10}{ms:>8.3f}{results['baseline'] / ms:>7.2f}×")
+            print(f"{name:<12}{ms:>8.3f}{results['baseline'] / ms:>7.2f}×")
     finally:
         from checkins.models import CheckIn
 
