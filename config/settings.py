@@ -29,7 +29,9 @@ DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-SECRET_KEY = env.str("SECRET_KEY", default="")
+# Taken as it is: django-environ would read a key starting with "$" (Django's own
+# get_random_secret_key() makes one in fifty) as the name of another variable.
+SECRET_KEY = env.ENVIRON.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 
 if PRODUCTION:

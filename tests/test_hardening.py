@@ -72,6 +72,14 @@ def test_production_settings_are_strict():
         [sys.executable, "-c", code], env={**env, "DEBUG": "true"}, capture_output=True, text=True
     )
     assert debug.returncode != 0 and "DEBUG" in debug.stderr
+    # A key that starts with "$" is a key, not a reference to another variable.
+    dollar = "$" + "k" * 63
+    key = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings as s;"
+         " django.setup(); print(s.SECRET_KEY)"],
+        env={**env, "SECRET_KEY": dollar}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert key.stdout.strip() == dollar, key.stderr
 
 
 def test_oversized_request_bodies_are_refused(caregiver_client, family, settings):

@@ -279,8 +279,12 @@ function renderBoard() {
 
 async function load() {
   const s = active();
-  if (!s || s.loading) return;
+  if (!s) return;
+  // Asked again while a read is on its way (a tap synced, the app came back): that read
+  // may predate the change, so read once more when it is done rather than drop the ask.
+  if (s.loading) { s.readAgain = true; return; }
   s.loading = true;
+  s.readAgain = false;
   try {
     const board = await api.get(`families/${s.familyId}/today/${s.date ? `?date=${s.date}` : ""}`);
     await overlayPending(board, s.familyId);
@@ -295,6 +299,7 @@ async function load() {
     }
   } finally {
     s.loading = false;
+    if (s.readAgain && active() === s) load();
   }
 }
 
