@@ -43,15 +43,11 @@ def _days(first: date, last: date) -> list[date]:
 def routine_completion(
     family: Family, child: Child | None, first: date, last: date
 ) -> list[dict[str, Any]]:
-    """Per local day, routine runs and how many were completed; [] without a routines model.
+    """Per local day, the child's (or family's) routine runs and how many were completed.
 
-    The routines app is optional for check-ins, so its model is looked up by name rather
-    than imported.
+    The model is looked up by name: check-ins import nothing from the routines app.
     """
-    try:
-        run_model = apps.get_model("routines", "RoutineRun")
-    except LookupError:
-        return []
+    run_model = apps.get_model("routines", "RoutineRun")
     runs = run_model.objects.filter(routine__family=family, date__gte=first, date__lte=last)
     if child is not None:
         runs = runs.filter(child=child)

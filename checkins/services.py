@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from config.api import Conflict
 from families.models import Child, Family, Membership
 
 from . import strategy_catalogue, vocabulary
@@ -88,13 +89,8 @@ class CheckInData:
     occurred_at: datetime | None = None  # None: now, and a retry need not repeat it
 
 
-class CheckInConflict(Exception):
+class CheckInConflict(Conflict):
     """The client's id is already taken by a different check-in (or another family's)."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 def follow_up_time(

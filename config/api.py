@@ -94,9 +94,20 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response.data = {
             "detail": str(detail),
             "code": code if isinstance(code, str) else "error",
-            "errors": {},
+            "errors": {exc.field: [str(detail)]} if isinstance(exc, Conflict) else {},
         }
     return response
+
+
+class Conflict(exceptions.APIException):
+    """A 409 naming ``field``: the request clashes with something already stored."""
+
+    status_code = 409
+    default_code = "conflict"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, self.default_code)
+        self.field = field
 
 
 def validation_error(field: str, message: str) -> exceptions.ValidationError:

@@ -21,9 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.apps import apps
-from django.core.exceptions import FieldError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -43,14 +42,6 @@ def export_filename(family: Family, extension: str, part: str = "") -> str:
     slug = slugify(family.name) or f"family-{family.pk}"
     middle = f"{slug}-{part}" if part else slug
     return f"tandem-{middle}-{family_today(family).isoformat()}.{extension}"
-
-
-def _model(label: str) -> type[Model] | None:
-    """The model named ``app.Model``, or None when that app (or model) is not installed."""
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
 
 
 # --- JSON ------------------------------------------------------------------------------
@@ -255,31 +246,19 @@ def _invitations(family: Family) -> Iterator[dict]:
 
 def _push_subscriptions(user: User) -> Iterator[dict]:
     """The user's devices: which push service, never the endpoint path or the keys."""
-    model = _model("reminders.PushSubscription")
-    if model is None:
-        return
-    wanted = ("id", "endpoint", "user_agent", "created_at", "last_success_at")
-    present = [name for name in wanted if _has_field(model, name)]
-    for row in _stream(model.objects.filter(user=user).order_by("id").values(*present)):
+    model = apps.get_model("reminders", "PushSubscription")
+    fields = ("id", "endpoint", "user_agent", "created_at", "last_success_at")
+    for row in _stream(model.objects.filter(user=user).order_by("id").values(*fields)):
         row["endpoint_host"] = urlsplit(row.pop("endpoint", "") or "").hostname or ""
         yield row
 
 
 def _deliveries(family: Family) -> Iterator[dict]:
     """The family's reminder deliveries, every stored column (none of them secret)."""
-    model = _model("reminders.Delivery")
-    if model is None:
-        return
+    model = apps.get_model("reminders", "Delivery")
     columns = [field.attname for field in model._meta.concrete_fields]
-    try:
-        queryset = model.objects.filter(reminder__family=family)
-    except FieldError:  # a reminders app without per-family reminders has none to give
-        return
-    yield from _stream(queryset.order_by("id").values(*columns))
-
-
-def _has_field(model: type[Model], name: str) -> bool:
-    return any(field.name == name for field in model._meta.concrete_fields)
+    queryset = model.objects.filter(reminder__family=family).order_by("id")
+    yield from _stream(queryset.values(*columns))
 
 
 # --- CSV -------------------------------------------------------------------------------

@@ -89,12 +89,6 @@ def forget_follow_up(checkin_id: Any) -> None:
     ).delete()
 
 
-def _title(obj: Any) -> str | None:
-    if obj is None:
-        return None
-    return getattr(obj, "title", None) or getattr(obj, "name", None) or str(obj)
-
-
 def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
     """Payload and recipient (the caregiver who checked in) for due follow-ups."""
     if not rows:
@@ -124,7 +118,7 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
             family_id=checkin.family_id,
             checkin_id=str(checkin.pk),
             child_name=child.name if child else None,
-            strategy_title=_title(checkin.strategy),
+            strategy_title=checkin.strategy.title if checkin.strategy else None,
         )
         plans[row.pk] = Plan(payload=payload, recipients=recipients)
     return plans

@@ -43,7 +43,6 @@ class Plan:
 class MemberPrefs:
     """A membership's reminder settings, or the defaults when it has none."""
 
-    membership_id: int
     user_id: int
     enabled: bool
     quiet_start: time | None
@@ -68,7 +67,6 @@ def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
         settings = getattr(m, "reminder_settings", None)
         result[m.family_id].append(
             MemberPrefs(
-                membership_id=m.pk,
                 user_id=m.user_id,
                 enabled=settings.enabled if settings else True,
                 quiet_start=settings.quiet_start if settings else None,

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from routines.models import Routine
+from routines.services import is_scheduled
 
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
@@ -45,7 +46,7 @@ def mismatch(reminder: ScheduledReminder, routine: Routine) -> str:
     if reminder.offset_minutes not in _offsets(routine):
         return "The reminder times of the routine changed."
     day = reminder.occurrence_date
-    if day is None or day.isoweekday() not in {int(d) for d in routine.days_of_week}:
+    if day is None or not is_scheduled(routine.days_of_week, day):
         return "The days of the routine changed."
     start = occurrence_start(tz=routine.family.zone, day=day, start_time=_start_time(routine))
     if start != reminder.occurrence_at:
@@ -170,7 +171,7 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
             family_id=routine.family_id,
             routine_id=routine.pk,
             routine_name=routine.name,
-            icon=getattr(routine, "icon", "") or "",
+            icon=routine.icon,
             child_names=[c.name for c in routine.children.all()],
             offset_minutes=row.offset_minutes or 0,
             occurrence_at=row.occurrence_at or row.fire_at,

@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = [
-    "follow_up_fire",
     "in_quiet_hours",
     "is_too_late",
     "local_date",
@@ -171,12 +170,6 @@ def in_quiet_hours(
     if start < end:
         return start <= wall < end
     return wall >= start or wall < end
-
-
-def follow_up_fire(occurred_at: datetime, minutes: int) -> datetime:
-    """UTC instant ``minutes`` real minutes after the aware ``occurred_at`` (e.g. a check-in)."""
-    _require_aware(occurred_at, "occurred_at")
-    return (occurred_at + timedelta(minutes=minutes)).astimezone(UTC)
 
 
 def is_too_late(fire_at: datetime, now: datetime, grace: timedelta) -> bool:

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from families.models import Family, Membership, User
@@ -124,12 +123,3 @@ def send_test(*, user: User, family: Family | None = None) -> list[Delivery]:
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: dispatch.enqueue_sends(ids))
     return deliveries
-
-
-def family_deliveries(family: Family) -> QuerySet[Delivery]:
-    """The family's deliveries, newest first (what the Settings screen lists)."""
-    return (
-        Delivery.objects.filter(reminder__family=family)
-        .select_related("reminder", "user")
-        .order_by("-created_at", "-pk")
-    )

@@ -117,10 +117,6 @@ class MyReminderSettingsView(FamilyScopedMixin, GenericAPIView):
 class DeliveryViewSet(FamilyScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Recent reminder deliveries of the family, newest first: sent, skipped, missed, failed."""
 
-    queryset = Delivery.objects.none()
+    queryset = Delivery.objects.select_related("reminder", "user").order_by("-created_at", "-pk")
+    family_field = "reminder__family"
     serializer_class = DeliverySerializer
-
-    def get_queryset(self):  # the family is reached through the reminder
-        if getattr(self, "swagger_fake_view", False):
-            return Delivery.objects.none()
-        return services.family_deliveries(self.family)

@@ -29,7 +29,6 @@ from .models import (
     RoutineStep,
     StepCompletion,
 )
-from .signals import routine_changed
 
 # Positions are rewritten in two passes: first out of the way (above this), then into
 # place, so the (routine, position) unique constraint holds after every single UPDATE.
@@ -88,7 +87,7 @@ def save_routine(
     ``steps`` is the complete new list in order: items with an ``id`` keep that step
     (renamed/moved as given, so its completions survive), items without one are new,
     and steps left out are removed (ids are ignored when creating). ``None`` leaves
-    steps (or children) unchanged. Sends ``routine_changed`` once committed.
+    steps (or children) unchanged.
     """
     if any(child.family_id != family.pk for child in children or ()):
         raise validation_error("children", "Choose children from this family.")
@@ -105,7 +104,6 @@ def save_routine(
     if steps is not None:
         _write_steps(routine, steps, created=created)
         refresh_completion(routine)
-    transaction.on_commit(lambda: routine_changed.send(Routine, routine=routine, created=created))
     return routine
 
 
@@ -154,13 +152,13 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
     board_changed(pk=routine.family_id)  # bulk writes send no signals
 
 
-def refresh_completion(routine: Routine, since: date | None = None) -> None:
+def refresh_completion(routine: Routine) -> None:
     """Re-derive ``completed_at`` of the routine's runs from today on after steps changed.
 
     A run is complete when every current step is done. Past days keep what they were:
     adding a step today does not rewrite last week's history.
     """
-    since = since or family_today(routine.family)
+    since = family_today(routine.family)
     total = RoutineStep.objects.filter(routine=routine).count()  # not a stale prefetch
     runs = list(
         RoutineRun.objects.filter(routine=routine, date__gte=since)
@@ -183,12 +181,7 @@ def refresh_completion(routine: Routine, since: date | None = None) -> None:
 
 def delete_routine(routine: Routine) -> None:
     """Delete a routine with its steps, runs and completions."""
-    pk = routine.pk
     routine.delete()
-    routine.pk = pk
-    transaction.on_commit(
-        lambda: routine_changed.send(Routine, routine=routine, created=False, deleted=True)
-    )
 
 
 def board_changed(**family_lookup: object) -> None:
@@ -218,7 +211,8 @@ def start_run(
     Idempotent: a repeated call returns the same run (``created`` is then False).
     ``start`` stamps ``started_at`` if it is not set yet.
     """
-    if child.family_id != routine.family_id or not routine.children.filter(pk=child.pk).exists():
+    # children.all(): the view prefetched them, so this costs no query of its own.
+    if child.family_id != routine.family_id or child not in routine.children.all():
         raise validation_error("child", "This routine is not for that child.")
     check_run_date(routine.family, day)
     now = timezone.now()

@@ -81,9 +81,7 @@ class RoutineViewSet(FamilyScopedViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
         routine = self.get_object()
-        query = HistoryQuerySerializer(
-            data=request.query_params, context=self.get_serializer_context()
-        )
+        query = self.get_serializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         last = query.validated_data.get("to") or family_today(self.family)
         first = query.validated_data.get("from") or last - timedelta(days=HISTORY_DEFAULT_DAYS - 1)

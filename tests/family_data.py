@@ -12,11 +12,11 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.utils import timezone
 
 from checkins.models import CheckIn, Strategy
 from families.models import Child, Family, Invitation, Membership, User, hash_token
+from reminders.models import Delivery, PushSubscription, ScheduledReminder
 from routines.models import Routine, RoutineRun, StepCompletion
 
 from .factories import ChildFactory, RoutineFactory, StrategyFactory
@@ -33,14 +33,6 @@ class Filled:
     runs: list[RoutineRun] = field(default_factory=list)
     checkins: list[CheckIn] = field(default_factory=list)
     invitations: list[Invitation] = field(default_factory=list)
-
-
-def reminders_model(name: str):
-    """A reminders model, or None while that app has none (it is built separately)."""
-    try:
-        return apps.get_model("reminders", name)
-    except LookupError:
-        return None
 
 
 def fill_family(family: Family, users: list[User], *, days: int = 3) -> Filled:
@@ -119,21 +111,14 @@ def fill_family(family: Family, users: list[User], *, days: int = 3) -> Filled:
 
 
 def _fill_reminders(family: Family, users: list[User]) -> None:
-    subscription_model = reminders_model("PushSubscription")
-    reminder_model = reminders_model("ScheduledReminder")
-    delivery_model = reminders_model("Delivery")
-    if subscription_model is None:
-        return
     for user in users:
-        subscription, _ = subscription_model.objects.get_or_create(
+        subscription, _ = PushSubscription.objects.get_or_create(
             endpoint=f"https://fcm.googleapis.com/fcm/send/{user.pk}-secret-path",
             defaults={"user": user, "p256dh": "p" * 87, "auth": "a" * 22},
         )
-        if reminder_model is None or delivery_model is None:
-            continue
-        reminder = reminder_model.objects.create(
+        reminder = ScheduledReminder.objects.create(
             kind="test", family=family, user=user, fire_at=START, state="done"
         )
-        delivery_model.objects.create(
+        Delivery.objects.create(
             reminder=reminder, subscription=subscription, user=user, state="sent"
         )

@@ -19,7 +19,7 @@ from routines.models import StepCompletion
 
 from .conftest import client_for
 from .factories import CheckInFactory, ChildFactory
-from .family_data import fill_family, reminders_model
+from .family_data import fill_family
 
 pytestmark = pytest.mark.django_db
 
@@ -127,9 +127,6 @@ def test_a_caregiver_downloads_everything_as_one_json_file(
     assert not other_checkins & {c["id"] for c in data["checkins"]}
 
 
-@pytest.mark.skipif(
-    reminders_model("PushSubscription") is None, reason="the reminders app has no models yet"
-)
 def test_the_export_has_my_devices_without_their_secrets_and_the_familys_deliveries(
     owner_client, family, owner, filled
 ):
@@ -139,8 +136,7 @@ def test_the_export_has_my_devices_without_their_secrets_and_the_familys_deliver
     assert device["endpoint_host"] == "fcm.googleapis.com"
     assert "endpoint" not in device and "p256dh" not in device and "auth" not in device
     assert b"secret-path" not in body
-    if reminders_model("Delivery") is not None:
-        assert len(data["deliveries"]) == 2
+    assert len(data["deliveries"]) == 2
 
 
 def test_the_checkins_csv_has_one_row_per_checkin_in_family_local_time(

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from routines.models import Routine, RoutineStep, StepCompletion
-from routines.signals import routine_changed
 
 from .conftest import client_for
 from .factories import ChildFactory, RoutineFactory, RoutineRunFactory
@@ -220,23 +219,3 @@ def test_the_admin_applies_the_same_weekday_and_offset_rules(family):
     routine.days_of_week, routine.reminder_offsets = [3, 1], [0, 10, 0]
     routine.full_clean()
     assert (routine.days_of_week, routine.reminder_offsets) == ([1, 3], [10, 0])
-
-
-def test_other_apps_hear_about_changes_after_commit(
-    family, owner_client, child, django_capture_on_commit_callbacks
-):
-    heard = []
-
-    def listener(sender, routine, created, deleted=False, **kwargs):
-        children = [] if deleted else [c.pk for c in routine.children.all()]
-        heard.append((routine.pk, created, deleted, children))
-
-    routine_changed.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            rid = owner_client.post(url(family), bedtime(child), format="json").json()["id"]
-        with django_capture_on_commit_callbacks(execute=True):
-            owner_client.delete(url(family, rid))
-    finally:
-        routine_changed.disconnect(listener)
-    assert heard == [(rid, True, False, [child.pk]), (rid, False, True, [])]

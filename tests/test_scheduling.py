@@ -22,7 +22,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reminders.scheduling import (
-    follow_up_fire,
     in_quiet_hours,
     is_too_late,
     local_date,
@@ -431,15 +430,6 @@ def test_quiet_hours_use_family_zone() -> None:
     assert in_quiet_hours(instant, LONDON, *quiet)
     assert not in_quiet_hours(instant, NEW_YORK, *quiet)
     assert in_quiet_hours(instant, KOLKATA, *quiet)
-
-
-def test_follow_up_fire() -> None:
-    occurred = datetime(2026, 3, 29, 0, 50, tzinfo=LONDON)  # 00:50 GMT
-    got = follow_up_fire(occurred, 20)
-    assert got == utc(2026, 3, 29, 1, 10)  # 20 real minutes later (02:10 BST)
-    assert got.tzinfo is UTC
-    with pytest.raises(ValueError):
-        follow_up_fire(datetime(2026, 1, 1), 5)
 
 
 def test_is_too_late() -> None:
