@@ -21,7 +21,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import followups, routine_reminders
@@ -51,14 +51,19 @@ class TickReport:
     requeued: int = 0
 
 
-def _claim(now: datetime, limit: int, exclude: set[int]) -> list[ScheduledReminder]:
-    """Lock up to ``limit`` due pending reminders, oldest first (skip those others hold)."""
+def claim_query(now: datetime, limit: int, exclude: set[int]) -> QuerySet[ScheduledReminder]:
+    """Up to ``limit`` due pending reminders, oldest first, locked (skipping those other
+    dispatchers hold) where the database can: the query ``_claim`` runs."""
     query = ScheduledReminder.objects.filter(state=ReminderState.PENDING, fire_at__lte=now)
     if exclude:
         query = query.exclude(pk__in=exclude)
     if connection.features.has_select_for_update_skip_locked:
         query = query.select_for_update(skip_locked=True, of=("self",))
-    return list(query.order_by("fire_at", "pk")[:limit])
+    return query.order_by("fire_at", "pk")[:limit]
+
+
+def _claim(now: datetime, limit: int, exclude: set[int]) -> list[ScheduledReminder]:
+    return list(claim_query(now, limit, exclude))
 
 
 def _test_plans(rows: Sequence[ScheduledReminder]) -> dict[int, Plan]:

@@ -1,4 +1,4 @@
-"""Fixtures for Today board and run tests: a fixed Monday noon in Madrid and a routine."""
+"""Fixtures for routine tests: fixed clocks in Madrid and a routine."""
 
 from __future__ import annotations
 
@@ -14,12 +14,20 @@ from .factories import RoutineFactory
 
 DAY = "2026-06-01"  # a Monday
 NOON = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)  # 12:00 in Madrid
+EVENING = datetime(2026, 6, 10, 16, 0, tzinfo=UTC)  # Wednesday 10 June, 18:00 in Madrid
 
 
 @pytest.fixture
 def monday_noon() -> Iterator[None]:
     """The clock stands at ``NOON`` (use with ``pytest.mark.usefixtures``)."""
     with time_machine.travel(NOON, tick=False):
+        yield
+
+
+@pytest.fixture
+def wednesday_evening() -> Iterator[None]:
+    """The clock stands at ``EVENING`` (use with ``pytest.mark.usefixtures``)."""
+    with time_machine.travel(EVENING, tick=False):
         yield
 
 

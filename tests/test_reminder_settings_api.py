@@ -72,9 +72,9 @@ def test_bad_settings_name_the_field(owner_client, family, body, field):
     assert field in response.json()["errors"]
 
 
-def test_each_member_has_their_own_settings(owner_client, caregiver, family):
-    owner_client.patch(url(family), {"enabled": False})
-    caregiver_view = client_for(caregiver).get(url(family)).json()
+def test_each_member_has_their_own_settings(owner_client, caregiver_client, family):
+    assert owner_client.patch(url(family), {"enabled": False}).json()["enabled"] is False
+    caregiver_view = caregiver_client.get(url(family)).json()
     assert caregiver_view["enabled"] is True
 
 
@@ -83,14 +83,16 @@ def test_settings_are_per_family(owner, family, other_family):
 
     Membership.objects.create(user=owner, family=other_family, role=Role.CAREGIVER)
     client = client_for(owner)
-    client.patch(url(family), {"enabled": False})
+    assert client.patch(url(family), {"enabled": False}).json()["enabled"] is False
     assert client.get(url(other_family)).json()["enabled"] is True
 
 
-def test_settings_of_a_member_who_leaves_go_with_them(owner_client, caregiver, family):
+def test_settings_of_a_member_who_leaves_go_with_them(caregiver_client, caregiver, family):
     from families.services import remove_membership
 
-    client_for(caregiver).patch(url(family), {"quiet_start": "20:00", "quiet_end": "08:00"})
+    quiet = {"quiet_start": "20:00", "quiet_end": "08:00"}
+    assert caregiver_client.patch(url(family), quiet).status_code == 200
+    assert ReminderSettings.objects.filter(membership__user=caregiver).exists()
     remove_membership(caregiver.memberships.get(family=family))
     assert not ReminderSettings.objects.filter(membership__user=caregiver).exists()
 

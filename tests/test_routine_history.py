@@ -3,14 +3,13 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 
 from routines.models import RoutineRun
 from routines.services import completion_rate, streaks
 
 from .factories import ChildFactory, RoutineFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday_evening")]
 
 TODAY = date(2026, 6, 10)  # a Wednesday
 
@@ -63,13 +62,6 @@ def test_completion_rate_counts_today_only_once_done():
 
 
 # --- the endpoint ------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    # 10 June 2026, 18:00 in Madrid.
-    with time_machine.travel(datetime(2026, 6, 10, 16, 0, tzinfo=UTC), tick=False):
-        yield
 
 
 def history_url(family, routine, **params):

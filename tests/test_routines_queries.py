@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,15 +10,9 @@ from routines.models import RoutineRun, StepCompletion
 
 from .factories import ChildFactory, MembershipFactory, RoutineFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday_evening")]
 
 TODAY = date(2026, 6, 10)
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(datetime(2026, 6, 10, 16, 0, tzinfo=UTC), tick=False):
-        yield
 
 
 def build_routines(family, children, count):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from ..factories import PASSWORD
+
 
 def sign_up(
     page: Page, app_url: str, *, name: str, email: str, password: str = "a sturdy passphrase"
@@ -38,3 +40,11 @@ def wait_for_service_worker(page: Page) -> None:
                 setTimeout(() => reject(new Error('no service worker')), 10000)),
         ])"""
     )
+
+
+def log_in(page: Page, app_url: str, email: str) -> None:
+    """Sign in on the app's login screen (every test account shares ``PASSWORD``)."""
+    page.goto(f"{app_url}/#/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()

@@ -10,7 +10,6 @@ left, and the database holds exactly 10 check-ins and 10 step completions.
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Route, expect
@@ -19,7 +18,9 @@ from checkins.models import CheckIn
 from families.models import Role
 from routines.models import RoutineRun, RoutineStep, StepCompletion
 
-from ..factories import PASSWORD, ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
+from ..factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
+from ..servers import wait_until
+from .helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,12 +63,9 @@ class Chaos:
             route.continue_()
 
 
-def eventually(check, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)
+def eventually(check) -> None:
+    """Wait until ``check()`` is true (the outbox replays on its own time)."""
+    wait_until(check, 20, interval=0.2)
 
 
 @pytest.fixture
@@ -97,10 +95,7 @@ def check_in(page, feeling: str) -> None:
 
 
 def test_half_the_writes_fail_and_exactly_ten_and_ten_are_stored(page, context, app_url, morning):
-    page.goto(f"{app_url}/#/login")
-    page.get_by_label("E-mail").fill("ana@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, app_url, "ana@example.com")
     expect(page.locator(".now-card")).to_contain_text("Wake up")
 
     chaos = Chaos()

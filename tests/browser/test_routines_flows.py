@@ -10,28 +10,18 @@ from families.timeutils import family_today
 from routines import views_runs
 from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
 
-from ..factories import PASSWORD, ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
-from .helpers import add_child, create_family, sign_up, wait_for_service_worker
+from ..factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
+from ..servers import wait_until
+from .helpers import add_child, create_family, log_in, sign_up, wait_for_service_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEDTIME = [("🛁", "Bath", 15), ("👕", "Pyjamas", None), ("🪥", "Teeth", 3), ("📖", "Story", 10)]
 
 
-def log_in(page, app_url, email):
-    page.goto(f"{app_url}/#/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def eventually(check, timeout=10.0):
+def eventually(check) -> None:
     """Wait until ``check()`` is true (the browser writes to the database on its own time)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.1)
+    wait_until(check, 10, interval=0.1)
 
 
 @pytest.fixture
@@ -122,10 +112,11 @@ def test_two_caregivers_see_the_same_progress(page, new_context, app_url, bedtim
 
     # Undo from the toast reaches the server too.
     bob.get_by_role("button", name="Done: Teeth").click()
+    eventually(lambda: StepCompletion.objects.filter(step__title="Teeth").exists())
     bob.locator("#toast").get_by_role("button", name="Undo").click()
     expect(bob.locator(".now-card")).to_contain_text("Teeth")
-    time.sleep(0.3)
-    eventually(lambda: StepCompletion.objects.count() == 2)
+    eventually(lambda: not StepCompletion.objects.filter(step__title="Teeth").exists())
+    assert StepCompletion.objects.count() == 2
 
     # Ana finishes from the step strip: a small celebration, and the run is complete.
     page.get_by_role("button", name="Teeth", exact=True).click()

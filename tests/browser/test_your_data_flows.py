@@ -13,22 +13,14 @@ from checkins.models import CheckIn
 from families.models import Family, Role, User
 
 from ..factories import (
-    PASSWORD,
     CheckInFactory,
     ChildFactory,
     FamilyFactory,
     MembershipFactory,
 )
-from .helpers import wait_for_service_worker
+from .helpers import log_in, wait_for_service_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, app_url: str, email: str) -> None:
-    page.goto(f"{app_url}/#/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.fixture
