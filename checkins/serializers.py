@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,6 +11,7 @@ from rest_framework import serializers
 
 from config.api import FieldTemplateMixin
 from families.models import Child, Membership
+from families.scoping import FamilyRelatedField
 
 from . import services, vocabulary
 from .models import NOTE_MAX_LENGTH, CheckIn, Outcome, Strategy
@@ -56,36 +55,6 @@ def validate_emotion_key(value: str) -> str:
             f"Unknown feeling {value!r}: use a key from GET /api/v1/emotions/, e.g. 'worried'."
         )
     return value
-
-
-class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key that must belong to the family in the URL (else 400 naming the field)."""
-
-    default_error_messages = {
-        "does_not_exist": "No such {noun} in this family.",
-        "incorrect_type": "Give the {noun}'s id (a number).",
-    }
-
-    def __init__(self, *, noun: str, **kwargs: Any) -> None:
-        self.noun = noun
-        super().__init__(**kwargs)
-
-    def fail(self, key: str, **kwargs: Any) -> None:
-        super().fail(key, noun=self.noun, **kwargs)
-
-    def __deepcopy__(self, memo: dict) -> FamilyRelatedField:
-        # As DRF copies a field, but sharing the queryset: filter() never changes it.
-        shared = {k: v for k, v in self._kwargs.items() if k == "queryset"}
-        kwargs = {k: v for k, v in self._kwargs.items() if k != "queryset"}
-        return self.__class__(*self._args, **copy.deepcopy(kwargs, memo), **shared)
-
-    def get_queryset(self) -> Any:
-        family = self.context.get("family")
-        if family is None:  # schema generation
-            return self.queryset.none()
-        if self.queryset.model is Strategy:
-            return services.visible_strategies(family)
-        return self.queryset.filter(family=family)
 
 
 # --- strategies ------------------------------------------------------------------------
@@ -239,7 +208,11 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         help_text="Your own membership id, to check in for yourself instead of a child.",
     )
     strategy = FamilyRelatedField(
-        noun="strategy", queryset=Strategy.objects.all(), required=False, allow_null=True
+        noun="strategy",
+        queryset=Strategy.objects.all(),
+        scope=services.visible_strategies,  # the built-ins too
+        required=False,
+        allow_null=True,
     )
     strategy_title = serializers.CharField(
         source="strategy.title", read_only=True, default=None, allow_null=True

@@ -5,11 +5,11 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from families.models import Child
+from families.scoping import FamilyRelatedField
 
 from .insights import PERIODS
 from .serializers import (
     EmotionSerializer,
-    FamilyRelatedField,
     KeyLabelSerializer,
     StrategySerializer,
     validate_emotion_key,

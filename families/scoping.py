@@ -9,10 +9,12 @@ in ``owner_actions`` and answer 403 to caregivers.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
@@ -96,3 +98,37 @@ class FamilyScopedViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
     """A model viewset whose objects all belong to the family in the URL."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+
+class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key that must belong to the family in the URL (else a 400 naming the
+    field): the objects are ``queryset`` filtered by ``family``, or ``scope(family)``."""
+
+    default_error_messages = {
+        "does_not_exist": "No such {noun} in this family.",
+        "incorrect_type": "Give the {noun}'s id (a number).",
+    }
+
+    def __init__(
+        self, *, noun: str, scope: Callable[[Family], QuerySet] | None = None, **kwargs: Any
+    ) -> None:
+        self.noun = noun
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def fail(self, key: str, **kwargs: Any) -> None:
+        super().fail(key, noun=self.noun, **kwargs)
+
+    def __deepcopy__(self, memo: dict) -> FamilyRelatedField:
+        # As DRF copies a field, but sharing the queryset: filter() never changes it.
+        shared = {k: v for k, v in self._kwargs.items() if k == "queryset"}
+        kwargs = {k: v for k, v in self._kwargs.items() if k != "queryset"}
+        return self.__class__(*self._args, **copy.deepcopy(kwargs, memo), **shared)
+
+    def get_queryset(self) -> QuerySet:
+        family = self.context.get("family")
+        if family is None:  # schema generation
+            return self.queryset.none()
+        if self.scope is not None:
+            return self.scope(family)
+        return self.queryset.filter(family=family)

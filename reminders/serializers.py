@@ -8,6 +8,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from config.api import WallClockTimeField
+from families.scoping import FamilyRelatedField
 from routines.models import Routine
 
 from .endpoints import InvalidSubscription, validate_auth, validate_endpoint, validate_p256dh
@@ -74,25 +75,17 @@ class ReminderSettingsSerializer(serializers.ModelSerializer):
     timezone = serializers.CharField(
         source="membership.family.timezone", read_only=True, help_text="Quiet hours are in it."
     )
-    opted_out_routines = serializers.PrimaryKeyRelatedField(
+    opted_out_routines = FamilyRelatedField(
+        noun="routine",
+        queryset=Routine.objects.all(),
         many=True,
         required=False,
-        queryset=Routine.objects.none(),
         help_text="Ids of this family's routines I want no reminders for.",
     )
 
     class Meta:
         model = ReminderSettings
         fields = ["enabled", "quiet_start", "quiet_end", "opted_out_routines", "timezone"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        family = self.context.get("family")
-        if family is not None:
-            # Another family's routine id is "does not exist" here: a 400 naming the field.
-            self.fields["opted_out_routines"].child_relation.queryset = Routine.objects.filter(
-                family=family
-            )
 
     def to_representation(self, instance: ReminderSettings) -> dict[str, Any]:
         if instance.pk is None:  # the defaults, not saved yet: no opt-outs to look up

@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 
 from config.api import WallClockTimeField
 from families.models import Child
+from families.scoping import FamilyRelatedField
 
 from . import services
 from .models import MAX_OFFSET_MINUTES, MAX_STEP_MINUTES, MAX_STEPS, Routine, RoutineStep
@@ -58,11 +59,8 @@ class StepSerializer(serializers.ModelSerializer):
 class RoutineSerializer(serializers.ModelSerializer):
     """A routine; ``steps`` is the whole ordered list (steps left out are removed)."""
 
-    children = serializers.PrimaryKeyRelatedField(
-        many=True,
-        queryset=Child.objects.none(),
-        required=False,
-        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
+    children = FamilyRelatedField(
+        noun="child", queryset=Child.objects.all(), many=True, required=False
     )
     days_of_week = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7),
@@ -93,13 +91,6 @@ class RoutineSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"icon": {"required": False}}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        family = self.context.get("family")
-        if family is not None:
-            # Another family's child is "not found" here, so the 400 names `children`.
-            self.fields["children"].child_relation.queryset = Child.objects.filter(family=family)
 
     def validate_name(self, value: str) -> str:
         if not value.strip():

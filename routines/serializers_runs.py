@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from config.api import FieldTemplateMixin, WallClockTimeField
 from families.models import Child
+from families.scoping import FamilyRelatedField
 
 from .models import Routine, RoutineRun, StepCompletion
 
@@ -34,17 +33,8 @@ class RoutineSummarySerializer(serializers.ModelSerializer):
 class StartRunSerializer(serializers.Serializer):
     """``{child, date}``; ``date`` defaults to the family's today."""
 
-    child = serializers.PrimaryKeyRelatedField(
-        queryset=Child.objects.none(),
-        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
-    )
+    child = FamilyRelatedField(noun="child", queryset=Child.objects.all())
     date = serializers.DateField(required=False, **DATE)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        family = self.context.get("family")
-        if family is not None:
-            self.fields["child"].queryset = Child.objects.filter(family=family)
 
 
 class CompletionSerializer(FieldTemplateMixin, serializers.ModelSerializer):
@@ -140,17 +130,10 @@ class BoardSerializer(serializers.Serializer):
 class HistoryQuerySerializer(serializers.Serializer):
     """``from``/``to`` (YYYY-MM-DD, default: the four weeks up to today) and ``child``."""
 
-    child = serializers.PrimaryKeyRelatedField(
-        queryset=Child.objects.none(),
-        required=False,
-        error_messages={"does_not_exist": "There is no child {pk_value} in this family."},
-    )
+    child = FamilyRelatedField(noun="child", queryset=Child.objects.all(), required=False)
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        family = self.context.get("family")
-        if family is not None:
-            fields["child"].queryset = Child.objects.filter(family=family)
         fields["from"] = serializers.DateField(required=False, **DATE)
         fields["to"] = serializers.DateField(required=False, **DATE)
         return fields
