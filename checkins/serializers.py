@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.text import slugify
 from rest_framework import serializers
 
 from config.api import FieldTemplateMixin
@@ -129,13 +128,7 @@ class StrategySerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data: dict) -> Strategy:
-        family = validated_data["family"]
-        base = slugify(validated_data["title"])[:50] or "strategy"
-        taken = set(Strategy.objects.filter(family=family).values_list("key", flat=True))
-        key, n = base, 2
-        while key in taken:
-            key, n = f"{base}-{n}", n + 1
-        return super().create({**validated_data, "key": key})
+        return services.create_strategy(**validated_data)
 
 
 # --- check-ins -------------------------------------------------------------------------

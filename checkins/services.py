@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from config.api import Conflict
 from families.models import Child, Family, Membership
@@ -69,6 +70,31 @@ def sync_builtin_strategies(model: Any = Strategy) -> int:
 def visible_strategies(family: Family) -> Any:
     """The strategies a family can use: the built-ins and its own."""
     return Strategy.objects.filter(Q(family__isnull=True) | Q(family=family))
+
+
+def create_strategy(*, family: Family, title: str, **fields: Any) -> Strategy:
+    """A family's own strategy, keyed by its title as a slug (numbered when taken).
+
+    Two caregivers adding the same title at once would pick the same key: the unique
+    constraint refuses the second, which then takes the next number.
+    """
+    base = slugify(title)[:50] or "strategy"
+    for _ in range(5):
+        taken = set(
+            Strategy.objects.filter(family=family, key__startswith=base).values_list(
+                "key", flat=True
+            )
+        )
+        key, n = base, 2
+        while key in taken:
+            key, n = f"{base}-{n}", n + 1
+        try:
+            with transaction.atomic():
+                return Strategy.objects.create(family=family, title=title, key=key, **fields)
+        except IntegrityError:
+            if not Strategy.objects.filter(family=family, key=key).exists():
+                raise  # another constraint: not a race for the key
+    raise Conflict("title", "Too many strategies are being added with this title; try again.")
 
 
 # --- check-ins -------------------------------------------------------------------------

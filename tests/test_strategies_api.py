@@ -131,3 +131,25 @@ def test_another_familys_strategy_is_404(owner_client, family, other_family):
     assert owner_client.get(url(family, f"{theirs.pk}/")).status_code == 404
     assert owner_client.delete(url(family, f"{theirs.pk}/")).status_code == 404
     assert Strategy.objects.filter(pk=theirs.pk).exists()
+
+
+def test_two_strategies_with_one_title_get_numbered_keys_even_in_a_race(family, monkeypatch):
+    first = services.create_strategy(
+        family=family, title="Our song", kind="comfort", steps=["Sing."]
+    )
+    assert first.key == "our-song"
+    # A racing request looked before the first one was stored: its first choice is taken.
+    real_filter = Strategy.objects.filter
+    looks = []
+
+    def blind_first_look(*args, **kwargs):
+        looks.append(kwargs)
+        found = real_filter(*args, **kwargs)
+        return found.none() if len(looks) == 1 else found
+
+    monkeypatch.setattr(Strategy.objects, "filter", blind_first_look)
+    second = services.create_strategy(
+        family=family, title="Our song", kind="comfort", steps=["Sing softly."]
+    )
+    assert second.key == "our-song-2"
+    assert Strategy.objects.filter(family=family).count() == 2
