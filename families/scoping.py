@@ -4,7 +4,8 @@ Every resource under ``/api/v1/families/{family_id}/`` goes through
 :class:`FamilyScopedMixin`: it resolves the caller's membership once per request, answers
 404 to anyone who is not a member (another family's objects do not exist for them), and
 filters querysets and stamps new objects with the family. Owner-only actions are listed
-in ``owner_actions`` and answer 403 to caregivers.
+in ``owner_actions`` and answer 403 to caregivers. Ids in a request body are checked
+by :class:`FamilyRelatedField` against the same family.
 """
 
 from __future__ import annotations
