@@ -44,6 +44,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", help="Profile this endpoint with pyinstrument.")
     parser.add_argument(
+        "--only", help="Comma-separated endpoints to measure (the baseline always runs)."
+    )
+    parser.add_argument(
         "--all-frames", action="store_true", help="With --profile: show library frames too."
     )
     args = parser.parse_args()
@@ -160,8 +163,14 @@ def main() -> None:
                     run()
             profiler.print(show_all=args.all_frames)
             return
+        wanted = set(args.only.split(",")) if args.only else set(endpoints)
+        unknown = wanted - set(endpoints)
+        if unknown:
+            sys.exit(f"--only: unknown {', '.join(sorted(unknown))}; one of {', '.join(endpoints)}")
         results = {}
         for name, run in endpoints.items():
+            if name != "baseline" and name not in wanted:
+                continue
             status = run()
             assert status in (200, 201, 204), (name, status)
             for _ in range(50):  # warm up

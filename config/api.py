@@ -35,7 +35,36 @@ class FieldTemplateMixin:
         if template is None:
             template = super().get_fields()  # type: ignore[misc]
             cls._field_template = template  # type: ignore[attr-defined]
-        return copy.deepcopy(template)
+        return {name: _copy_field(field) for name, field in template.items()}
+
+
+def _copy_field(field: serializers.Field) -> serializers.Field:
+    """A fresh copy of an unbound template field, for one serializer to bind.
+
+    DRF's deepcopy builds each field again from its arguments, which was most of what
+    copying the template cost. Binding only sets attributes on the copy, so a leaf field
+    is copied shallowly and a list's leaf child is copied and given the new list as its
+    parent; anything deeper (nested serializers) is deep-copied as DRF does.
+    """
+    child = getattr(field, "child", None)
+    if (
+        isinstance(field, serializers.BaseSerializer)
+        or _has_children(child)
+        or hasattr(field, "child_relation")
+    ):
+        return copy.deepcopy(field)
+    new = copy.copy(field)
+    if child is not None:
+        new.child = copy.copy(child)
+        new.child.parent = new  # the rest of the child's binding is the same
+    return new
+
+
+def _has_children(field: serializers.Field | None) -> bool:
+    # Serializers, lists and dicts (child), and many=True relations (child_relation).
+    return isinstance(field, serializers.BaseSerializer) or any(
+        hasattr(field, name) for name in ("child", "child_relation")
+    )
 
 
 def _flatten(detail: Any) -> dict[str, list[str]]:

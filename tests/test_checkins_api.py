@@ -422,3 +422,30 @@ def test_a_caregiver_sees_the_familys_checkins(caregiver_client, owner, family, 
     CheckInFactory(family=family, child=child, created_by=owner)
     assert client_for(owner).get(url(family)).json()["count"] == 1
     assert caregiver_client.get(url(family)).json()["count"] == 1
+
+
+def test_serializers_made_at_once_never_share_fields_or_family(family, other_family, child):
+    # config.api.FieldTemplateMixin copies one template of fields into each serializer:
+    # each copy must be bound to its own serializer, or one request could validate
+    # against another request's family.
+    from checkins.serializers import CheckInSerializer
+
+    theirs = ChildFactory(family=other_family)
+    data = {"id": str(uuid.uuid4()), "child": child.pk, "emotion": "sad", "intensity": 2}
+    ours = CheckInSerializer(data=data, context={"family": family})
+    other = CheckInSerializer(data={**data, "child": theirs.pk}, context={"family": family})
+    wrong_family = CheckInSerializer(data=data, context={"family": other_family})
+    serializers = (ours, other, wrong_family)
+    fields = [s.fields for s in serializers]  # all bound before any validates
+
+    for serializer, bound in zip(serializers, fields, strict=True):
+        assert all(field.root is serializer for field in bound.values())
+        assert bound["body_areas"].child.root is serializer
+    template = CheckInSerializer._field_template
+    assert all(field.parent is None for field in template.values())
+    assert ours.is_valid(), ours.errors
+    assert ours.validated_data["child"] == child
+    assert not other.is_valid()
+    assert other.errors["child"] == ["No such child in this family."]
+    assert not wrong_family.is_valid()
+    assert wrong_family.errors["child"] == ["No such child in this family."]
