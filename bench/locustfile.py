@@ -8,7 +8,7 @@ session cookie and CSRF token like the PWA does.
 
 ``TANDEM_SCENARIO`` picks what the users do: ``mix`` (a caregiver's day, with think time)
 or one endpoint hammered without pause (``today``, ``complete``, ``checkin``,
-``checkins``, ``insights``, ``baseline``) to measure its throughput.
+``checkins``, ``insights``, ``baseline``, ``floor``) to measure its throughput.
 """
 
 from __future__ import annotations
@@ -43,18 +43,29 @@ def complete(user: Caregiver) -> None:
     user.send(method, path, None, "step completion")
 
 
-def checkin(user: Caregiver) -> None:
-    """A new check-in (a fresh client-chosen id each time), now and then with a strategy."""
-    body = {
+def new_checkin(user: Caregiver) -> dict:
+    """A new check-in's body: a fresh client-chosen id each time."""
+    return {
         "id": str(uuid.uuid4()),
         "child": random.choice(user.account["children"]),
         "emotion": random.choice(FEELINGS),
         "intensity": random.randint(1, 5),
         "body_areas": random.choice([[], ["chest"], ["tummy:fluttery", "hands"]]),
     }
+
+
+def checkin(user: Caregiver) -> None:
+    """A new check-in, half of them with a strategy (and so a follow-up reminder)."""
+    body = new_checkin(user)
     if random.random() < 0.5:
         body["strategy"] = random.choice(user.account["strategies"])
     user.send("POST", f"{user.base}/checkins/", body, "check-in create", expect=201)
+
+
+def write_floor(user: Caregiver) -> None:
+    """The same check-in to the bare write view (config/bench_views.write_floor)."""
+    path = f"/bench/write-floor/{user.account['family']}"
+    user.send("POST", path, new_checkin(user), "write floor", expect=201)
 
 
 def checkins(user: Caregiver) -> None:
@@ -78,6 +89,7 @@ ENDPOINTS = {
     "checkins": checkins,
     "insights": insights,
     "baseline": baseline,
+    "floor": write_floor,
 }
 # A caregiver's day: the Today board is opened most, steps ticked off, check-ins now and then.
 MIX = {today: 8, complete: 5, checkin: 2, checkins: 3, insights: 2}

@@ -1,6 +1,6 @@
-"""The benchmark baseline: a bare Django view behind the full middleware stack.
+"""The benchmark baselines: bare Django views behind the full middleware stack.
 
-Mounted at ``/bench/baseline`` only when ``BENCH_BASELINE=true`` (``bench/api_load.py``
+Mounted under ``/bench/`` only when ``BENCH_BASELINE=true`` (``bench/api_load.py``
 sets it); never in a normal run. Like every API call of the PWA it is signed in: the
 session and authentication middleware resolve the caller (the two queries every API
 request pays), and it answers a JSON body of ``?bytes=N`` bytes, but it has no DRF, no
@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from checkins.models import CheckIn
+from families.models import Membership
 
 MAX_BYTES = 1_000_000
 
@@ -33,3 +40,39 @@ def baseline(request: HttpRequest) -> HttpResponse:
     except ValueError:
         size = 1024
     return HttpResponse(_body(size), content_type="application/json")
+
+
+@require_POST
+def write_floor(request: HttpRequest, family_id: int) -> HttpResponse:
+    """The least any correct check-in create has to do, as a bare Django view.
+
+    The caller's membership of the family (one query), then one check-in row written in
+    its own transaction, and a one-field answer: no DRF, no validation of the body, no
+    check that the child is the family's, no follow-up reminder. What
+    ``POST …/checkins/`` costs over this is the price of doing those properly; what this
+    costs over :func:`baseline` is the price of any durable write.
+    """
+    if not request.user.is_authenticated:
+        return HttpResponse(b'{"detail": "Sign in first."}', status=403)
+    membership = Membership.objects.filter(user_id=request.user.pk, family_id=family_id)
+    if not membership.exists():
+        return HttpResponse(b'{"detail": "No such family."}', status=404)
+    try:
+        body = json.loads(request.body)
+        checkin = CheckIn(
+            id=uuid.UUID(body["id"]),
+            family_id=family_id,
+            child_id=int(body["child"]),
+            emotion=str(body["emotion"]),
+            intensity=int(body["intensity"]),
+            body_areas=list(body.get("body_areas", [])),
+            occurred_at=timezone.now(),
+            created_by_id=request.user.pk,
+        )
+    except (ValueError, KeyError, TypeError):
+        return HttpResponse(
+            b'{"detail": "Give a check-in as POST /checkins/ takes it."}', status=400
+        )
+    with transaction.atomic():
+        checkin.save(force_insert=True)
+    return JsonResponse({"id": str(checkin.id)}, status=201)

@@ -40,4 +40,7 @@ urlpatterns = [
 if settings.BENCH_BASELINE:  # bench/api_load.py only; see config/bench_views.py
     from . import bench_views
 
-    urlpatterns.insert(0, path("bench/baseline", bench_views.baseline))
+    urlpatterns[:0] = [
+        path("bench/baseline", bench_views.baseline),
+        path("bench/write-floor/<int:family_id>", bench_views.write_floor),
+    ]

@@ -140,8 +140,3 @@ def test_healthz_reports_database_and_broker(client):
     r = client.get("/healthz")
     assert r.status_code == 200
     assert r.json() == {"status": "ok", "database": "ok", "broker": "ok"}
-
-
-def test_the_benchmark_baseline_view_is_not_mounted_in_normal_runs(owner_client):
-    # config/bench_views.baseline exists only when BENCH_BASELINE=true (bench/api_load.py).
-    assert owner_client.get("/bench/baseline").status_code == 404
