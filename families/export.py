@@ -6,7 +6,7 @@ chunked reads on SQLite) and written out row by row. Runs and their step complet
 two cursors ordered by run id and merged, so the number of queries is the same for a
 week of data as for a year.
 
-The models of ``routines``, ``checkins`` and (when installed) ``reminders`` are looked up
+The models of ``routines``, ``checkins`` and ``reminders`` are looked up
 by label: those apps depend on ``families``, not the other way round, and the export is
 the one place that reads all of them.
 """
@@ -25,6 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from rest_framework.serializers import Serializer
 
 from . import serializers_export as shapes
 from .models import Child, Family, Invitation, Membership, User
@@ -97,11 +98,18 @@ def _stream(queryset: QuerySet) -> Iterator[Any]:
     return queryset.iterator(chunk_size=CHUNK_ROWS)
 
 
+def _columns(shape: type[Serializer], *, derived: Iterable[str] = ()) -> list[str]:
+    """The ``values()`` columns a shape of ``serializers_export`` reads: each field's
+    source, less the fields filled in here (``derived``), so a column is named once."""
+    skip = set(derived)
+    return [field.source for name, field in shape().fields.items() if name not in skip]
+
+
 def _members(family: Family) -> Iterator[dict]:
     return _stream(
         Membership.objects.filter(family=family)
         .order_by("joined_at", "id")
-        .values("id", "user_id", "user__display_name", "user__email", "role", "joined_at")
+        .values(*_columns(shapes.ExportMemberSerializer))
     )
 
 
@@ -109,7 +117,7 @@ def _children(family: Family) -> Iterator[dict]:
     return _stream(
         Child.objects.filter(family=family)
         .order_by("id")
-        .values("id", "name", "birth_year", "avatar", "colour", "created_at")
+        .values(*_columns(shapes.ExportChildSerializer))
     )
 
 
@@ -157,12 +165,12 @@ def _runs(family: Family) -> Iterator[dict]:
     runs = _stream(
         run_model.objects.filter(routine__family=family)
         .order_by("id")
-        .values("id", "routine_id", "child_id", "date", "started_at", "completed_at")
+        .values(*_columns(shapes.ExportRunSerializer, derived=["completions"]))
     )
     completions = _stream(
         completion_model.objects.filter(run__routine__family=family)
         .order_by("run_id", "id")
-        .values("run_id", "step_id", "completed_by_id", "completed_at")
+        .values("run_id", *_columns(shapes.ExportCompletionSerializer))
     )
     pending = next(completions, None)
     for run in runs:
@@ -179,22 +187,7 @@ def _strategies(family: Family) -> Iterator[dict]:
     return _stream(
         strategy_model.objects.filter(family=family)
         .order_by("id")
-        .values(
-            "id",
-            "key",
-            "title",
-            "kind",
-            "summary",
-            "steps",
-            "fits",
-            "energy_fit",
-            "age_note",
-            "guided",
-            "caregiver_first",
-            "created_by_id",
-            "created_at",
-            "updated_at",
-        )
+        .values(*_columns(shapes.ExportStrategySerializer))
     )
 
 
@@ -203,24 +196,7 @@ def _checkins(family: Family) -> Iterator[dict]:
     rows = _stream(
         checkin_model.objects.filter(family=family)
         .order_by("occurred_at", "created_at", "id")
-        .values(
-            "id",
-            "child_id",
-            "member_id",
-            "emotion",
-            "intensity",
-            "body_areas",
-            "note",
-            "strategy_id",
-            "created_by_id",
-            "occurred_at",
-            "created_at",
-            "follow_up_at",
-            "outcome",
-            "outcome_emotion",
-            "outcome_at",
-            "pair",
-        )
+        .values(*_columns(shapes.ExportCheckInSerializer, derived=["local_date"]))
     )
     for row in rows:
         row["local_date"] = family_local_date(family, row["occurred_at"])
