@@ -5,7 +5,8 @@ Every resource under ``/api/v1/families/{family_id}/`` goes through
 404 to anyone who is not a member (another family's objects do not exist for them), and
 filters querysets and stamps new objects with the family. Owner-only actions are listed
 in ``owner_actions`` and answer 403 to caregivers. Ids in a request body are checked
-by :class:`FamilyRelatedField` against the same family.
+by :class:`FamilyRelatedField` against the same family. Where no family is in the URL,
+:func:`families_of` (and :class:`MyFamilyField` for an id in a body) is the caller's own.
 """
 
 from __future__ import annotations
@@ -133,3 +134,24 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
         if self.scope is not None:
             return self.scope(family)
         return self.queryset.filter(family=family)
+
+
+def families_of(user: Any) -> QuerySet[Family]:
+    """The families ``user`` is a member of."""
+    return Family.objects.filter(memberships__user=user.pk)
+
+
+class MyFamilyField(serializers.PrimaryKeyRelatedField):
+    """A family id in a request body whose URL names no family: one of the caller's own
+    families (else a 400 naming the field)."""
+
+    default_error_messages = {
+        "does_not_exist": "You are not a member of this family.",
+        "incorrect_type": "Give the family's id (a number).",
+    }
+
+    def get_queryset(self) -> QuerySet[Family]:
+        request = self.context.get("request")
+        if request is None:  # schema generation
+            return Family.objects.none()
+        return families_of(request.user)

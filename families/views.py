@@ -13,7 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from . import services
 from .models import Child, Family, Invitation, Membership
-from .scoping import FamilyScopedMixin, FamilyScopedViewSet
+from .scoping import FamilyScopedMixin, FamilyScopedViewSet, families_of
 from .serializers import (
     AcceptedInvitationSerializer,
     AcceptInvitationSerializer,
@@ -36,7 +36,7 @@ class FamilyViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Family]:
         my_role = Membership.objects.filter(family=OuterRef("pk"), user=self.request.user.pk)
         return (
-            Family.objects.filter(memberships__user=self.request.user.pk)
+            families_of(self.request.user)
             .annotate(my_role=Subquery(my_role.values("role")[:1]))
             .order_by("name", "id")
         )

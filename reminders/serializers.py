@@ -8,7 +8,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from config.api import WallClockTimeField
-from families.scoping import FamilyRelatedField
+from families.scoping import FamilyRelatedField, MyFamilyField
 from routines.models import Routine
 
 from .endpoints import InvalidSubscription, validate_auth, validate_endpoint, validate_p256dh
@@ -111,7 +111,7 @@ class ReminderSettingsSerializer(serializers.ModelSerializer):
 
 
 class TestPushSerializer(serializers.Serializer):
-    family = serializers.IntegerField(
+    family = MyFamilyField(
         required=False, help_text="Optional family whose Settings screen the test opens."
     )
 

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from config.api import validation_error
-from families.models import Membership
 from families.scoping import FamilyScopedMixin
 
 from . import services
@@ -80,17 +79,9 @@ class TestPushView(GenericAPIView):
     def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        family = None
-        if "family" in serializer.validated_data:
-            membership = (
-                Membership.objects.select_related("family")
-                .filter(user=request.user, family_id=serializer.validated_data["family"])
-                .first()
-            )
-            if membership is None:
-                raise validation_error("family", "You are not a member of this family.")
-            family = membership.family
-        deliveries = services.send_test(user=request.user, family=family)
+        deliveries = services.send_test(
+            user=request.user, family=serializer.validated_data.get("family")
+        )
         if not deliveries:
             raise validation_error(
                 "devices", "Turn on notifications on this device first, then send a test."

@@ -217,6 +217,10 @@ def test_a_test_push_for_another_family_is_refused(owner_client, other_family):
     response = owner_client.post("/api/v1/push/test/", {"family": other_family.pk})
     assert response.status_code == 400
     assert "family" in response.json()["errors"]
+    assert response.json()["errors"]["family"] == ["You are not a member of this family."]
+    response = owner_client.post("/api/v1/push/test/", {"family": "mine"})
+    assert response.status_code == 400
+    assert response.json()["errors"]["family"] == ["Give the family's id (a number)."]
 
 
 def test_test_pushes_are_throttled(monkeypatch, owner_client):
