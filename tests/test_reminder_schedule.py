@@ -22,6 +22,7 @@ from routines.services import delete_routine, save_routine
 from .conftest import client_for
 from .factories import FamilyFactory, MembershipFactory, RoutineFactory
 from .reminder_fixtures import add_device, send_all
+from .routine_fixtures import bedtime
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +46,7 @@ def madrid_evening():
 def test_creating_a_routine_materialises_its_next_reminders(
     owner_client, family, child, madrid_evening
 ):
-    body = {
-        "name": "Bedtime",
-        "icon": "🌙",
-        "children": [child.pk],
-        "days_of_week": [1, 2, 3, 4, 5, 6, 7],
-        "start_time": "19:30",
-        "reminder_offsets": [10, 0],
-        "steps": [{"title": "Bath"}],
-    }
+    body = bedtime(child, steps=[{"title": "Bath"}])
     response = owner_client.post(f"/api/v1/families/{family.pk}/routines/", body, format="json")
     assert response.status_code == 201
     routine = Routine.objects.get()

@@ -8,6 +8,7 @@ from routines.models import Routine, RoutineStep, StepCompletion
 
 from .conftest import client_for
 from .factories import ChildFactory, RoutineFactory, RoutineRunFactory
+from .routine_fixtures import bedtime
 
 pytestmark = pytest.mark.django_db
 
@@ -15,24 +16,6 @@ pytestmark = pytest.mark.django_db
 def url(family, rid=None):
     base = f"/api/v1/families/{family.pk}/routines/"
     return f"{base}{rid}/" if rid else base
-
-
-def bedtime(child, **overrides):
-    body = {
-        "name": "Bedtime",
-        "icon": "🌙",
-        "children": [child.pk],
-        "days_of_week": [1, 2, 3, 4, 5, 6, 7],
-        "start_time": "19:30",
-        "reminder_offsets": [10, 0],
-        "steps": [
-            {"title": "Bath", "icon": "🛁", "duration_minutes": 15},
-            {"title": "Pyjamas", "icon": "👕"},
-            {"title": "Teeth", "icon": "🪥", "duration_minutes": 3},
-            {"title": "Story", "icon": "📖", "duration_minutes": 10},
-        ],
-    }
-    return {**body, **overrides}
 
 
 def test_it_creates_a_routine_with_ordered_steps(family, owner_client, child):

@@ -80,16 +80,22 @@ def open_settings(page, app_url, family_name="The Riveras"):
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
 
 
-def test_turning_notifications_on_subscribes_this_device(page, context, app_url, push):
+def turn_on_notifications(page, context, app_url, push) -> dict:
+    """Sign up, open Settings and turn notifications on, on a device of the push service;
+    its subscription info (endpoint and keys)."""
     info = push.register_device("ana-phone")
     context.add_init_script(STUB_PUSH_MANAGER % json.dumps(info))
     context.grant_permissions(["notifications"], origin=app_url)
     open_settings(page, app_url)
     wait_for_service_worker(page)
-
     page.get_by_role("button", name="Turn on notifications").click()
-
     expect(page.locator("#push-status")).to_have_text("Notifications are on for this device.")
+    return info
+
+
+def test_turning_notifications_on_subscribes_this_device(page, context, app_url, push):
+    info = turn_on_notifications(page, context, app_url, push)
+
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360  # no sideways scroll
     options = page.evaluate("() => window.__subscribeOptions")
     assert options == {"userVisibleOnly": True, "keyLength": 65}
@@ -157,13 +163,7 @@ def notifications(page) -> list[dict]:
 def test_a_push_is_shown_and_a_tap_opens_its_screen(
     page, context, app_url, push, send_now, live_server
 ):
-    info = push.register_device("ana-phone")
-    context.add_init_script(STUB_PUSH_MANAGER % json.dumps(info))
-    context.grant_permissions(["notifications"], origin=app_url)
-    open_settings(page, app_url)
-    wait_for_service_worker(page)
-    page.get_by_role("button", name="Turn on notifications").click()
-    expect(page.locator("#push-status")).to_have_text("Notifications are on for this device.")
+    turn_on_notifications(page, context, app_url, push)
 
     # The server encrypts and sends a real test notification to the push service...
     page.get_by_role("button", name="Send a test notification").click()
