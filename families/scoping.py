@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -141,6 +143,7 @@ def families_of(user: Any) -> QuerySet[Family]:
     return Family.objects.filter(memberships__user=user.pk)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class MyFamilyField(serializers.PrimaryKeyRelatedField):
     """A family id in a request body whose URL names no family: one of the caller's own
     families (else a 400 naming the field)."""
