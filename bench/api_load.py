@@ -5,7 +5,7 @@
 
 Seeds a data folder with ``manage.py seed_demo`` (kept in ``bench/out/`` and reused by
 later runs with the same parameters), starts gunicorn with production settings and
-``BENCH_BASELINE=true`` (which mounts ``config/bench_views.baseline``: a bare Django view
+``DJANGO_SETTINGS_MODULE=bench.settings`` (which mounts ``bench/views.baseline``: a bare Django view
 answering a JSON body as large as the Today board, through the same middleware), logs
 every load user in once, and runs locust headless as its own process:
 
@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.server import ROOT, gunicorn_process, manage, production_env
+from testing.server import ROOT, gunicorn_process, manage, production_env
 
 OUT = ROOT / "bench" / "out"
 # locust scenario → the request name it reports (see bench/locustfile.py).
@@ -59,7 +59,7 @@ def data_folder(args: argparse.Namespace) -> tuple[Path, dict[str, str]]:
     database = os.environ.get("DATABASE_URL", "")
     kind = "pg-" + hashlib.sha256(database.encode()).hexdigest()[:8] if database else "sqlite"
     folder = OUT / "data" / f"{kind}-f{args.families}-d{args.days}-s{args.seed}"
-    env = production_env(folder, BENCH_BASELINE="true")
+    env = production_env(folder, DJANGO_SETTINGS_MODULE="bench.settings")
     marker = folder / "seeded.json"
     if args.reseed or not marker.exists():
         if folder.exists() and not database:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.server import ROOT, production_env
+from testing.server import ROOT, production_env
 
 FEELINGS = ("worried", "angry", "sad", "tired", "happy", "calm", "frustrated", "excited")
 
@@ -54,7 +54,7 @@ def main() -> None:
         sys.exit(f"No seeded data in {args.data}: run bench/api_load.py (make bench-load) first.")
 
     os.environ.update(
-        production_env(args.data, BENCH_BASELINE="true", ALLOWED_HOSTS="localhost,testserver")
+        production_env(args.data, DJANGO_SETTINGS_MODULE="bench.settings", ALLOWED_HOSTS="localhost,testserver")
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

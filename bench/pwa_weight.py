@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.server import gunicorn, manage, production_env
+from testing.server import gunicorn, manage, production_env
 
 TARGET_KB = 60
 ASSET = re.compile(r"""(?:src|href)="(/static/[^"]+\.(?:js|css))\"""")

@@ -8,7 +8,7 @@ def _sync_builtin_strategies(sender: AppConfig, using: str = "default", **kwargs
     from django.db import connections
 
     from .models import Strategy
-    from .services import sync_builtin_strategies
+    from .strategies import sync_builtin_strategies
 
     if Strategy._meta.db_table in connections[using].introspection.table_names():
         sync_builtin_strategies()
@@ -19,4 +19,10 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins"
 
     def ready(self) -> None:
+        from core.contributions import register_export_section
+
+        from .export import SECTIONS
+
         post_migrate.connect(_sync_builtin_strategies, sender=self)
+        for section in SECTIONS:
+            register_export_section(section)

@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 
-from families.timeutils import family_day_bounds
+from core.timeutils import family_day_bounds
 
 from .models import CheckIn
 

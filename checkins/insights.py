@@ -1,8 +1,8 @@
 """Insights for a child over a week or a month, counted in the family's local days.
 
-Each call runs a fixed number of queries (check-ins of the period, and routine runs when
-the routines app has them), whatever the number of check-ins or days; the grouping by
-local day happens here in Python so days stay right across DST changes.
+Each call runs a fixed number of queries (check-ins of the period, and those of the parts
+other apps contribute: the routines app's runs per day), whatever the number of check-ins
+or days; the grouping by local day happens here in Python so days stay right across DST changes.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, Q
-
+from core.contributions import insight_parts
+from core.timeutils import family_days_bounds, family_local_date
 from families.models import Child, Family
-from families.timeutils import family_days_bounds, family_local_date
 
 from . import vocabulary
 from .models import CheckIn, Outcome
@@ -38,33 +36,6 @@ def period_days(period: str, day: date) -> tuple[date, date]:
 
 def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def routine_completion(
-    family: Family, child: Child | None, first: date, last: date
-) -> list[dict[str, Any]]:
-    """Per local day, the child's (or family's) routine runs and how many were completed.
-
-    The model is looked up by name: check-ins import nothing from the routines app.
-    """
-    run_model = apps.get_model("routines", "RoutineRun")
-    runs = run_model.objects.filter(routine__family=family, date__gte=first, date__lte=last)
-    if child is not None:
-        runs = runs.filter(child=child)
-    counts = {
-        row["date"]: row
-        for row in runs.values("date").annotate(
-            runs=Count("id"), completed=Count("id", filter=Q(completed_at__isnull=False))
-        )
-    }
-    return [
-        {
-            "date": day,
-            "runs": counts.get(day, {}).get("runs", 0),
-            "completed": counts.get(day, {}).get("completed", 0),
-        }
-        for day in _days(first, last)
-    ]
 
 
 def build_insights(
@@ -138,5 +109,6 @@ def build_insights(
             {**vocabulary.EMOTIONS_BY_KEY[key].as_dict(), "count": count} for key, count in top
         ],
         "strategies": ranked,
-        "routines": routine_completion(family, child, first, last),
+        # Parts other apps contribute ("routines": runs per day), each a few queries.
+        **{part.name: part.compute(family, child, first, last) for part in insight_parts()},
     }

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.api import FieldTemplateMixin
+from core.api import FieldTemplateMixin
 from families.models import Child, Membership
 from families.scoping import FamilyRelatedField
 
-from . import services, vocabulary
+from . import recording, strategies, vocabulary
 from .models import NOTE_MAX_LENGTH, CheckIn, Outcome, Strategy
 from .strategy_catalogue import GUIDED_PATTERNS, KINDS, NOT_MEDICAL_ADVICE
 
@@ -85,7 +85,7 @@ class StrategySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Strategy
-        fields = ["id", "key", *services.CATALOGUE_FIELDS, "builtin", "not_medical_advice"]
+        fields = ["id", "key", *strategies.CATALOGUE_FIELDS, "builtin", "not_medical_advice"]
         read_only_fields = ["id", "key"]
 
     def get_not_medical_advice(self, strategy: Strategy) -> str:
@@ -128,7 +128,7 @@ class StrategySerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data: dict) -> Strategy:
-        return services.create_strategy(**validated_data)
+        return strategies.create_strategy(**validated_data)
 
 
 # --- check-ins -------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
     strategy = FamilyRelatedField(
         noun="strategy",
         queryset=Strategy.objects.all(),
-        scope=services.visible_strategies,  # the built-ins too
+        scope=strategies.visible_strategies,  # the built-ins too
         required=False,
         allow_null=True,
     )
@@ -271,11 +271,11 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
                 )
         return attrs
 
-    def to_data(self) -> tuple[services.CheckInData, services.CheckInData | None]:
+    def to_data(self) -> tuple[recording.CheckInData, recording.CheckInData | None]:
         """The validated request as service inputs: the check-in and the caregiver's one."""
         attrs = dict(self.validated_data)
         caregiver = attrs.pop("caregiver_checkin", None)
-        main = services.CheckInData(
+        main = recording.CheckInData(
             id=attrs["id"],
             emotion=attrs["emotion"],
             intensity=attrs["intensity"],
@@ -288,7 +288,7 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         )
         partner = None
         if caregiver is not None:
-            partner = services.CheckInData(
+            partner = recording.CheckInData(
                 id=caregiver["id"],
                 emotion=caregiver["emotion"],
                 intensity=caregiver["intensity"],

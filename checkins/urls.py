@@ -4,7 +4,7 @@ suggestions and insights."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views, views_insights
+from . import views, views_export, views_insights
 
 urlpatterns = [
     path("emotions/", views.EmotionsView.as_view(), name="emotions"),
@@ -17,4 +17,9 @@ family_urlpatterns = [
     *family_router.urls,
     path("suggestions/", views_insights.SuggestionsView.as_view(), name="suggestions"),
     path("insights/", views_insights.InsightsView.as_view(), name="insights"),
+    path(
+        "export/checkins.csv",
+        views_export.CheckInsCsvView.as_view(),
+        name="family-export-checkins-csv",
+    ),
 ]

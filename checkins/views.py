@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from families.scoping import FamilyScopedMixin, FamilyScopedViewSet
 
-from . import services, vocabulary
+from . import recording, strategies, vocabulary
 from .filters import CheckInFilter, FamilyFilterBackend
 from .models import CheckIn, Strategy
 from .serializers import (
@@ -56,7 +56,7 @@ class StrategyViewSet(FamilyScopedViewSet):
     def get_queryset(self) -> QuerySet[Strategy]:
         if getattr(self, "swagger_fake_view", False):
             return Strategy.objects.none()
-        return services.visible_strategies(self.family).order_by(
+        return strategies.visible_strategies(self.family).order_by(
             F("family").asc(nulls_first=True), "position", "title", "id"
         )
 
@@ -90,12 +90,12 @@ class CheckInViewSet(
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        services.attach_partners(page)
+        recording.attach_partners(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         checkin = self.get_object()
-        checkin.caregiver_checkin = services.partner_of(checkin)
+        checkin.caregiver_checkin = recording.partner_of(checkin)
         return Response(self.get_serializer(checkin).data)
 
     @extend_schema(
@@ -123,8 +123,8 @@ class CheckInViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data, caregiver = serializer.to_data()
-        # A clash with a stored check-in raises services.CheckInConflict: a 409 naming the field.
-        checkin, partner, created = services.record_checkin(
+        # A clash with a stored check-in raises recording.CheckInConflict: a 409 naming the field.
+        checkin, partner, created = recording.record_checkin(
             family=self.family, user=request.user, data=data, caregiver=caregiver
         )
         checkin.caregiver_checkin = partner
@@ -144,6 +144,6 @@ class CheckInViewSet(
         checkin = self.get_object()
         answer = OutcomeSerializer(data=request.data)
         answer.is_valid(raise_exception=True)
-        services.record_outcome(checkin, **answer.validated_data)
-        checkin.caregiver_checkin = services.partner_of(checkin)
+        recording.record_outcome(checkin, **answer.validated_data)
+        checkin.caregiver_checkin = recording.partner_of(checkin)
         return Response(self.get_serializer(checkin).data)

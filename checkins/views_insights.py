@@ -7,10 +7,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.timeutils import family_today
 from families.scoping import FamilyScopedMixin
-from families.timeutils import family_today
 
-from . import services, vocabulary
+from . import vocabulary
 from .insights import build_insights
 from .serializers_insights import (
     InsightsQuerySerializer,
@@ -19,6 +19,7 @@ from .serializers_insights import (
     SuggestionsSerializer,
 )
 from .strategy_catalogue import NOT_MEDICAL_ADVICE
+from .suggestions import suggest
 
 
 class SuggestionsView(FamilyScopedMixin, GenericAPIView):
@@ -35,7 +36,7 @@ class SuggestionsView(FamilyScopedMixin, GenericAPIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         child = params.get("child")
-        suggestions = services.suggest(
+        suggestions = suggest(
             family=self.family,
             emotion=params["emotion"],
             intensity=params["intensity"],

@@ -71,15 +71,16 @@ INSTALLED_APPS = [
     "routines",
     "checkins",
     "reminders",
+    "demo",
     "frontend",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.DatabaseUnavailableMiddleware",
-    "config.middleware.ApiAppendSlashMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.ApiAppendSlashMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -228,7 +229,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "config.storage.StaticStorage"
+            "core.storage.StaticStorage"
             if env.bool("STATIC_MANIFEST", default=PRODUCTION)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -248,11 +249,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     # No OPTIONS introspection: the OpenAPI schema documents the API, and DRF's metadata
     # would call get_object() on views that address objects by several URL keywords.
     "DEFAULT_METADATA_CLASS": None,
@@ -324,9 +325,6 @@ WEBPUSH_ALLOWED_HOSTS = env.list(
         "*.notify.windows.com",
     ],
 )
-
-# bench/api_load.py's baseline view (config/bench_views.py); never set it in a deployment.
-BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 
 LOGGING = {
     "version": 1,

@@ -5,17 +5,15 @@ Each app's ``urls.py`` offers ``urlpatterns`` (mounted under ``/api/v1/``) and
 ``families.scoping.FamilyScopedMixin`` guards every view).
 """
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from checkins import urls as checkins_urls
+from core import health
 from families import urls as families_urls
 from reminders import urls as reminders_urls
 from routines import urls as routines_urls
-
-from . import health
 
 APPS = (families_urls, routines_urls, checkins_urls, reminders_urls)
 
@@ -36,11 +34,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]
-
-if settings.BENCH_BASELINE:  # bench/api_load.py only; see config/bench_views.py
-    from . import bench_views
-
-    urlpatterns[:0] = [
-        path("bench/baseline", bench_views.baseline),
-        path("bench/write-floor/<int:family_id>", bench_views.write_floor),
-    ]

@@ -1,4 +1,5 @@
-"""The shape of a family export (``GET families/{id}/export/``).
+"""The shape of a family export (``GET families/{id}/export/``): the header and families' own
+sections here, the other sections in each app's ``export`` module.
 
 ``families.export`` renders each row through these serializers while it streams, so the
 OpenAPI schema and the file people download come from one definition. Rows are plain
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from config.api import WallClockTimeField
+from core.contributions import export_sections
 
 from .models import Role
 
@@ -46,88 +47,6 @@ class ExportChildSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ExportStepSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    position = serializers.IntegerField()
-    title = serializers.CharField()
-    icon = serializers.CharField(allow_blank=True)
-    duration_minutes = serializers.IntegerField(**_NULL_INT)
-
-
-class ExportRoutineSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    icon = serializers.CharField(allow_blank=True)
-    children = serializers.ListField(child=serializers.IntegerField())
-    days_of_week = serializers.ListField(
-        child=serializers.IntegerField(), help_text="ISO weekdays, Monday = 1."
-    )
-    start_time = WallClockTimeField(help_text="Family-local wall-clock time.")
-    reminder_offsets = serializers.ListField(child=serializers.IntegerField())
-    is_active = serializers.BooleanField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    steps = ExportStepSerializer(many=True)
-
-
-class ExportCompletionSerializer(serializers.Serializer):
-    step = serializers.IntegerField(source="step_id")
-    completed_by = serializers.IntegerField(source="completed_by_id", **_NULL_INT)
-    completed_at = serializers.DateTimeField()
-
-
-class ExportRunSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    routine = serializers.IntegerField(source="routine_id")
-    child = serializers.IntegerField(source="child_id")
-    date = serializers.DateField(help_text="Family-local date.")
-    started_at = serializers.DateTimeField(allow_null=True)
-    completed_at = serializers.DateTimeField(allow_null=True)
-    completions = ExportCompletionSerializer(many=True)
-
-
-class ExportStrategySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    key = serializers.CharField()
-    title = serializers.CharField()
-    kind = serializers.CharField()
-    summary = serializers.CharField(allow_blank=True)
-    steps = serializers.ListField(child=serializers.CharField(allow_blank=True))
-    fits = serializers.ListField(child=serializers.CharField())
-    energy_fit = serializers.ListField(child=serializers.CharField())
-    age_note = serializers.CharField(allow_blank=True)
-    guided = serializers.CharField(allow_null=True, allow_blank=True)
-    caregiver_first = serializers.BooleanField()
-    created_by = serializers.IntegerField(source="created_by_id", **_NULL_INT)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-
-class ExportCheckInSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    child = serializers.IntegerField(source="child_id", **_NULL_INT)
-    member = serializers.IntegerField(
-        source="member_id", help_text="Set on a caregiver's own check-in.", **_NULL_INT
-    )
-    emotion = serializers.CharField()
-    intensity = serializers.IntegerField()
-    body_areas = serializers.ListField(child=serializers.CharField())
-    note = serializers.CharField(allow_blank=True)
-    strategy = serializers.IntegerField(source="strategy_id", **_NULL_INT)
-    created_by = serializers.IntegerField(source="created_by_id", **_NULL_INT)
-    occurred_at = serializers.DateTimeField()
-    local_date = serializers.DateField(help_text="The family-local date of ``occurred_at``.")
-    created_at = serializers.DateTimeField()
-    follow_up_at = serializers.DateTimeField(allow_null=True)
-    outcome = serializers.CharField(allow_null=True)
-    outcome_emotion = serializers.CharField(allow_blank=True)
-    outcome_at = serializers.DateTimeField(allow_null=True)
-    pair = serializers.UUIDField(
-        allow_null=True,
-        help_text="Coregulation: the child's and the caregiver's check-in share this id.",
-    )
-
-
 class ExportInvitationSerializer(serializers.Serializer):
     """An invitation without its token hash (the token itself was never stored)."""
 
@@ -142,33 +61,23 @@ class ExportInvitationSerializer(serializers.Serializer):
     revoked_at = serializers.DateTimeField(allow_null=True)
 
 
-class ExportPushSubscriptionSerializer(serializers.Serializer):
-    """One of the requesting user's devices: the push service's host, never the keys."""
-
-    id = serializers.IntegerField()
-    endpoint_host = serializers.CharField()
-    user_agent = serializers.CharField(allow_blank=True, required=False)
-    created_at = serializers.DateTimeField(required=False)
-    last_success_at = serializers.DateTimeField(allow_null=True, required=False)
-
-
-class FamilyExportSerializer(serializers.Serializer):
-    """Everything a family has stored in Tandem (documentation of the streamed file)."""
-
-    format = serializers.CharField(help_text="``tandem-export/1``.")
-    exported_at = serializers.DateTimeField()
-    exported_by = serializers.IntegerField(help_text="The user id of who asked for it.")
-    family = ExportFamilySerializer()
-    members = ExportMemberSerializer(many=True)
-    children = ExportChildSerializer(many=True)
-    routines = ExportRoutineSerializer(many=True)
-    runs = ExportRunSerializer(many=True)
-    strategies = ExportStrategySerializer(many=True, help_text="The family's own strategies.")
-    checkins = ExportCheckInSerializer(many=True)
-    invitations = ExportInvitationSerializer(many=True)
-    push_subscriptions = ExportPushSubscriptionSerializer(
-        many=True, help_text="The requesting user's own devices."
-    )
-    deliveries = serializers.ListField(
-        child=serializers.DictField(), help_text="The family's reminder deliveries."
+def family_export_serializer() -> type[serializers.Serializer]:
+    """The whole file as one serializer (for the schema): the header, then every section
+    the apps registered, in file order."""
+    fields: dict[str, serializers.Field] = {
+        "format": serializers.CharField(help_text="``tandem-export/1``."),
+        "exported_at": serializers.DateTimeField(),
+        "exported_by": serializers.IntegerField(help_text="The user id of who asked for it."),
+        "family": ExportFamilySerializer(),
+    }
+    fields.update({section.name: section.field() for section in export_sections()})
+    return type(
+        "FamilyExportSerializer",
+        (serializers.Serializer,),
+        {
+            **fields,
+            "__doc__": "Everything a family has stored in Tandem (documentation of the "
+            "streamed file).",
+            "__module__": __name__,
+        },
     )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.api import validation_error
+from core.api import validation_error
 
 from .models import Family, Invitation, Membership, Role, User, hash_token
 from .signals import membership_removed

@@ -35,9 +35,4 @@ family_router.register("children", views.ChildViewSet, basename="child")
 family_urlpatterns = [
     *family_router.urls,
     path("export/", views_export.FamilyExportView.as_view(), name="family-export"),
-    path(
-        "export/checkins.csv",
-        views_export.CheckInsCsvView.as_view(),
-        name="family-export-checkins-csv",
-    ),
 ]

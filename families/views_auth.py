@@ -11,6 +11,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_str
@@ -18,13 +19,15 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from core.api import validation_error
 
 from . import services
 from .models import User
@@ -41,14 +44,14 @@ from .throttling import FailedLoginPerAccountThrottle, FailedLoginPerAddressThro
 DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})
 
 
-def _form_errors(form, rename: dict[str, str] | None = None) -> ValidationError:
+def _form_errors(form, rename: dict[str, str] | None = None) -> DjangoValidationError:
     """A Django form's errors as one 400, with form field names mapped to API names."""
     rename = rename or {}
     errors: dict[str, list[str]] = {}
     for field, messages in form.errors.items():
         name = rename.get(field, "non_field_errors" if field == "__all__" else field)
         errors.setdefault(name, []).extend(messages)
-    return ValidationError(errors)
+    return DjangoValidationError(errors)
 
 
 def _me(user: User) -> dict:
@@ -100,7 +103,7 @@ class LoginView(GenericAPIView):
         if not form.is_valid():
             for throttle in throttles:
                 throttle.record_failure(request, self)
-            raise ValidationError({"email": ["E-mail or password is not right."]})
+            raise validation_error("email", "E-mail or password is not right.")
         login(request._request, form.get_user())
         return Response(_me(form.get_user()))
 
@@ -204,7 +207,7 @@ class PasswordResetConfirmView(GenericAPIView):
         except (ValueError, TypeError, OverflowError, User.DoesNotExist):
             user = None
         if user is None or not default_token_generator.check_token(user, data["token"]):
-            raise ValidationError({"token": ["This reset link is invalid or has expired."]})
+            raise validation_error("token", "This reset link is invalid or has expired.")
         form = SetPasswordForm(
             user,
             data={"new_password1": data["new_password"], "new_password2": data["new_password"]},

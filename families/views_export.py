@@ -1,4 +1,5 @@
-"""Export endpoints: the family's data as a JSON download and its check-ins as CSV.
+"""Export endpoints: the family's data as a JSON download (the check-ins' CSV is in
+``checkins.views_export``, on the same base).
 
 Any member may export (they can read all of it in the app anyway). Both are streamed
 (``families.export``), throttled per user (``THROTTLE_EXPORT``) and marked ``no-store`` so
@@ -10,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from . import export
 from .scoping import FamilyScopedMixin
-from .serializers_export import FamilyExportSerializer
+from .serializers_export import family_export_serializer
 
 
 class _JsonErrorsNegotiation(BaseContentNegotiation):
@@ -32,7 +32,9 @@ class _JsonErrorsNegotiation(BaseContentNegotiation):
         return parsers[0] if parsers else None
 
 
-class _ExportView(FamilyScopedMixin, APIView):
+class ExportView(FamilyScopedMixin, APIView):
+    """A streamed download of a family's data: throttled, ``no-store``, errors in JSON."""
+
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "export"
     content_negotiation_class = _JsonErrorsNegotiation
@@ -46,12 +48,12 @@ class _ExportView(FamilyScopedMixin, APIView):
         return response
 
 
-class FamilyExportView(_ExportView):
+class FamilyExportView(ExportView):
     """All of the family's data as one JSON file (any member)."""
 
     @extend_schema(
         operation_id="families_export_retrieve",
-        responses={200: FamilyExportSerializer},
+        responses={200: family_export_serializer()},
         description="Downloads as `tandem-<family>-<date>.json`. Includes the requesting "
         "user's own push subscriptions (push service host only) and no invitation tokens.",
     )
@@ -61,26 +63,4 @@ class FamilyExportView(_ExportView):
             export.family_export_json(family, request.user),
             "application/json",
             export.export_filename(family, "json"),
-        )
-
-
-class CheckInsCsvView(_ExportView):
-    """The family's check-ins as CSV (any member), family-local dates."""
-
-    @extend_schema(
-        operation_id="families_export_checkins_csv",
-        responses={
-            (200, "text/csv"): OpenApiResponse(
-                response=OpenApiTypes.STR,
-                description="UTF-8 (with BOM), a header row, one row per check-in. Cells "
-                "that would start a formula are prefixed with a quote.",
-            )
-        },
-    )
-    def get(self, request: Request, family_id: int) -> StreamingHttpResponse:
-        family = self.family
-        return self.download(
-            export.checkins_csv(family),
-            "text/csv; charset=utf-8",
-            export.export_filename(family, "csv", part="checkins"),
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -37,6 +37,10 @@ from .recipients import Plan, Recipient
 from .scheduling import in_quiet_hours, is_too_late
 
 logger = logging.getLogger(__name__)
+
+
+# Queues the sends of these delivery ids (``tasks.enqueue_sends``; tests capture them).
+Enqueue = Callable[[Iterable[int]], None]
 
 
 @dataclass
@@ -150,8 +154,14 @@ def _minutes(delta: timedelta) -> str:
     return f"{int(delta.total_seconds() // 60)} minutes"
 
 
-def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None) -> TickReport:
-    """Dispatch every reminder due at ``now`` (default: the current time), batch by batch."""
+def dispatch_due(
+    *, enqueue: Enqueue, now: datetime | None = None, batch_size: int | None = None
+) -> TickReport:
+    """Dispatch every reminder due at ``now`` (default: the current time), batch by batch.
+
+    ``enqueue`` queues the sends of the deliveries it made (``tasks.enqueue_sends``),
+    after each batch's commit.
+    """
     batch_size = batch_size or settings.REMINDER_BATCH_SIZE
     report = TickReport()
     deferred: set[int] = set()
@@ -165,16 +175,16 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int | None = None) 
             done = {r.pk for r in batch if r.state != ReminderState.PENDING}
             deferred.update(r.pk for r in batch if r.pk not in done)
             if to_send:
-                transaction.on_commit(partial(enqueue_sends, to_send))
+                transaction.on_commit(partial(enqueue, to_send))
         if len(batch) < batch_size:
             break
-    report.requeued = requeue_stale(now=now)
+    report.requeued = requeue_stale(enqueue=enqueue, now=now)
     if report.reminders or report.requeued:
         logger.info("reminder tick: %s", report)
     return report
 
 
-def requeue_stale(*, now: datetime | None = None, limit: int = 2000) -> int:
+def requeue_stale(*, enqueue: Enqueue, now: datetime | None = None, limit: int = 2000) -> int:
     """Send again what a lost task left behind; returns how many deliveries were enqueued.
 
     * ``pending`` whose send time passed ``REMINDER_REQUEUE_SECONDS`` ago: the task was
@@ -202,27 +212,5 @@ def requeue_stale(*, now: datetime | None = None, limit: int = 2000) -> int:
     Delivery.objects.filter(pk__in=ids).filter(stale).update(
         state=DeliveryState.PENDING, lease="", next_attempt_at=now, updated_at=now
     )
-    enqueue_sends(ids)
+    enqueue(ids)
     return len(ids)
-
-
-def enqueue_sends(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
-    """Queue the sends, ``REMINDER_SEND_CHUNK`` deliveries per task. A broker outage is
-    logged, not raised: the deliveries stay pending in the database and the next tick
-    enqueues them again."""
-    from .tasks import send_deliveries
-
-    ids = list(delivery_ids)
-    size = max(1, settings.REMINDER_SEND_CHUNK)
-    for start in range(0, len(ids), size):
-        try:
-            send_deliveries.apply_async(
-                (ids[start : start + size],), countdown=countdown, retry=False
-            )
-        except Exception:
-            logger.warning(
-                "broker unavailable; %d deliveries stay pending for the next tick",
-                len(ids) - start,
-                exc_info=True,
-            )
-            return

@@ -19,7 +19,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from routines.models import Routine
-from routines.services import is_scheduled
 
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
@@ -46,7 +45,7 @@ def mismatch(reminder: ScheduledReminder, routine: Routine) -> str:
     if reminder.offset_minutes not in _offsets(routine):
         return "The reminder times of the routine changed."
     day = reminder.occurrence_date
-    if day is None or not is_scheduled(routine.days_of_week, day):
+    if day is None or not routine.is_scheduled_on(day):
         return "The days of the routine changed."
     start = occurrence_start(tz=routine.family.zone, day=day, start_time=_start_time(routine))
     if start != reminder.occurrence_at:

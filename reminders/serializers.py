@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from config.api import WallClockTimeField
+from core.api import WallClockTimeField
 from families.scoping import FamilyRelatedField, MyFamilyField
 from routines.models import Routine
 

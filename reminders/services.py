@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from families.models import Family, Membership, User
 
-from . import dispatch, messages
+from . import messages, tasks
 from .models import (
     Delivery,
     PushSubscription,
@@ -121,5 +121,5 @@ def send_test(*, user: User, family: Family | None = None) -> list[Delivery]:
             ]
         )
         ids = [d.pk for d in deliveries]
-        transaction.on_commit(lambda: dispatch.enqueue_sends(ids))
+        transaction.on_commit(lambda: tasks.enqueue_sends(ids))
     return deliveries

@@ -8,15 +8,21 @@ delivery's state lives in the database, the tick re-enqueues any send whose task
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+
 from celery import shared_task
+from django.conf import settings
 
 from . import dispatch, sending
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="reminders.dispatch_due", ignore_result=True)
 def dispatch_due() -> None:
     """The dispatch tick."""
-    dispatch.dispatch_due()
+    dispatch.dispatch_due(enqueue=enqueue_sends)
 
 
 @shared_task(
@@ -32,4 +38,24 @@ def send_deliveries(delivery_ids: list[int]) -> None:
         if outcome.retry_in is not None:
             # The retry time is also in the database: if this message is lost, the tick
             # re-enqueues the delivery once it is overdue.
-            dispatch.enqueue_sends([delivery_id], countdown=outcome.retry_in)
+            enqueue_sends([delivery_id], countdown=outcome.retry_in)
+
+
+def enqueue_sends(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:
+    """Queue the sends, ``REMINDER_SEND_CHUNK`` deliveries per task. A broker outage is
+    logged, not raised: the deliveries stay pending in the database and the next tick
+    enqueues them again."""
+    ids = list(delivery_ids)
+    size = max(1, settings.REMINDER_SEND_CHUNK)
+    for start in range(0, len(ids), size):
+        try:
+            send_deliveries.apply_async(
+                (ids[start : start + size],), countdown=countdown, retry=False
+            )
+        except Exception:
+            logger.warning(
+                "broker unavailable; %d deliveries stay pending for the next tick",
+                len(ids) - start,
+                exc_info=True,
+            )
+            return

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from config.api import validation_error
+from core.api import validation_error
 from families.scoping import FamilyScopedMixin
 
 from . import services

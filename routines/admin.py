@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
 
+from .board import board_changed
 from .models import Routine, RoutineRun, RoutineStep, StepCompletion
-from .services import board_changed
 
 
 class BoardHistoryAdmin(admin.ModelAdmin):

@@ -7,7 +7,7 @@ children or steps there are, and ``board_data`` writes the answer directly in th
 
 ``board_json`` keeps the rendered answer in the ``boards`` cache, keyed by the family's
 ``board_version``. Every write that changes what a board shows gives that version a new
-value in its own transaction (``services.board_changed``; ``routines/receivers.py`` calls
+value in its own transaction (``board_changed``; ``routines/receivers.py`` calls
 it for model saves and deletions), so a board is never served stale: a caregiver sees
 the other's tick on their next request. The version arrives with the caller's membership, so a
 cached board costs no query of its own.
@@ -24,10 +24,19 @@ from typing import Any
 from django.core.cache import caches
 from rest_framework.renderers import JSONRenderer
 
-from families.models import Child, Family
+from families.models import Child, Family, new_board_version
 
-from .models import Routine, RoutineRun, RoutineStep
-from .services import is_scheduled
+from .models import Routine, RoutineRun, RoutineStep, is_scheduled
+
+
+def board_changed(**family_lookup: object) -> None:
+    """Mark the Today board of the matching family as changed, e.g. ``board_changed(
+    pk=family_id)`` or ``board_changed(routines=routine_id)``.
+
+    Call it in the transaction that writes the change (after the write): a reader that
+    sees the new version then also sees the new rows.
+    """
+    Family.objects.filter(**family_lookup).update(board_version=new_board_version())
 
 
 @dataclass(frozen=True, slots=True)

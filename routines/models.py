@@ -1,23 +1,37 @@
 """Routines, their ordered steps, daily runs per child and step completions.
 
 Dates (``RoutineRun.date``) and times (``Routine.start_time``) are family-local; the
-rules that read and write them live in ``routines.services``.
+rules that read and write them live in ``routines.routines``, ``routines.runs`` and
+``routines.history``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from families.models import Child, Family
 
-MAX_STEPS = 50
-MAX_STEP_MINUTES = 240
-MAX_OFFSET_MINUTES = 120
-MAX_OFFSETS = 5
-ISO_WEEKDAYS = range(1, 8)  # Monday = 1 … Sunday = 7
+from .validation import (
+    ISO_WEEKDAYS,
+    MAX_OFFSET_MINUTES,
+    MAX_OFFSETS,
+    MAX_STEP_MINUTES,
+    MAX_STEPS,
+    clean_days_of_week,
+    clean_reminder_offsets,
+)
+
+__all__ = ["ISO_WEEKDAYS", "MAX_OFFSETS", "MAX_OFFSET_MINUTES", "MAX_STEPS", "MAX_STEP_MINUTES"]
+
+
+def is_scheduled(days_of_week: Sequence[int], day: date) -> bool:
+    """Whether a routine with these ISO weekdays happens on ``day``."""
+    return day.isoweekday() in days_of_week
 
 
 class Routine(models.Model):
@@ -50,15 +64,12 @@ class Routine(models.Model):
 
     def clean(self) -> None:
         """The admin and forms apply the API's rules for weekdays and reminder offsets."""
-        from rest_framework.exceptions import ValidationError as ApiValidationError
+        self.days_of_week = clean_days_of_week(self.days_of_week or [])
+        self.reminder_offsets = clean_reminder_offsets(self.reminder_offsets or [])
 
-        from .services import clean_days_of_week, clean_reminder_offsets  # avoids a cycle
-
-        try:
-            self.days_of_week = clean_days_of_week(self.days_of_week or [])
-            self.reminder_offsets = clean_reminder_offsets(self.reminder_offsets or [])
-        except ApiValidationError as exc:
-            raise ValidationError(exc.detail) from exc
+    def is_scheduled_on(self, day: date) -> bool:
+        """Whether this routine happens on the family-local ``day``."""
+        return is_scheduled(self.days_of_week, day)
 
 
 class RoutineStep(models.Model):

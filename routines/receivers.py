@@ -5,7 +5,8 @@ Saves and deletions of routines and children, saves of steps, runs and completio
 changes to who a routine is for arrive here. Steps, runs and completions get no deletion
 receiver on purpose: one would stop Django from deleting a routine's year of history in
 bulk. Their deletions and the bulk writes that bypass signals happen only in
-``routines/services.py`` and ``routines/admin.py``, which call ``board_changed`` themselves.
+``routines/routines.py``, ``routines/runs.py`` and ``routines/admin.py``, which call
+``board_changed`` themselves.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from django.dispatch import receiver
 
 from families.models import Child
 
+from .board import board_changed
 from .models import Routine, RoutineRun, RoutineStep, StepCompletion
-from .services import board_changed
 
 
 @receiver(post_save, sender=Routine)

@@ -8,11 +8,11 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
-from config.api import WallClockTimeField
+from core.api import WallClockTimeField
 from families.models import Child
 from families.scoping import FamilyRelatedField
 
-from . import services
+from . import routines, validation
 from .models import MAX_OFFSET_MINUTES, MAX_STEP_MINUTES, MAX_STEPS, Routine, RoutineStep
 
 
@@ -99,16 +99,16 @@ class RoutineSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "days_of_week" in attrs:
-            attrs["days_of_week"] = services.clean_days_of_week(attrs["days_of_week"])
+            attrs["days_of_week"] = validation.clean_days_of_week(attrs["days_of_week"])
         if "reminder_offsets" in attrs:
-            attrs["reminder_offsets"] = services.clean_reminder_offsets(attrs["reminder_offsets"])
+            attrs["reminder_offsets"] = validation.clean_reminder_offsets(attrs["reminder_offsets"])
         return attrs
 
     def _save(self, validated: dict[str, Any], routine: Routine | None) -> Routine:
         validated.pop("family", None)
         children = validated.pop("children", None)
         steps = validated.pop("steps", None)
-        return services.save_routine(
+        return routines.save_routine(
             family=self.context["family"],
             routine=routine,
             fields=validated,

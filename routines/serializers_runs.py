@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from config.api import FieldTemplateMixin, WallClockTimeField
+from core.api import FieldTemplateMixin, WallClockTimeField
 from families.models import Child
 from families.scoping import FamilyRelatedField
 

@@ -11,12 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.timeutils import family_today
 from families.models import Child
 from families.scoping import FamilyScopedViewSet
-from families.timeutils import family_today
 
-from . import services
+from .history import routine_history
 from .models import Routine, RoutineStep
+from .routines import delete_routine
+from .runs import start_run
 from .serializers import RoutineSerializer
 from .serializers_runs import (
     HistoryQuerySerializer,
@@ -46,7 +48,7 @@ class RoutineViewSet(FamilyScopedViewSet):
         return RoutineSerializer
 
     def perform_destroy(self, instance: Routine) -> None:
-        services.delete_routine(instance)
+        delete_routine(instance)
 
     @extend_schema(
         request=StartRunSerializer,
@@ -59,9 +61,7 @@ class RoutineViewSet(FamilyScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         day = serializer.validated_data.get("date") or family_today(self.family)
-        run, created = services.start_run(
-            routine=routine, child=serializer.validated_data["child"], day=day
-        )
+        run, created = start_run(routine=routine, child=serializer.validated_data["child"], day=day)
         return Response(
             RunSerializer(run_state(run.pk)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -85,9 +85,7 @@ class RoutineViewSet(FamilyScopedViewSet):
         query.is_valid(raise_exception=True)
         last = query.validated_data.get("to") or family_today(self.family)
         first = query.validated_data.get("from") or last - timedelta(days=HISTORY_DEFAULT_DAYS - 1)
-        history = services.routine_history(
-            routine, first, last, child=query.validated_data.get("child")
-        )
+        history = routine_history(routine, first, last, child=query.validated_data.get("child"))
         return Response(RoutineHistorySerializer(history).data)
 
     def get_queryset(self) -> QuerySet[Routine]:

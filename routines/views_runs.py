@@ -11,11 +11,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.timeutils import family_today
 from families.models import Child
 from families.scoping import FamilyScopedMixin
-from families.timeutils import family_today
 
-from . import services
+from . import runs
 from .board import board_json
 from .models import RoutineRun, RoutineStep, StepCompletion
 from .serializers_runs import BoardSerializer, RunSerializer, TodayQuerySerializer
@@ -93,8 +93,8 @@ class RunStepCompletionView(_CompletionView):
         )
         step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine_id=run.routine_id)
         if done:
-            return services.complete_step(run=run, step=step, user=self.request.user)
-        return services.undo_step(run=run, step=step)
+            return runs.complete_step(run=run, step=step, user=self.request.user)
+        return runs.undo_step(run=run, step=step)
 
 
 class DayStepCompletionView(_CompletionView):
@@ -114,7 +114,7 @@ class DayStepCompletionView(_CompletionView):
         routine = step.routine
         routine.family = self.family
         child = get_object_or_404(Child, pk=self.kwargs["child"], family=self.family)
-        return services.set_step_done_on_day(
+        return runs.set_step_done_on_day(
             routine=routine,
             child=child,
             day=self.kwargs["date"],

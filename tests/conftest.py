@@ -13,10 +13,10 @@ from rest_framework.test import APIClient
 
 from families.models import Role
 
-from .factories import ChildFactory, FamilyFactory, MembershipFactory
+from .support.factories import ChildFactory, FamilyFactory, MembershipFactory
 
 # Fixtures of one area kept in their own module (the push service, VAPID keys, queued sends).
-pytest_plugins = ["tests.reminder_fixtures", "tests.routine_fixtures"]
+pytest_plugins = ["tests.support.reminder_fixtures", "tests.support.routine_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

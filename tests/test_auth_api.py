@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from families.models import Family, User
 
-from .factories import PASSWORD, UserFactory
+from .support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,9 +124,11 @@ def test_me_shows_families_with_roles(owner_client, family):
 
 def test_me_update_display_name_and_reject_blank(owner_client):
     r = owner_client.patch("/api/v1/auth/me/", {"display_name": "Mum"})
-    assert r.status_code == 200 and r.json()["display_name"] == "Mum"
+    assert r.status_code == 200
+    assert r.json()["display_name"] == "Mum"
     r = owner_client.patch("/api/v1/auth/me/", {"display_name": ""})
-    assert r.status_code == 400 and "display_name" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "display_name" in r.json()["errors"]
     r = owner_client.patch("/api/v1/auth/me/", {"email": "new@example.com"})
     assert r.json()["email"] != "new@example.com"  # e-mail is read-only here
 
@@ -187,7 +189,8 @@ def test_password_reset_by_email_end_to_end(anon_client):
         "/api/v1/auth/password/reset/confirm/",
         {"uid": uid, "token": token, "new_password": "yet another phrase"},
     )
-    assert r.status_code == 400 and "token" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "token" in r.json()["errors"]
 
 
 def test_password_reset_does_not_reveal_unknown_addresses(anon_client):
@@ -201,7 +204,8 @@ def test_password_reset_confirm_rejects_garbage(anon_client):
         "/api/v1/auth/password/reset/confirm/",
         {"uid": "!!!", "token": "x", "new_password": "a brand new phrase"},
     )
-    assert r.status_code == 400 and "token" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "token" in r.json()["errors"]
 
 
 def test_csrf_is_enforced_for_login_and_for_signed_in_writes():

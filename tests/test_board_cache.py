@@ -20,8 +20,8 @@ from routines.board import board_data, today_board
 from routines.models import RoutineRun, StepCompletion
 
 from .conftest import client_for
-from .factories import ChildFactory, MembershipFactory
-from .routine_fixtures import DAY
+from .support.factories import ChildFactory, MembershipFactory
+from .support.routine_fixtures import DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday_noon")]
 
@@ -143,7 +143,8 @@ def sql_of_a_read(client, family) -> str:
 def test_a_cached_board_reads_nothing_but_the_membership(owner_client, family, routine):
     board(owner_client, family)
     sql = sql_of_a_read(owner_client, family)
-    assert "routines_" not in sql and "families_child" not in sql
+    assert "routines_" not in sql
+    assert "families_child" not in sql
     assert "families_membership" in sql  # still checked on every request
 
 

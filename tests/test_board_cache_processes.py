@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from bench.server import gunicorn_process
-from families.timeutils import family_today
-from routines import services
+from core.timeutils import family_today
+from routines import runs
+from testing.server import gunicorn_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -72,7 +72,7 @@ def test_no_worker_serves_a_board_from_before_a_change(gunicorn, family, owner, 
     assert read_from_both_workers() == {0}
 
     # Another process (this one) ticks a step: both workers have the old board cached.
-    services.set_step_done_on_day(
+    runs.set_step_done_on_day(
         routine=routine,
         child=child,
         day=family_today(family),

@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from checkins import services
+from checkins import recording
 from checkins.models import CheckIn, Strategy
 from families.models import Membership
 
 from .conftest import client_for
-from .factories import CheckInFactory, ChildFactory, MembershipFactory, StrategyFactory
+from .support.factories import CheckInFactory, ChildFactory, MembershipFactory, StrategyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,23 +174,23 @@ def test_another_familys_id_is_a_conflict_not_a_leak(
 def test_a_retry_is_settled_by_the_primary_key_inside_a_transaction(owner, family, child):
     """A new check-in is inserted without a look-up; a retry's insert fails on the primary
     key, which is rolled back alone: the caller's transaction goes on (PostgreSQL too)."""
-    data = services.CheckInData(id=uuid.uuid4(), emotion="worried", intensity=3, child=child)
-    other = services.CheckInData(id=data.id, emotion="angry", intensity=3, child=child)
+    data = recording.CheckInData(id=uuid.uuid4(), emotion="worried", intensity=3, child=child)
+    other = recording.CheckInData(id=data.id, emotion="angry", intensity=3, child=child)
     with transaction.atomic():
-        winner, _, created = services.record_checkin(family=family, user=owner, data=data)
+        winner, _, created = recording.record_checkin(family=family, user=owner, data=data)
         assert created
-        stored, _, created = services.record_checkin(family=family, user=owner, data=data)
+        stored, _, created = recording.record_checkin(family=family, user=owner, data=data)
         assert not created
         assert stored.pk == winner.pk
-        with pytest.raises(services.CheckInConflict):
-            services.record_checkin(family=family, user=owner, data=other)
+        with pytest.raises(recording.CheckInConflict):
+            recording.record_checkin(family=family, user=owner, data=other)
         assert CheckIn.objects.get().emotion == "worried"  # the transaction still works
 
 
 def test_other_integrity_errors_are_not_swallowed(owner, family, child):
-    data = services.CheckInData(id=uuid.uuid4(), emotion="worried", intensity=9, child=child)
+    data = recording.CheckInData(id=uuid.uuid4(), emotion="worried", intensity=9, child=child)
     with pytest.raises(IntegrityError):  # the CheckConstraint, past the serializer
-        services.record_checkin(family=family, user=owner, data=data)
+        recording.record_checkin(family=family, user=owner, data=data)
 
 
 # --- coregulation ------------------------------------------------------------------------
@@ -425,7 +425,7 @@ def test_a_caregiver_sees_the_familys_checkins(caregiver_client, owner, family, 
 
 
 def test_serializers_made_at_once_never_share_fields_or_family(family, other_family, child):
-    # config.api.FieldTemplateMixin copies one template of fields into each serializer:
+    # core.api.FieldTemplateMixin copies one template of fields into each serializer:
     # each copy must be bound to its own serializer, or one request could validate
     # against another request's family.
     from checkins.serializers import CheckInSerializer

@@ -26,8 +26,8 @@ from families.models import Family, Membership, Role, User
 from routines.models import StepCompletion
 
 from .conftest import client_for
-from .factories import FamilyFactory, MembershipFactory, StrategyFactory
-from .family_data import fill_family
+from .support.factories import FamilyFactory, MembershipFactory, StrategyFactory
+from .support.family_data import fill_family
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +168,8 @@ def test_deleting_an_account_removes_exactly_what_was_theirs(world):
             "pk", flat=True
         )
     )
-    assert in_b_by_ana and not {("checkins.CheckIn", pk) for pk in in_b_by_ana} & expected_gone
+    assert in_b_by_ana
+    assert not {("checkins.CheckIn", pk) for pk in in_b_by_ana} & expected_gone
 
     assert client.delete("/api/v1/auth/me/").status_code == 204
 
@@ -192,7 +193,8 @@ def test_deleting_an_account_removes_exactly_what_was_theirs(world):
     )
     assert StepCompletion.objects.filter(run__routine__family=b, completed_by=None).exists()
     c_rows = owned_by(before, {("families.Family", world["C"].pk)})
-    assert c_rows and not c_rows & (removed | set(changed))
+    assert c_rows
+    assert not c_rows & (removed | set(changed))
 
 
 def test_a_caregiver_deleting_their_account_leaves_the_family_whole(world):
@@ -205,7 +207,8 @@ def test_a_caregiver_deleting_their_account_leaves_the_family_whole(world):
 
     after = snapshot()
     added, removed, changed = diff(before, after)
-    assert not added and removed == expected_gone
+    assert not added
+    assert removed == expected_gone
     assert_only_authors_forgotten(before, after, changed, bob.pk)
     assert_no_dangling_references(after)
     assert Family.objects.filter(pk=a.pk).exists()
@@ -223,7 +226,8 @@ def test_an_owner_deleting_the_family_removes_everything_under_it(world):
 
     after = snapshot()
     added, removed, changed = diff(before, after)
-    assert not added and not changed
+    assert not added
+    assert not changed
     assert removed == expected_gone
     assert_no_dangling_references(after)
     assert User.objects.filter(pk__in=[carol.pk, world["ana"].pk]).count() == 2

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from .conftest import client_for
-from .factories import DeliveryFactory, PushSubscriptionFactory, ScheduledReminderFactory
+from .support.factories import DeliveryFactory, PushSubscriptionFactory, ScheduledReminderFactory
 
 pytestmark = pytest.mark.django_db
 

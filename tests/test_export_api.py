@@ -12,14 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.throttling import ScopedRateThrottle
 
+from checkins import export
 from checkins.models import CheckIn
-from families import export
 from families.models import Invitation
 from routines.models import StepCompletion
 
 from .conftest import client_for
-from .factories import CheckInFactory, ChildFactory
-from .family_data import fill_family
+from .support.factories import CheckInFactory, ChildFactory
+from .support.family_data import fill_family
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,8 @@ def test_a_caregiver_downloads_everything_as_one_json_file(
     assert sam["birth_year"] == 2019
 
     [routine] = data["routines"]
-    assert routine["name"] == "Bedtime" and routine["start_time"] == "19:30"
+    assert routine["name"] == "Bedtime"
+    assert routine["start_time"] == "19:30"
     assert [s["title"] for s in routine["steps"]] == ["Step 1", "Step 2", "Step 3", "Step 4"]
     assert routine["children"] == sorted(c.pk for c in filled.children)
 
@@ -103,7 +104,8 @@ def test_a_caregiver_downloads_everything_as_one_json_file(
         for run in data["runs"]
         for done in run["completions"]
     }
-    assert exported == stored and len(stored) == 15
+    assert exported == stored
+    assert len(stored) == 15
 
     assert [s["id"] for s in data["strategies"]] == [filled.strategy.pk]  # no built-ins
 
@@ -114,7 +116,8 @@ def test_a_caregiver_downloads_everything_as_one_json_file(
     assert first_child["strategy"] == filled.strategy.pk
     assert first_child["local_date"] == "2026-03-01"
     partner = next(c for c in data["checkins"] if c["member"] and c["pair"] == first_child["pair"])
-    assert partner["emotion"] == "frustrated" and partner["pair"] == first_child["id"]
+    assert partner["emotion"] == "frustrated"
+    assert partner["pair"] == first_child["id"]
 
     assert {i["status"] for i in data["invitations"]} == {"accepted", "pending"}
     assert all("token_hash" not in i and "token" not in i for i in data["invitations"])
@@ -122,7 +125,8 @@ def test_a_caregiver_downloads_everything_as_one_json_file(
         assert invitation.token_hash.encode() not in body
 
     # Nothing of the other family, not even a name.
-    assert b"The Others" not in body and b"Charlie" not in body
+    assert b"The Others" not in body
+    assert b"Charlie" not in body
     other_checkins = {str(c.pk) for c in others.checkins}
     assert not other_checkins & {c["id"] for c in data["checkins"]}
 
@@ -134,7 +138,9 @@ def test_the_export_has_my_devices_without_their_secrets_and_the_familys_deliver
     data = json.loads(body)
     [device] = data["push_subscriptions"]  # mine only, not Bob's
     assert device["endpoint_host"] == "fcm.googleapis.com"
-    assert "endpoint" not in device and "p256dh" not in device and "auth" not in device
+    assert "endpoint" not in device
+    assert "p256dh" not in device
+    assert "auth" not in device
     assert b"secret-path" not in body
     assert len(data["deliveries"]) == 2
 
@@ -220,7 +226,8 @@ def test_runs_keep_their_own_completions_when_streamed_in_small_chunks(
     fill_family(family, [owner, caregiver], days=9)
     monkeypatch.setattr(export, "CHUNK_ROWS", 4)
     data = export_json(owner_client, family)
-    assert len(data["runs"]) == 18 and len(data["checkins"]) == 18
+    assert len(data["runs"]) == 18
+    assert len(data["checkins"]) == 18
     for run in data["runs"]:
         expected = set(
             StepCompletion.objects.filter(run_id=run["id"]).values_list("step_id", flat=True)
@@ -233,5 +240,6 @@ def test_exports_are_throttled_per_user(owner_client, caregiver_client, family, 
     assert owner_client.get(JSON_URL.format(family.pk)).status_code == 200
     assert owner_client.get(CSV_URL.format(family.pk)).status_code == 200
     third = owner_client.get(JSON_URL.format(family.pk))
-    assert third.status_code == 429 and third.json()["code"] == "throttled"
+    assert third.status_code == 429
+    assert third.json()["code"] == "throttled"
     assert caregiver_client.get(JSON_URL.format(family.pk)).status_code == 200

@@ -9,7 +9,7 @@ from django.utils import timezone
 from families.models import Invitation, Membership, Role
 
 from .conftest import client_for
-from .factories import ChildFactory, MembershipFactory, UserFactory
+from .support.factories import ChildFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,8 @@ def test_only_owners_rename_or_delete_a_family(owner_client, caregiver_client, f
     assert caregiver_client.patch(url, {"name": "Nope"}).status_code == 403
     assert caregiver_client.delete(url).status_code == 403
     r = owner_client.patch(url, {"name": "Rivera-Lopez", "timezone": "Europe/Lisbon"})
-    assert r.status_code == 200 and r.json()["name"] == "Rivera-Lopez"
+    assert r.status_code == 200
+    assert r.json()["name"] == "Rivera-Lopez"
     assert owner_client.delete(url).status_code == 204
 
 
@@ -71,9 +72,11 @@ def test_anonymous_is_refused(anon_client, family):
 def test_owner_changes_roles_and_removes_members(owner_client, caregiver, family):
     m = Membership.objects.get(user=caregiver)
     r = owner_client.patch(f"/api/v1/families/{family.id}/members/{m.id}/", {"role": "owner"})
-    assert r.status_code == 200 and r.json()["role"] == "owner"
+    assert r.status_code == 200
+    assert r.json()["role"] == "owner"
     r = owner_client.patch(f"/api/v1/families/{family.id}/members/{m.id}/", {"role": "king"})
-    assert r.status_code == 400 and "role" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "role" in r.json()["errors"]
     assert owner_client.delete(f"/api/v1/families/{family.id}/members/{m.id}/").status_code == 204
     assert not Membership.objects.filter(pk=m.pk).exists()
 
@@ -89,9 +92,11 @@ def test_the_last_owner_cannot_be_demoted_or_leave(owner_client, owner, caregive
     m = Membership.objects.get(user=owner)
     url = f"/api/v1/families/{family.id}/members/{m.id}/"
     r = owner_client.patch(url, {"role": "caregiver"})
-    assert r.status_code == 400 and "role" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "role" in r.json()["errors"]
     r = owner_client.delete(url)
-    assert r.status_code == 400 and "owner" in r.json()["detail"]
+    assert r.status_code == 400
+    assert "owner" in r.json()["detail"]
 
 
 def test_anyone_can_leave_and_loses_access_at_once(caregiver_client, caregiver, family):
@@ -132,7 +137,8 @@ def test_invitation_token_is_shown_once_and_only_its_hash_is_stored(owner_client
     stored = Invitation.objects.get()
     assert created["token"] not in stored.token_hash
     listed = owner_client.get(f"/api/v1/families/{family.id}/invitations/").json()["results"]
-    assert "token" not in listed[0] and listed[0]["status"] == "pending"
+    assert "token" not in listed[0]
+    assert listed[0]["status"] == "pending"
 
 
 def test_accepting_an_invitation_joins_the_family(owner_client, family):
@@ -152,7 +158,8 @@ def test_an_invitation_is_single_use(owner_client, family):
     created = invite(owner_client, family)
     client_for(UserFactory()).post("/api/v1/invitations/accept/", {"token": created["token"]})
     r = client_for(UserFactory()).post("/api/v1/invitations/accept/", {"token": created["token"]})
-    assert r.status_code == 400 and "used" in r.json()["errors"]["token"][0]
+    assert r.status_code == 400
+    assert "used" in r.json()["errors"]["token"][0]
 
 
 def test_expired_invitations_are_refused(owner_client, family):
@@ -161,7 +168,8 @@ def test_expired_invitations_are_refused(owner_client, family):
         r = client_for(UserFactory()).post(
             "/api/v1/invitations/accept/", {"token": created["token"]}
         )
-    assert r.status_code == 400 and "expired" in r.json()["errors"]["token"][0]
+    assert r.status_code == 400
+    assert "expired" in r.json()["errors"]["token"][0]
 
 
 def test_revoked_invitations_are_refused_and_only_owners_revoke(
@@ -172,21 +180,25 @@ def test_revoked_invitations_are_refused_and_only_owners_revoke(
     assert caregiver_client.delete(url).status_code == 403
     assert owner_client.delete(url).status_code == 204
     r = client_for(UserFactory()).post("/api/v1/invitations/accept/", {"token": created["token"]})
-    assert r.status_code == 400 and "cancelled" in r.json()["errors"]["token"][0]
+    assert r.status_code == 400
+    assert "cancelled" in r.json()["errors"]["token"][0]
 
 
 def test_unknown_token_and_existing_member(owner_client, caregiver_client, family):
     r = caregiver_client.post("/api/v1/invitations/accept/", {"token": "nonsense"})
-    assert r.status_code == 400 and "token" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "token" in r.json()["errors"]
     created = invite(owner_client, family)
     r = caregiver_client.post("/api/v1/invitations/accept/", {"token": created["token"]})
-    assert r.status_code == 400 and "already a member" in r.json()["detail"]
+    assert r.status_code == 400
+    assert "already a member" in r.json()["detail"]
 
 
 def test_caregivers_invite_caregivers_but_not_owners(caregiver_client, family):
     assert invite(caregiver_client, family)["role"] == "caregiver"
     r = caregiver_client.post(f"/api/v1/families/{family.id}/invitations/", {"role": "owner"})
-    assert r.status_code == 400 and "role" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "role" in r.json()["errors"]
 
 
 def test_owner_invitation_gives_owner_role(owner_client, family):
@@ -220,7 +232,8 @@ def test_children_crud(caregiver_client, family):
 )
 def test_children_bad_input(caregiver_client, family, body, field):
     r = caregiver_client.post(f"/api/v1/families/{family.id}/children/", body)
-    assert r.status_code == 400 and field in r.json()["errors"]
+    assert r.status_code == 400
+    assert field in r.json()["errors"]
 
 
 def test_another_familys_child_is_404(caregiver_client, other_family):
@@ -238,4 +251,5 @@ def test_patching_a_member_without_a_role_changes_nothing(owner_client, caregive
     """Regression (permission matrix): an empty PATCH was a 500."""
     m = Membership.objects.get(user=caregiver)
     r = owner_client.patch(f"/api/v1/families/{family.id}/members/{m.id}/", {})
-    assert r.status_code == 200 and r.json()["role"] == "caregiver"
+    assert r.status_code == 200
+    assert r.json()["role"] == "caregiver"

@@ -2,15 +2,16 @@
 
 The endpoints come from the URL configuration, so a new endpoint is covered without
 anyone remembering to add it. Object ids are filled with real objects of the victim
-family, built by ``tests.victims`` (a new URL keyword needs a builder there, or this
+family, built by ``tests.support.victims`` (a new URL keyword needs a builder there, or this
 test fails and says so).
 """
 
 import pytest
 
+from testing.urlmap import family_endpoints
+
 from .conftest import client_for
-from .urlmap import family_endpoints
-from .victims import build_kwargs
+from .support.victims import build_kwargs
 
 pytestmark = pytest.mark.django_db
 

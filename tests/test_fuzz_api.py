@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
 
-from .fuzz_data import seed_family_with_data
+from .support.fuzz_data import seed_family_with_data
 
 # Logging out or deleting the account would end the session under test; both have their
 # own tests in test_auth_api.py.

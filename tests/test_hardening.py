@@ -16,7 +16,8 @@ def test_security_headers_on_the_app_shell(client):
     csp = r["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
     assert "frame-ancestors 'none'" in csp
     assert r["X-Content-Type-Options"] == "nosniff"
     assert r["X-Frame-Options"] == "DENY"
@@ -27,18 +28,20 @@ def test_security_headers_on_the_app_shell(client):
 
 def test_the_app_shell_has_no_inline_script_or_style(client):
     html = client.get("/").content.decode()
-    assert "<style" not in html and " style=" not in html
+    assert "<style" not in html
+    assert " style=" not in html
     for tag in html.split("<script")[1:]:
         assert 'src="' in tag.split(">")[0], "inline <script> would need unsafe-inline"
 
 
 def test_session_and_csrf_cookies_are_httponly_and_samesite(anon_client):
-    from .factories import PASSWORD, UserFactory
+    from .support.factories import PASSWORD, UserFactory
 
     UserFactory(email="a@example.com")
     r = anon_client.post("/api/v1/auth/login/", {"email": "a@example.com", "password": PASSWORD})
     session = r.cookies["sessionid"]
-    assert session["httponly"] and session["samesite"] == "Lax"
+    assert session["httponly"]
+    assert session["samesite"] == "Lax"
 
 
 def test_production_settings_are_strict():
@@ -67,11 +70,13 @@ def test_production_settings_are_strict():
         result = subprocess.run(
             [sys.executable, "-c", code], env=bad, capture_output=True, text=True
         )
-        assert result.returncode != 0 and missing in result.stderr
+        assert result.returncode != 0
+        assert missing in result.stderr
     debug = subprocess.run(
         [sys.executable, "-c", code], env={**env, "DEBUG": "true"}, capture_output=True, text=True
     )
-    assert debug.returncode != 0 and "DEBUG" in debug.stderr
+    assert debug.returncode != 0
+    assert "DEBUG" in debug.stderr
     # A key that starts with "$" is a key, not a reference to another variable.
     dollar = "$" + "k" * 63
     key = subprocess.run(

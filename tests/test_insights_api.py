@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
-from django.apps import apps
 
 from checkins import insights
 from checkins.models import Strategy
+from routines.models import Routine, RoutineRun
 
-from .factories import CheckInFactory, ChildFactory, MembershipFactory
+from .support.factories import CheckInFactory, ChildFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -170,19 +170,20 @@ def test_the_query_count_does_not_grow_with_check_ins_or_days(
     assert count() == one
 
 
-def test_routine_completion_per_day_when_routines_exist(family, child):
-    run_model = apps.get_model("routines", "RoutineRun")
-    routine_model = run_model._meta.get_field("routine").related_model
-    routine = routine_model.objects.create(family=family, name="Bedtime", start_time=time(19, 30))
-    run_model.objects.create(
+def test_routine_runs_per_day_are_part_of_the_insights(family, child):
+    routine = Routine.objects.create(family=family, name="Bedtime", start_time=time(19, 30))
+    RoutineRun.objects.create(
         routine=routine,
         child=child,
         date=date(2026, 10, 20),
         started_at=at(2026, 10, 20, 18, 30),
         completed_at=at(2026, 10, 20, 19),
     )
-    run_model.objects.create(routine=routine, child=child, date=date(2026, 10, 21))
-    days = insights.routine_completion(family, child, date(2026, 10, 19), date(2026, 10, 25))
+    RoutineRun.objects.create(routine=routine, child=child, date=date(2026, 10, 21))
+    answer = insights.build_insights(
+        family=family, child=child, period="week", day=date(2026, 10, 22)
+    )
+    days = answer["routines"]
     assert len(days) == 7
     assert days[1] == {"date": date(2026, 10, 20), "runs": 1, "completed": 1}
     assert days[2] == {"date": date(2026, 10, 21), "runs": 1, "completed": 0}

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import pytest
 
+from testing.urlmap import api_endpoints
+
 from .conftest import client_for
-from .urlmap import api_endpoints
-from .victims import build_kwargs
+from .support.victims import build_kwargs
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from reminders.models import Delivery, PushSubscription
 from reminders.vapid import KEY_FILE_NAME, identity
+from testing.pushservice import BrowserKeys, b64url, b64url_decode
 
 from .conftest import client_for
-from .factories import UserFactory
-from .pushservice import BrowserKeys, b64url, b64url_decode
-from .reminder_fixtures import send_all
+from .support.factories import UserFactory
+from .support.reminder_fixtures import send_all
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from py_vapid import Vapid02
 from pywebpush import WebPusher, WebPushException, webpush
 
-from tests.pushservice import BrowserKeys, PushService, b64url, b64url_decode
+from testing.pushservice import BrowserKeys, PushService, b64url, b64url_decode
 
 CLAIMS_SUB = "mailto:test@example.com"
 
@@ -67,7 +67,8 @@ def test_browser_keys_shape() -> None:
     info = keys.subscription_info("https://example.invalid/push/x")
     assert info["endpoint"] == "https://example.invalid/push/x"
     p256dh = b64url_decode(info["keys"]["p256dh"])
-    assert len(p256dh) == 65 and p256dh[0] == 0x04  # uncompressed point
+    assert len(p256dh) == 65
+    assert p256dh[0] == 0x04
     assert len(b64url_decode(info["keys"]["auth"])) == 16
     assert "=" not in info["keys"]["p256dh"] + info["keys"]["auth"]
 

@@ -4,10 +4,9 @@ children (the same measurement as ``bench/queries.py``, on smaller data)."""
 
 import pytest
 
-from bench.queries import build_sample, measure
-from bench.seed import Shape
-
-from .urlmap import api_endpoints
+from demo.seed import Shape
+from testing.query_sample import build_sample, measure
+from testing.urlmap import api_endpoints
 
 pytestmark = pytest.mark.django_db
 

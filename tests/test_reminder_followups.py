@@ -13,7 +13,7 @@ from checkins.models import CheckIn, Strategy
 from reminders.models import Delivery, ScheduledReminder
 
 from .conftest import client_for
-from .reminder_fixtures import add_device, send_all
+from .support.reminder_fixtures import add_device, send_all
 
 pytestmark = pytest.mark.django_db
 

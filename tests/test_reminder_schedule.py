@@ -17,12 +17,12 @@ from families.services import remove_membership
 from reminders import routine_reminders
 from reminders.models import Delivery, ReminderSettings, ScheduledReminder
 from routines.models import Routine
-from routines.services import delete_routine, save_routine
+from routines.routines import delete_routine, save_routine
 
 from .conftest import client_for
-from .factories import FamilyFactory, MembershipFactory, RoutineFactory
-from .reminder_fixtures import add_device, send_all
-from .routine_fixtures import bedtime
+from .support.factories import FamilyFactory, MembershipFactory, RoutineFactory
+from .support.reminder_fixtures import add_device, send_all
+from .support.routine_fixtures import bedtime
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from reminders import dispatch, sending
 from reminders.models import Delivery, PushSubscription, ScheduledReminder
 
-from .factories import ScheduledReminderFactory, UserFactory
-from .reminder_fixtures import add_device, send_all
+from .support.factories import ScheduledReminderFactory, UserFactory
+from .support.reminder_fixtures import add_device, send_all
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +260,7 @@ def test_a_fresh_send_is_not_enqueued_twice(tick, owner, push, queued):
     due_test_reminder(owner)
     tick()
     Delivery.objects.update(state="sending", next_attempt_at=timezone.now())
-    assert dispatch.requeue_stale() == 0
+    assert dispatch.requeue_stale(enqueue=queued.extend) == 0
 
 
 def test_the_tick_costs_the_same_queries_for_one_or_many_due(

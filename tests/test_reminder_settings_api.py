@@ -7,7 +7,7 @@ import pytest
 from reminders.models import ReminderSettings
 
 from .conftest import client_for
-from .factories import RoutineFactory
+from .support.factories import RoutineFactory
 
 pytestmark = pytest.mark.django_db
 

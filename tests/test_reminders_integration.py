@@ -23,12 +23,12 @@ from django.utils import timezone
 from reminders.models import Delivery, PushSubscription, ReminderSettings, ScheduledReminder
 from reminders.scheduling import next_routine_fire
 from reminders.vapid import generate_key_pair
+from testing.pushservice import PushService
+from testing.servers import CeleryWorker, RedisServer, wait_until
 
 from .conftest import skip_or_fail
-from .factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
-from .pushservice import PushService
-from .reminder_fixtures import add_device
-from .servers import CeleryWorker, RedisServer, wait_until
+from .support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
+from .support.reminder_fixtures import add_device
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -170,7 +170,8 @@ def test_killing_the_worker_mid_burst_delivers_everything_and_nothing_twice(stac
 
     # In the database: exactly one delivery per (reminder, device), every one sent.
     pairs = Counter(Delivery.objects.values_list("reminder_id", "subscription_id"))
-    assert len(pairs) == expected and set(pairs.values()) == {1}
+    assert len(pairs) == expected
+    assert set(pairs.values()) == {1}
     assert Delivery.objects.exclude(state="sent").count() == 0
     # At the push service: every delivery arrived; a repeat is only possible for a send
     # that was on the wire at the moment of the kill (its outcome was never recorded).

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from testing.servers import ROOT, PostgresServer
+
 from .conftest import skip_or_fail
-from .servers import ROOT, PostgresServer
 
 pytestmark = pytest.mark.integration
 
@@ -61,7 +62,7 @@ def test_dispatchers_side_by_side_dispatch_each_reminder_once(postgres, tmp_path
     out = run(
         env,
         "-m",
-        "tests.dispatch_drill",
+        "tests.support.dispatch_drill",
         "--dispatchers",
         "3",
         "--test-reminders",

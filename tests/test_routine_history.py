@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from routines.history import completion_rate, streaks
 from routines.models import RoutineRun
-from routines.services import completion_rate, streaks
 
-from .factories import ChildFactory, RoutineFactory
+from .support.factories import ChildFactory, RoutineFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday_evening")]
 
@@ -97,7 +97,8 @@ def test_history_per_day_with_streaks_over_gaps(family, owner_client, child):
     complete_on(routine, child, date(2026, 6, 10), full=False)  # today, in progress
 
     data = owner_client.get(history_url(family, routine, **{"from": "2026-05-30"})).json()
-    assert data["from"] == "2026-05-30" and data["to"] == "2026-06-10"
+    assert data["from"] == "2026-05-30"
+    assert data["to"] == "2026-06-10"
     by_day = {d["date"]: d for d in data["days"]}
     assert len(by_day) == 12
     assert by_day["2026-05-31"]["scheduled"] is False  # before the routine existed
@@ -109,7 +110,8 @@ def test_history_per_day_with_streaks_over_gaps(family, owner_client, child):
         "complete": False,
     }
     assert by_day["2026-06-06"]["scheduled"] is False
-    assert by_day["2026-06-07"]["complete"] is True and not by_day["2026-06-07"]["scheduled"]
+    assert by_day["2026-06-07"]["complete"] is True
+    assert not by_day["2026-06-07"]["scheduled"]
     assert by_day["2026-06-10"]["done"] == 1
     # 5, 8, 9 June in a row (weekend skipped); today still open does not break it.
     assert data["current_streak"] == 3

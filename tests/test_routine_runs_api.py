@@ -11,8 +11,8 @@ from routines.models import RoutineRun, StepCompletion
 from routines.serializers_runs import BoardSerializer
 
 from .conftest import client_for
-from .factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
-from .routine_fixtures import DAY
+from .support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
+from .support.routine_fixtures import DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday_noon")]
 
@@ -221,7 +221,8 @@ def test_the_board_shows_progress_and_now_next(family, owner_client, routine, ch
         owner_client.put(day_url(family, routine, child, DAY, step.pk))
     entry = owner_client.get(today_url(family, DAY)).json()["children"][0]["routines"][0]
     assert entry["complete"] is True
-    assert entry["now_step"] is None and entry["next_step"] is None
+    assert entry["now_step"] is None
+    assert entry["next_step"] is None
 
 
 def test_another_caregiver_sees_the_same_progress(

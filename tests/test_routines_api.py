@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from routines.models import Routine, RoutineStep, StepCompletion
 
 from .conftest import client_for
-from .factories import ChildFactory, RoutineFactory, RoutineRunFactory
-from .routine_fixtures import bedtime
+from .support.factories import ChildFactory, RoutineFactory, RoutineRunFactory
+from .support.routine_fixtures import bedtime
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from routines.models import RoutineRun, StepCompletion
 
-from .factories import ChildFactory, MembershipFactory, RoutineFactory
+from .support.factories import ChildFactory, MembershipFactory, RoutineFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday_evening")]
 

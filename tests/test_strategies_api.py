@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from checkins import services
+from checkins import strategies
 from checkins.models import Strategy
 from checkins.strategy_catalogue import BUILTIN_STRATEGIES, NOT_MEDICAL_ADVICE
 
-from .factories import StrategyFactory
+from .support.factories import StrategyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +38,10 @@ def test_the_builtins_are_loaded_and_in_sync_with_the_catalogue():
     box.title = "Edited by someone"
     box.save()
     Strategy.objects.filter(family=None, key="belly_breathing").delete()
-    assert services.sync_builtin_strategies() == 2
+    assert strategies.sync_builtin_strategies() == 2
     assert builtins.get(key="box_breathing").title == "Box breathing"
     assert builtins.filter(key="belly_breathing").exists()
-    assert services.sync_builtin_strategies() == 0  # nothing to do the second time
+    assert strategies.sync_builtin_strategies() == 0  # nothing to do the second time
 
 
 def test_the_sync_command_reports(capsys):
@@ -134,7 +134,7 @@ def test_another_familys_strategy_is_404(owner_client, family, other_family):
 
 
 def test_two_strategies_with_one_title_get_numbered_keys_even_in_a_race(family, monkeypatch):
-    first = services.create_strategy(
+    first = strategies.create_strategy(
         family=family, title="Our song", kind="comfort", steps=["Sing."]
     )
     assert first.key == "our-song"
@@ -148,7 +148,7 @@ def test_two_strategies_with_one_title_get_numbered_keys_even_in_a_race(family, 
         return found.none() if len(looks) == 1 else found
 
     monkeypatch.setattr(Strategy.objects, "filter", blind_first_look)
-    second = services.create_strategy(
+    second = strategies.create_strategy(
         family=family, title="Our song", kind="comfort", steps=["Sing softly."]
     )
     assert second.key == "our-song-2"

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from checkins.models import Strategy
-from checkins.services import StrategyHistory, rank_strategies
 from checkins.strategy_catalogue import NOT_MEDICAL_ADVICE
+from checkins.suggestions import StrategyHistory, rank_strategies
 
-from .factories import CheckInFactory, ChildFactory, StrategyFactory
+from .support.factories import CheckInFactory, ChildFactory, StrategyFactory
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

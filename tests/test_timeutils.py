@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from families.timeutils import family_day_bounds, family_local_date, family_today
+from core.timeutils import family_day_bounds, family_local_date, family_today
 
-from .factories import FamilyFactory
+from .support.factories import FamilyFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from checkins.services import sync_builtin_strategies
+    from checkins.strategies import sync_builtin_strategies
 
     sync_builtin_strategies(apps.get_model("checkins", "Strategy"))
 

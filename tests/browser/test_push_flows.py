@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from families.models import Family
-from reminders import dispatch, sending
+from reminders import sending, tasks
 from reminders.models import PushSubscription
 
 from .helpers import create_family, sign_up, wait_for_service_worker
@@ -70,7 +70,7 @@ def send_now(monkeypatch):
         for delivery_id in delivery_ids:
             sending.send_delivery(delivery_id)
 
-    monkeypatch.setattr(dispatch, "enqueue_sends", run)
+    monkeypatch.setattr(tasks, "enqueue_sends", run)
 
 
 def open_settings(page, app_url, family_name="The Riveras"):
@@ -207,7 +207,7 @@ def test_a_push_is_shown_and_a_tap_opens_its_screen(
 def test_quiet_hours_are_saved_and_recent_reminders_listed(page, app_url):
     from reminders.models import ReminderSettings
 
-    from ..factories import DeliveryFactory
+    from ..support.factories import DeliveryFactory
 
     sign_up(page, app_url, name="Ana", email="ana@example.com")
     create_family(page, "The Riveras")
@@ -235,7 +235,7 @@ def test_quiet_hours_are_saved_and_recent_reminders_listed(page, app_url):
 def test_single_routines_can_be_switched_off(page, app_url):
     from reminders.models import ReminderSettings
 
-    from ..factories import RoutineFactory
+    from ..support.factories import RoutineFactory
 
     sign_up(page, app_url, name="Ana", email="ana@example.com")
     create_family(page, "The Riveras")

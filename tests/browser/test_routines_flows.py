@@ -5,13 +5,13 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from core.timeutils import family_today
 from families.models import Role
-from families.timeutils import family_today
 from routines import views_runs
 from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
+from testing.servers import wait_until
 
-from ..factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
-from ..servers import wait_until
+from ..support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 from .helpers import add_child, create_family, log_in, sign_up, wait_for_service_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)

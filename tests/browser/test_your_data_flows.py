@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from checkins.models import CheckIn
 from families.models import Family, Role, User
 
-from ..factories import (
+from ..support.factories import (
     CheckInFactory,
     ChildFactory,
     FamilyFactory,

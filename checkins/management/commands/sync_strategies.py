@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from checkins.services import sync_builtin_strategies
+from checkins.strategies import sync_builtin_strategies
 from checkins.strategy_catalogue import validate_catalogue
 
 

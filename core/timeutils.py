@@ -8,10 +8,17 @@ module covers whole local days.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from .models import Family
+
+class Family(Protocol):
+    """Anything with the family's IANA zone (``families.models.Family``)."""
+
+    @property
+    def zone(self) -> ZoneInfo: ...
 
 
 def family_local(family: Family, instant: datetime) -> datetime:

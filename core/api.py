@@ -1,4 +1,4 @@
-"""API conventions shared by every app: one error shape and one pagination style."""
+"""API conventions shared by every app: one error shape, one pagination style, shared fields."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers
+from rest_framework.exceptions import (
+    ValidationError as ApiValidationError,
+)
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -97,7 +100,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     so a 400 always says which field was wrong.
     """
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
+        exc = ApiValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
     elif isinstance(exc, Http404):
@@ -108,7 +111,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, ApiValidationError):
         errors = _flatten(exc.detail)
         first_field, first_messages = next(iter(errors.items()), ("", ["Invalid input."]))
         message = (
@@ -139,9 +142,14 @@ class Conflict(exceptions.APIException):
         self.field = field
 
 
-def validation_error(field: str, message: str) -> exceptions.ValidationError:
-    """A 400 naming ``field``: ``raise validation_error("date", "Use YYYY-MM-DD.")``."""
-    return exceptions.ValidationError({field: [message]})
+def validation_error(field: str, message: str) -> DjangoValidationError:
+    """A rule broken by ``field``: ``raise validation_error("date", "Use YYYY-MM-DD.")``.
+
+    Django's own error, so services, models and the admin need no HTTP type; the API
+    answers it as a 400 naming the field (``exception_handler``), and inside a
+    serializer's ``validate()`` DRF reports it under the same name.
+    """
+    return DjangoValidationError({field: [message]})
 
 
 @extend_schema_field(

@@ -3,7 +3,7 @@ completions, and check-ins with strategies and outcomes.
 
     python manage.py seed_demo --families 1000 --days 365 --seed 1
 
-This module is the one implementation; ``frontend/management/commands/seed_demo.py`` is
+This module is the one implementation; ``demo/management/commands/seed_demo.py`` is
 its command-line face. Every family draws from its own ``random.Random(f"{seed}:{n}")``,
 so family ``n`` is the same whatever else is seeded. Rows are written with ``bulk_create``
 in batches with ids chosen here (no round trip to learn a run's id before writing its
@@ -186,7 +186,8 @@ class _Insert:
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         table = quote(model._meta.db_table)
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        # Names come from the model and are quoted; values go as parameters.
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
         self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
         # Only dates, UUIDs and JSON need converting; ids, numbers and text go as they are.
         # The converters are looked up once: preparing values is most of the cost here.
@@ -381,18 +382,20 @@ def seed(
     ``end`` is the last day of history (default: each family's local today); the first is
     ``shape.days - 1`` days before it. Credentials of every owner go to ``credentials``.
     """
-    from tqdm import tqdm
-
     shape = shape or Shape()
     started = time.perf_counter()
     writer = Writer(batch_size)
     strategies = list(Strategy.objects.filter(family__isnull=True))
     seeder = FamilySeeder(writer, make_password(password), strategies)
     result = Result()
-    bar = tqdm(range(families), unit="family", disable=not progress, file=sys.stderr)
-    for n in bar:
+    every = max(1, families // 20)  # a progress line per 5 %
+    for n in range(families):
         result.accounts.append(seeder.family(random.Random(f"{seed}:{n}"), shape, end))
-        bar.set_postfix(rows=sum(writer.counts.values()) + writer.size, refresh=False)
+        if progress and (n + 1 == families or (n + 1) % every == 0):
+            rows = sum(writer.counts.values()) + writer.size
+            print(f"\r{n + 1:,}/{families:,} families, {rows:,} rows", end="", file=sys.stderr)
+    if progress:
+        print(file=sys.stderr)
     writer.close()
     result.counts = writer.counts
     result.seconds = time.perf_counter() - started

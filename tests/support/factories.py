@@ -11,8 +11,7 @@ from django.utils import timezone
 from checkins.models import CheckIn, Strategy
 from families.models import Child, Family, Membership, Role, User
 from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
-
-from .pushservice import BrowserKeys
+from testing.pushservice import BrowserKeys
 
 PASSWORD = "correct horse battery staple"
 

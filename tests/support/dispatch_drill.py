@@ -1,6 +1,6 @@
 """Several dispatchers side by side on PostgreSQL (run by test_reminders_postgres.py).
 
-    DATABASE_URL=postgres://… python -m tests.dispatch_drill --dispatchers 3
+    DATABASE_URL=postgres://… python -m tests.support.dispatch_drill --dispatchers 3
 
 Seeds due reminders (test notifications and routine warnings), starts the dispatchers at
 the same moment in separate processes, and prints a JSON summary of what each did and
@@ -70,9 +70,8 @@ def dispatcher(index: int, barrier, results) -> None:
         setup()
         from reminders import dispatch
 
-        dispatch.enqueue_sends = lambda ids, countdown=None: None
         barrier.wait(timeout=60)
-        report = dispatch.dispatch_due(batch_size=10)
+        report = dispatch.dispatch_due(enqueue=lambda ids: None, batch_size=10)
         results.put((index, report.reminders, report.deliveries, ""))
     except Exception:
         results.put((index, 0, 0, traceback.format_exc()))

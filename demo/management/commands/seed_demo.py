@@ -1,8 +1,5 @@
-"""``manage.py seed_demo``: demo and benchmark data (the generator is ``bench/seed.py``).
-
-It lives in ``frontend`` because that app sits above every other one (it shows them all),
-so nothing below it starts depending on routines or check-ins.
-"""
+"""``manage.py seed_demo``: try Tandem with demo data (the generator is ``demo/seed.py``;
+the benchmarks seed with it too)."""
 
 from __future__ import annotations
 
@@ -11,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+from demo.seed import DEMO_PASSWORD, Shape, seed
 
 
 def _range(value: str) -> tuple[int, int]:
@@ -45,8 +44,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
-        from bench.seed import DEMO_PASSWORD, Shape, seed
-
         seed(
             families=options["families"],
             seed=options["seed"],

@@ -9,11 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from reminders import dispatch, sending, services
+from reminders import dispatch, sending, services, tasks
 from reminders.models import PushSubscription
 from reminders.vapid import generate_key_pair, identity
-
-from .pushservice import PushService
+from testing.pushservice import PushService
 
 DEFAULT_ALLOWED = ["fcm.googleapis.com", "*.push.services.mozilla.com", "*.push.apple.com"]
 
@@ -48,7 +47,7 @@ def queued(monkeypatch) -> list[int]:
     def capture(delivery_ids, *, countdown=None):
         ids.extend(delivery_ids)
 
-    monkeypatch.setattr(dispatch, "enqueue_sends", capture)
+    monkeypatch.setattr(tasks, "enqueue_sends", capture)
     return ids
 
 
@@ -78,6 +77,6 @@ def tick(queued, django_capture_on_commit_callbacks):
 
     def run(**kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return dispatch.dispatch_due(**kwargs)
+            return dispatch.dispatch_due(enqueue=tasks.enqueue_sends, **kwargs)
 
     return run

@@ -1,4 +1,4 @@
-"""The benchmark's bare views (config/bench_views.py): absent in normal runs, and the
+"""The benchmark's bare views (bench/views.py): absent from the product's URLs, and the
 write floor writes what a check-in create writes, for members only."""
 
 from __future__ import annotations
@@ -10,16 +10,58 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
+from django.test import Client
+
+from bench import views as bench_views
 from checkins.models import CheckIn
-from config import bench_views
+from families.models import Child, Family, Membership, Role, User
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_benchmark_views_are_not_mounted_in_normal_runs(owner_client, family):
-    # Mounted only when BENCH_BASELINE=true (bench/api_load.py sets it).
-    assert owner_client.get("/bench/baseline").status_code == 404
-    assert owner_client.post(f"/bench/write-floor/{family.pk}", {}).status_code == 404
+def member_of(family: Family, email: str) -> User:
+    user = User.objects.create_user(email=email, password=None, display_name=email)
+    Membership.objects.create(user=user, family=family, role=Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def family():
+    return Family.objects.create(name="Bench", timezone="Europe/Madrid")
+
+
+@pytest.fixture
+def owner(family):
+    return member_of(family, "owner@example.com")
+
+
+@pytest.fixture
+def outsider():
+    return member_of(Family.objects.create(name="Others", timezone="UTC"), "out@example.com")
+
+
+@pytest.fixture
+def child(family):
+    return Child.objects.create(family=family, name="Sam")
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_benchmark_views_are_not_mounted_in_the_product(owner, family):
+    client = signed_in(owner)
+    assert client.get("/bench/baseline").status_code == 404
+    assert client.post(f"/bench/write-floor/{family.pk}", {}).status_code == 404
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_benchmark_urls_put_the_baseline_in_front_of_the_product(owner):
+    client = signed_in(owner)
+    assert client.get("/bench/baseline?bytes=10").status_code == 200
+    assert client.get("/api/v1/families/").status_code == 200
 
 
 def post_floor(user, family_id, body):

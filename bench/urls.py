@@ -1,0 +1,13 @@
+"""The benchmark's URLconf: the product's, with the bare baseline views in front."""
+
+from django.urls import path
+
+from config.urls import urlpatterns as product_urlpatterns
+
+from . import views
+
+urlpatterns = [
+    path("bench/baseline", views.baseline),
+    path("bench/write-floor/<int:family_id>", views.write_floor),
+    *product_urlpatterns,
+]

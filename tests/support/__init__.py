@@ -1,0 +1,1 @@
+"""Fixtures, factories and data builders for the tests (not test files themselves)."""
