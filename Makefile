@@ -28,13 +28,18 @@ run: migrate
 	@echo ""
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-## test: the whole suite (browser and integration tests skip outside CI if Chromium/Redis are missing)
+## test: the whole suite (browser and integration tests skip outside CI if Chromium/Redis are missing):
+## most of it on in-memory SQLite, then the tests whose other processes share a database file.
 test: dev-venv
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not shared_db"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m shared_db
 
 lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	node --test tests/js/
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: dev-venv

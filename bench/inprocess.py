@@ -54,7 +54,9 @@ def main() -> None:
         sys.exit(f"No seeded data in {args.data}: run bench/api_load.py (make bench-load) first.")
 
     os.environ.update(
-        production_env(args.data, DJANGO_SETTINGS_MODULE="bench.settings", ALLOWED_HOSTS="localhost,testserver")
+        production_env(
+            args.data, DJANGO_SETTINGS_MODULE="bench.settings", ALLOWED_HOSTS="localhost,testserver"
+        )
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

@@ -2,9 +2,9 @@
 
 Never import this module from Python code or tests: locust patches the interpreter
 (gevent), which breaks django-filter and factory_boy in the same process
-(PLATFORM-NOTES.md). ``bench/api_load.py`` logs every seeded account in once beforehand
-and hands the sessions over in ``TANDEM_SESSIONS`` (a JSON file): each user carries its
-session cookie and CSRF token like the PWA does.
+(docs/architecture.md, "Testing against real parts"). ``bench/api_load.py`` logs every
+seeded account in once beforehand and hands the sessions over in ``TANDEM_SESSIONS`` (a
+JSON file): each user carries its session cookie and CSRF token like the PWA does.
 
 ``TANDEM_SCENARIO`` picks what the users do: ``mix`` (a caregiver's day, with think time)
 or one endpoint hammered without pause (``today``, ``complete``, ``checkin``,

@@ -8,9 +8,7 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.test import RequestFactory
-
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from bench import views as bench_views
 from checkins.models import CheckIn

@@ -1,11 +1,12 @@
 """The benchmark baselines: bare Django views behind the full middleware stack.
 
 Mounted under ``/bench/`` only by the benchmark's own settings and URLconf
-(``bench.settings``, ``bench.urls``), which ``bench/api_load.py`` runs; never in the product. Like every API call of the PWA it is signed in: the
-session and authentication middleware resolve the caller (the two queries every API
-request pays), and it answers a JSON body of ``?bytes=N`` bytes, but it has no DRF, no
-family, no query of its own and no serializer. An endpoint's throughput divided by this
-one's shows what the endpoint itself costs on top of Django, its middleware and a session.
+(``bench.settings``, ``bench.urls``), which ``bench/api_load.py`` runs; never in the
+product. Like every API call of the PWA it is signed in: the session and authentication
+middleware resolve the caller (the two queries every API request pays), and it answers a
+JSON body of ``?bytes=N`` bytes, but it has no DRF, no family, no query of its own and no
+serializer. An endpoint's throughput divided by this one's shows what the endpoint itself
+costs on top of Django, its middleware and a session.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api import NULLABLE
 from core.contributions import ExportSection
 from core.timeutils import family_local, family_local_date
 from families.export import CHUNK_ROWS, columns, stream
@@ -17,8 +18,6 @@ from families.models import Family
 
 from .models import CheckIn, Strategy
 from .vocabulary import EMOTIONS_BY_KEY
-
-_NULL_INT = {"allow_null": True, "required": False}
 
 
 class ExportStrategySerializer(serializers.Serializer):
@@ -33,23 +32,23 @@ class ExportStrategySerializer(serializers.Serializer):
     age_note = serializers.CharField(allow_blank=True)
     guided = serializers.CharField(allow_null=True, allow_blank=True)
     caregiver_first = serializers.BooleanField()
-    created_by = serializers.IntegerField(source="created_by_id", **_NULL_INT)
+    created_by = serializers.IntegerField(source="created_by_id", **NULLABLE)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
 
 class ExportCheckInSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    child = serializers.IntegerField(source="child_id", **_NULL_INT)
+    child = serializers.IntegerField(source="child_id", **NULLABLE)
     member = serializers.IntegerField(
-        source="member_id", help_text="Set on a caregiver's own check-in.", **_NULL_INT
+        source="member_id", help_text="Set on a caregiver's own check-in.", **NULLABLE
     )
     emotion = serializers.CharField()
     intensity = serializers.IntegerField()
     body_areas = serializers.ListField(child=serializers.CharField())
     note = serializers.CharField(allow_blank=True)
-    strategy = serializers.IntegerField(source="strategy_id", **_NULL_INT)
-    created_by = serializers.IntegerField(source="created_by_id", **_NULL_INT)
+    strategy = serializers.IntegerField(source="strategy_id", **NULLABLE)
+    created_by = serializers.IntegerField(source="created_by_id", **NULLABLE)
     occurred_at = serializers.DateTimeField()
     local_date = serializers.DateField(help_text="The family-local date of ``occurred_at``.")
     created_at = serializers.DateTimeField()

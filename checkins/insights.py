@@ -56,7 +56,7 @@ def build_insights(
     )
 
     quadrant_keys = [key for key, _ in vocabulary.QUADRANTS]
-    per_day = {d: Counter() for d in _days(first, last)}
+    per_day: dict[date, Counter[str]] = {d: Counter() for d in _days(first, last)}
     feelings: Counter[str] = Counter()
     strategies: dict[int, dict[str, Any]] = {}
     for occurred_at, emotion, strategy_id, key, title, outcome in rows:

@@ -128,6 +128,9 @@ class CheckIn(models.Model):
     outcome_emotion = models.CharField(max_length=32, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
     pair = models.UUIDField(null=True, blank=True, db_index=True)
+    # Not a column: the caregiver's own half of a coregulation check-in, set by the views
+    # (recording.attach_partners, partner_of) for CheckInSerializer to show.
+    caregiver_checkin: CheckIn | None
 
     class Meta:
         verbose_name = "check-in"

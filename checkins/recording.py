@@ -161,7 +161,7 @@ def attach_partners(checkins: Sequence[CheckIn]) -> None:
     # A pair is the child check-in's id, so asking by id as well keeps this one query
     # for every page with a child's check-in, coregulation or not (a constant budget).
     pairs = {c.pair or c.pk for c in children}
-    partners: dict[uuid.UUID, CheckIn] = {}
+    partners: dict[uuid.UUID | None, CheckIn] = {}  # (get(None) finds nothing)
     if pairs:
         for other in CheckIn.objects.filter(pair__in=pairs, member__isnull=False):
             partners[other.pair] = other

@@ -24,7 +24,8 @@ QUADRANT_CHOICES = [key for key, _ in vocabulary.QUADRANTS]
 
 class EmotionSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # (A field named like a Field attribute: the metaclass moves it out of the class.)
+    label = serializers.CharField()  # type: ignore[assignment]  # declared field, not Field.label
     kid_label = serializers.CharField()
     emoji = serializers.CharField()
     energy = serializers.ChoiceField(choices=vocabulary.ENERGIES)
@@ -34,7 +35,7 @@ class EmotionSerializer(serializers.Serializer):
 
 class KeyLabelSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # declared field, not Field.label
 
 
 class VocabularySerializer(serializers.Serializer):

@@ -464,52 +464,77 @@ _REQUIRED_FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 
 
+def _shape_problems(name: str, strategy: dict[str, Any]) -> list[str]:
+    """Missing, mistyped or unexpected fields of one catalogue entry."""
+    problems = [
+        f"{name}: missing field {field!r}"
+        if field not in strategy
+        else f"{name}: field {field!r} has the wrong type"
+        for field, expected in _REQUIRED_FIELDS.items()
+        if field not in strategy or not isinstance(strategy[field], expected)
+    ]
+    extra = set(strategy) - set(_REQUIRED_FIELDS)
+    if extra:
+        problems.append(f"{name}: unexpected fields {sorted(extra)}")
+    return problems
+
+
+def _content_problems(strategy: dict[str, Any]) -> list[str]:
+    """What is wrong with a well-shaped entry's key, kind, steps, fits and texts."""
+    key = strategy["key"]
+    fits = strategy["fits"]
+    checks = [
+        (
+            not key or key != key.lower() or not key.replace("_", "").isalnum(),
+            "key must be a lowercase snake_case slug",
+        ),
+        (strategy["kind"] not in KINDS, f"unknown kind {strategy['kind']!r}"),
+        (
+            strategy["guided"] is not None and strategy["guided"] not in GUIDED_PATTERNS,
+            f"unknown guided pattern {strategy['guided']!r}",
+        ),
+        (
+            not 2 <= len(strategy["steps"]) <= 6,
+            f"needs 2 to 6 steps, has {len(strategy['steps'])}",
+        ),
+        (
+            not all(isinstance(step, str) and step.strip() for step in strategy["steps"]),
+            "every step must be non-empty text",
+        ),
+        (not fits, "fits no emotion"),
+        (
+            any(k not in EMOTION_KEYS for k in fits),
+            f"fits unknown emotions {[k for k in fits if k not in EMOTION_KEYS]}",
+        ),
+        (len(set(fits)) != len(fits), "fits lists an emotion twice"),
+        (
+            not strategy["energy_fit"]
+            or any(q not in QUADRANT_KEYS for q in strategy["energy_fit"]),
+            f"bad energy_fit {strategy['energy_fit']}",
+        ),
+    ]
+    problems = [f"{key}: {message}" for failed, message in checks if failed]
+    problems += [
+        f"{key}: empty {field}"
+        for field in ("title", "summary", "age_note")
+        if not strategy[field].strip()
+    ]
+    return problems
+
+
 def validate_catalogue() -> None:
     """Check the built-in catalogue is consistent; raise ``ValueError`` listing every problem."""
     problems: list[str] = []
     seen: set[str] = set()
     for index, strategy in enumerate(BUILTIN_STRATEGIES):
-        name = strategy.get("key", f"#{index}")
-        shape = [
-            f"{name}: missing field {field!r}"
-            if field not in strategy
-            else f"{name}: field {field!r} has the wrong type"
-            for field, expected in _REQUIRED_FIELDS.items()
-            if field not in strategy or not isinstance(strategy[field], expected)
-        ]
-        extra = set(strategy) - set(_REQUIRED_FIELDS)
-        if extra:
-            shape.append(f"{name}: unexpected fields {sorted(extra)}")
+        shape = _shape_problems(strategy.get("key", f"#{index}"), strategy)
         if shape:
             problems.extend(shape)
             continue
-        key = strategy["key"]
-        if key in seen:
-            problems.append(f"{key}: duplicate key")
-        seen.add(key)
-        if not key or key != key.lower() or not key.replace("_", "").isalnum():
-            problems.append(f"{key}: key must be a lowercase snake_case slug")
-        if strategy["kind"] not in KINDS:
-            problems.append(f"{key}: unknown kind {strategy['kind']!r}")
-        if strategy["guided"] is not None and strategy["guided"] not in GUIDED_PATTERNS:
-            problems.append(f"{key}: unknown guided pattern {strategy['guided']!r}")
-        if not 2 <= len(strategy["steps"]) <= 6:
-            problems.append(f"{key}: needs 2 to 6 steps, has {len(strategy['steps'])}")
-        if not all(isinstance(step, str) and step.strip() for step in strategy["steps"]):
-            problems.append(f"{key}: every step must be non-empty text")
-        if not strategy["fits"]:
-            problems.append(f"{key}: fits no emotion")
-        unknown = [k for k in strategy["fits"] if k not in EMOTION_KEYS]
-        if unknown:
-            problems.append(f"{key}: fits unknown emotions {unknown}")
-        if len(set(strategy["fits"])) != len(strategy["fits"]):
-            problems.append(f"{key}: fits lists an emotion twice")
-        bad_quadrants = [q for q in strategy["energy_fit"] if q not in QUADRANT_KEYS]
-        if bad_quadrants or not strategy["energy_fit"]:
-            problems.append(f"{key}: bad energy_fit {strategy['energy_fit']}")
-        for field in ("title", "summary", "age_note"):
-            if not strategy[field].strip():
-                problems.append(f"{key}: empty {field}")
+        if strategy["key"] in seen:
+            problems.append(f"{strategy['key']}: duplicate key")
+        seen.add(strategy["key"])
+        problems.extend(_content_problems(strategy))
     if "caregiver_three_breaths" not in seen:
         problems.append("missing the caregiver_three_breaths strategy")
     caregiver_first = [s["key"] for s in BUILTIN_STRATEGIES if s.get("caregiver_first")]

@@ -119,7 +119,7 @@ def rank_strategies(
     ranked: list[tuple[tuple, Suggestion]] = []
     for strategy in strategies:
         if strategy.caregiver_first:
-            if carer_upset:
+            if carer_upset and carer is not None:  # (carer_upset implies a carer)
                 how = "really " if (caregiver_intensity or 0) >= 4 else ""
                 reason = f"you're feeling {how}{carer.label.lower()}: steady yourself first"
                 pinned.append(Suggestion(strategy, reason, 0, 0, 0, pinned=True))

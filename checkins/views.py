@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import F, QuerySet
 from django.utils.decorators import method_decorator
@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from families.scoping import FamilyScopedMixin, FamilyScopedViewSet
@@ -60,7 +61,7 @@ class StrategyViewSet(FamilyScopedViewSet):
             F("family").asc(nulls_first=True), "position", "title", "id"
         )
 
-    def perform_create(self, serializer: StrategySerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Strategy]) -> None:
         serializer.save(family=self.family, created_by=self.request.user)
 
 
@@ -90,6 +91,7 @@ class CheckInViewSet(
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # the API paginates every list (DEFAULT_PAGINATION_CLASS)
         recording.attach_partners(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -120,7 +122,7 @@ class CheckInViewSet(
         },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
+        serializer = cast(CheckInSerializer, self.get_serializer(data=request.data))
         serializer.is_valid(raise_exception=True)
         data, caregiver = serializer.to_data()
         # A clash with a stored check-in raises recording.CheckInConflict: a 409 naming the field.

@@ -123,9 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
         ),
     }
-    # Tests use a file, not memory, so that the Celery worker processes started by the
-    # integration tests share the test database (pytest-xdist appends a suffix per worker).
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-tandem.sqlite3")}
+    # Tests use an in-memory database, except those marked shared_db (tests/conftest.py).
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Persistent connections (each thread its own), also for SQLite: opening one and running
@@ -281,7 +279,8 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 BROKER_DIR = DATA_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # Embedded default: kombu's file-system transport needs no server (PLATFORM-NOTES.md).
+    # Embedded default: kombu's file-system transport needs no server
+    # (docs/architecture.md, "Testing against real parts").
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

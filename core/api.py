@@ -10,11 +10,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers
-from rest_framework.exceptions import (
-    ValidationError as ApiValidationError,
-)
+from rest_framework.exceptions import ValidationError as ApiValidationError  # noqa: TID251
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+# (DRF's ValidationError is built only here: everything else raises Django's, through
+# validation_error, or a serializer's own.)
+
+# Field options of an id that may be missing or null (export shapes).
+NULLABLE: dict[str, Any] = {"allow_null": True, "required": False}
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -58,8 +62,9 @@ def _copy_field(field: serializers.Field) -> serializers.Field:
         return copy.deepcopy(field)
     new = copy.copy(field)
     if child is not None:
-        new.child = copy.copy(child)
-        new.child.parent = new  # the rest of the child's binding is the same
+        with_child: Any = new  # a list or dict field: ``child`` is not a Field attribute
+        with_child.child = copy.copy(child)
+        with_child.child.parent = new  # the rest of the child's binding is the same
     return new
 
 

@@ -26,17 +26,21 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from checkins.models import CheckIn, Strategy
 from checkins.vocabulary import BODY_AREAS, EMOTIONS, SENSATIONS
 from families.models import Child, Family, Membership, Role, User
 from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
+
+_M = TypeVar("_M", bound=models.Model)
 
 DEMO_PASSWORD = "tandem-demo-password"
 EMAIL_DOMAIN = "demo.tandem.test"
@@ -135,7 +139,7 @@ class Writer:
         self.next_ids[model] += 1
         return pk
 
-    def add(self, obj: models.Model) -> models.Model:
+    def add(self, obj: _M) -> _M:
         """Queue a model instance (given an id now) for ``bulk_create``."""
         if obj.pk is None and type(obj) in self.next_ids:
             obj.pk = self.new_id(type(obj))
@@ -180,10 +184,17 @@ class Writer:
 class _Insert:
     """One prepared ``INSERT`` for some columns of a model, on whichever database is in use."""
 
-    def __init__(self, model: type, names: tuple[str, ...]) -> None:
+    def __init__(self, model: type[models.Model], names: tuple[str, ...]) -> None:
         quote = connection.ops.quote_name
-        fields = [model._meta.get_field(name) for name in names]
-        columns = ", ".join(quote(f.column) for f in fields)
+        fields: list[models.Field[Any, Any]] = []
+        quoted: list[str] = []
+        for name in names:
+            f = model._meta.get_field(name)
+            assert isinstance(f, models.Field)  # a column of the table,
+            assert f.column is not None  # not a relation's other side
+            fields.append(f)
+            quoted.append(quote(f.column))
+        columns = ", ".join(quoted)
         marks = ", ".join(["%s"] * len(fields))
         table = quote(model._meta.db_table)
         # Names come from the model and are quoted; values go as parameters.
@@ -192,7 +203,7 @@ class _Insert:
         # Only dates, UUIDs and JSON need converting; ids, numbers and text go as they are.
         # The converters are looked up once: preparing values is most of the cost here.
         db = connections[DEFAULT_DB_ALIAS]
-        self.prepare = []
+        self.prepare: list[tuple[int, Callable[[Any], Any]]] = []
         for i, f in enumerate(fields):
             if isinstance(f, models.DateTimeField):
                 self.prepare.append((i, db.ops.adapt_datetimefield_value))
@@ -201,18 +212,18 @@ class _Insert:
             elif isinstance(f, models.UUIDField | models.JSONField):
                 self.prepare.append((i, partial(f.get_db_prep_save, connection=db)))
 
-    def write(self, cursor: object, rows: list[tuple]) -> None:
+    def write(self, cursor: CursorWrapper, rows: list[tuple[Any, ...]]) -> None:
         prepared = []
         for row in rows:
-            row = list(row)
+            values = list(row)
             for i, convert in self.prepare:
-                if row[i] is not None:
-                    row[i] = convert(row[i])
-            prepared.append(row)
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+            prepared.append(values)
         if connection.vendor == "postgresql":  # COPY: several times faster than INSERTs
             with cursor.cursor.copy(self.copy_sql) as copy:
-                for row in prepared:
-                    copy.write_row(row)
+                for values in prepared:
+                    copy.write_row(values)
         else:
             cursor.executemany(self.sql, prepared)
 
@@ -272,9 +283,9 @@ class FamilySeeder:
                     created_at=created,
                 )
             )
-            pool = pool.split(",")
-            count = min(rng.randint(*shape.steps), len(pool))
-            titles = [pool[i] for i in sorted(rng.sample(range(len(pool)), count))]
+            choices = pool.split(",")
+            count = min(rng.randint(*shape.steps), len(choices))
+            titles = [choices[i] for i in sorted(rng.sample(range(len(choices)), count))]
             steps = [
                 w.add(
                     RoutineStep(
@@ -355,7 +366,8 @@ class FamilySeeder:
             CheckIn, checkin_id, family.pk, kid.pk, None, feeling, rng.randint(1, 5), areas,
             rng.choice(NOTES), strategy.pk if strategy else None, user.pk, occurred, occurred,
             follow_up, outcome, "",
-            follow_up + timedelta(minutes=rng.randint(0, 30)) if outcome else None, pair,
+            follow_up + timedelta(minutes=rng.randint(0, 30)) if outcome and follow_up else None,
+            pair,
         )  # fmt: skip
         if pair is not None:
             self.w.row(

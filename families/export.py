@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
@@ -52,7 +52,8 @@ def columns(shape: type[Serializer], *, derived: Iterable[str] = ()) -> list[str
     """The ``values()`` columns an export shape reads: each field's source, less the
     fields its section fills in itself (``derived``), so a column is named once."""
     skip = set(derived)
-    return [field.source for name, field in shape().fields.items() if name not in skip]
+    # (A bound field always has its source: binding sets it.)
+    return [cast(str, f.source) for name, f in shape().fields.items() if name not in skip]
 
 
 # --- JSON ------------------------------------------------------------------------------

@@ -12,17 +12,24 @@ by :class:`FamilyRelatedField` against the same family. Where no family is in th
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
 from .models import Family, Membership
+from .users import request_user
+
+if TYPE_CHECKING:  # the views it is mixed into: their request, kwargs, get_queryset...
+    _ScopedView = GenericAPIView[Any]
+else:
+    _ScopedView = object
 
 
 class IsFamilyMember(permissions.BasePermission):
@@ -45,7 +52,7 @@ class IsFamilyOwnerForOwnerActions(permissions.BasePermission):
         return True
 
 
-class FamilyScopedMixin:
+class FamilyScopedMixin(_ScopedView):
     """Mix into any DRF view whose URL carries ``family_id``."""
 
     family_url_kwarg = "family_id"
@@ -58,9 +65,6 @@ class FamilyScopedMixin:
         IsFamilyOwnerForOwnerActions,
     ]
 
-    request: Request
-    kwargs: dict[str, Any]
-
     @property
     def membership(self) -> Membership:
         """The caller's membership of the family in the URL (cached for the request)."""
@@ -69,7 +73,7 @@ class FamilyScopedMixin:
             family_id = self.kwargs.get(self.family_url_kwarg)
             try:  # get(), not first(): (user, family) is unique, so no ORDER BY is needed
                 cached = Membership.objects.select_related("family").get(
-                    user_id=self.request.user.pk, family_id=family_id
+                    user_id=request_user(self.request).pk, family_id=family_id
                 )
             except Membership.DoesNotExist:
                 raise NotFound("No such family.") from None
@@ -81,18 +85,16 @@ class FamilyScopedMixin:
         return self.membership.family
 
     def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset()  # type: ignore[misc]
+        queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation has no request
             return queryset.none()
         return queryset.filter(**{self.family_field: self.family})
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()  # type: ignore[misc]
+    def get_serializer_context(self) -> Mapping[str, Any]:
+        context = super().get_serializer_context()
         if getattr(self, "swagger_fake_view", False):
             return context
-        context["family"] = self.family
-        context["membership"] = self.membership
-        return context
+        return {**context, "family": self.family, "membership": self.membership}
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save(family=self.family)
@@ -120,7 +122,12 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
         self.scope = scope
         super().__init__(**kwargs)
 
-    def fail(self, key: str, **kwargs: Any) -> None:
+    queryset: QuerySet[Any]  # always given: every use passes a model's objects.all()
+    # Set by DRF's Field.__new__ (to copy a field); missing from the stubs.
+    _args: tuple[Any, ...]
+    _kwargs: dict[str, Any]
+
+    def fail(self, key: str, **kwargs: Any) -> NoReturn:
         super().fail(key, noun=self.noun, **kwargs)
 
     def __deepcopy__(self, memo: dict) -> FamilyRelatedField:

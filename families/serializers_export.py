@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api import NULLABLE
 from core.contributions import export_sections
 
 from .models import Role
-
-_NULL_INT = {"allow_null": True, "required": False}
 
 
 class ExportFamilySerializer(serializers.Serializer):
@@ -41,7 +40,7 @@ class ExportMemberSerializer(serializers.Serializer):
 class ExportChildSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    birth_year = serializers.IntegerField(**_NULL_INT)
+    birth_year = serializers.IntegerField(**NULLABLE)
     avatar = serializers.CharField(allow_blank=True)
     colour = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
@@ -53,10 +52,10 @@ class ExportInvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=Role.choices)
     status = serializers.ChoiceField(choices=["pending", "accepted", "revoked", "expired"])
-    created_by = serializers.IntegerField(source="created_by_id", **_NULL_INT)
+    created_by = serializers.IntegerField(source="created_by_id", **NULLABLE)
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
-    accepted_by = serializers.IntegerField(source="accepted_by_id", **_NULL_INT)
+    accepted_by = serializers.IntegerField(source="accepted_by_id", **NULLABLE)
     accepted_at = serializers.DateTimeField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
 

@@ -8,6 +8,7 @@ place gets far. Successful logins are not counted.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework.request import Request
@@ -18,6 +19,9 @@ class _FailureThrottle(SimpleRateThrottle):
     """Counts only recorded failures; ``allow_request`` just checks the count."""
 
     scope = "login"
+    # Set from the rate by SimpleRateThrottle.__init__; missing from the stubs.
+    num_requests: int
+    duration: int
 
     def allow_request(self, request: Request, view: Any) -> bool:
         if self.rate is None:
@@ -48,7 +52,8 @@ class FailedLoginPerAddressThrottle(_FailureThrottle):
 
 class FailedLoginPerAccountThrottle(_FailureThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        email = str(request.data.get("email", "")).strip().lower() if request.data else ""
+        data = request.data  # the login serializer has already checked it is an object
+        email = str(data.get("email", "")).strip().lower() if isinstance(data, Mapping) else ""
         if not email:
             return None
         ident = hashlib.sha256(email.encode()).hexdigest()  # bounded, safe cache key

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -9,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import ScopedRateThrottle
 
 from . import services
@@ -23,6 +27,7 @@ from .serializers import (
     IssuedInvitationSerializer,
     MemberSerializer,
 )
+from .users import request_user
 
 
 class FamilyViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
@@ -41,16 +46,16 @@ class FamilyViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
             .order_by("name", "id")
         )
 
-    def get_serializer_context(self) -> dict:
+    def get_serializer_context(self) -> Mapping[str, Any]:
         return viewsets.ModelViewSet.get_serializer_context(self)
 
-    def perform_create(self, serializer: FamilySerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Family]) -> None:
         membership = services.create_family(
-            user=self.request.user,
+            user=request_user(self.request),
             name=serializer.validated_data["name"],
             timezone_name=serializer.validated_data["timezone"],
         )
-        membership.family.my_role = membership.role
+        membership.family.my_role = membership.role  # type: ignore[attr-defined]  # as get_queryset annotates
         serializer.instance = membership.family
 
 
@@ -69,9 +74,11 @@ class MemberViewSet(
     owner_actions = ("update", "partial_update")
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
-    def perform_update(self, serializer: MemberSerializer) -> None:
-        role = serializer.validated_data.get("role", serializer.instance.role)
-        services.change_role(membership=serializer.instance, role=role)
+    def perform_update(self, serializer: BaseSerializer[Membership]) -> None:
+        membership = serializer.instance
+        assert membership is not None  # an update always has its object
+        role = serializer.validated_data.get("role", membership.role)
+        services.change_role(membership=membership, role=role)
 
     def perform_destroy(self, instance: Membership) -> None:
         if instance.pk != self.membership.pk and not self.membership.is_owner:
@@ -123,7 +130,7 @@ class AcceptInvitationView(GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.accept_invitation(
-            user=request.user, token=serializer.validated_data["token"]
+            user=request_user(request), token=serializer.validated_data["token"]
         )
         return Response(AcceptedInvitationSerializer(membership).data)
 

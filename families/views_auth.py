@@ -40,6 +40,7 @@ from .serializers import (
     UserSerializer,
 )
 from .throttling import FailedLoginPerAccountThrottle, FailedLoginPerAddressThrottle
+from .users import request_user
 
 DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})
 
@@ -124,17 +125,18 @@ class MeView(GenericAPIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request: Request) -> Response:
-        return Response(_me(request.user))
+        return Response(_me(request_user(request)))
 
     def patch(self, request: Request) -> Response:
-        serializer = self.get_serializer(request.user, data=request.data, partial=True)
+        user = request_user(request)
+        serializer = self.get_serializer(user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         serializer.save()
-        return Response(_me(request.user))
+        return Response(_me(user))
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request) -> Response:
-        user = request.user
+        user = request_user(request)
         logout(request._request)
         services.delete_account(user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -152,7 +154,7 @@ class PasswordChangeView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         form = PasswordChangeForm(
-            request.user,
+            request_user(request),
             data={
                 "old_password": data["old_password"],
                 "new_password1": data["new_password"],

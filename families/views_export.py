@@ -20,15 +20,16 @@ from rest_framework.views import APIView
 from . import export
 from .scoping import FamilyScopedMixin
 from .serializers_export import family_export_serializer
+from .users import request_user
 
 
 class _JsonErrorsNegotiation(BaseContentNegotiation):
     """Errors are always JSON, whatever ``Accept`` says (the file itself is not rendered)."""
 
-    def select_renderer(self, request, renderers, format_suffix=None):  # type: ignore[override]
+    def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
 
-    def select_parser(self, request, parsers):  # type: ignore[override]
+    def select_parser(self, request, parsers):
         return parsers[0] if parsers else None
 
 
@@ -60,7 +61,7 @@ class FamilyExportView(ExportView):
     def get(self, request: Request, family_id: int) -> StreamingHttpResponse:
         family = self.family
         return self.download(
-            export.family_export_json(family, request.user),
+            export.family_export_json(family, request_user(request)),
             "application/json",
             export.export_filename(family, "json"),
         )

@@ -72,7 +72,11 @@ def _claim(now: datetime, limit: int, exclude: set[int]) -> list[ScheduledRemind
 
 def _test_plans(rows: Sequence[ScheduledReminder]) -> dict[int, Plan]:
     # A test notification was asked for explicitly: no quiet hours, no settings.
-    return {r.pk: Plan(payload=r.payload, recipients=[Recipient(r.user_id)]) for r in rows}
+    plans: dict[int, Plan] = {}
+    for r in rows:
+        assert r.user_id is not None  # a test notification is always for one user
+        plans[r.pk] = Plan(payload=r.payload, recipients=[Recipient(r.user_id)])
+    return plans
 
 
 def _plans(batch: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:

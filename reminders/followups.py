@@ -61,11 +61,13 @@ def _sync(checkin: CheckIn) -> None:
     if row is None:
         _insert(checkin)
     elif row.state == ReminderState.PENDING and row.fire_at != checkin.follow_up_at:
+        assert checkin.follow_up_at is not None  # wants_follow_up checked it
         row.fire_at = row.occurrence_at = checkin.follow_up_at
         row.save(update_fields=["fire_at", "occurrence_at"])
 
 
 def _insert(checkin: CheckIn) -> None:
+    assert checkin.follow_up_at is not None  # only called when wants_follow_up(checkin)
     # ignore_conflicts: a concurrent save of the same check-in inserts it once.
     ScheduledReminder.objects.bulk_create(
         [
@@ -102,7 +104,7 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
     prefs = member_prefs({r.family_id for r in rows if r.family_id})
     plans: dict[int, Plan] = {}
     for row in rows:
-        checkin = checkins.get(row.checkin_id)
+        checkin = checkins.get(row.checkin_id) if row.checkin_id is not None else None
         if checkin is None:
             plans[row.pk] = Plan(cancel="The check-in was deleted.")
             continue

@@ -1,6 +1,6 @@
 """Push subscriptions, reminder settings, scheduled reminders and their deliveries.
 
-The database is the source of truth for reminders (DESIGN.md §5): the next occurrence of
+The database is the source of truth for reminders (docs/reminders.md): the next occurrence of
 every reminder is a ``ScheduledReminder`` row with its UTC ``fire_at``; the dispatch tick
 turns due rows into one ``Delivery`` per device, and every send attempt is recorded on
 the delivery. Nothing lives only in the broker, so a lost task is found again.

@@ -40,7 +40,7 @@ def _member_left(sender: Any, membership: Any, **kwargs: Any) -> None:
 def _remember_timezone(sender: Any, instance: Family, **kwargs: Any) -> None:
     fields = kwargs.get("update_fields")
     if instance.pk and not kwargs.get("raw") and (fields is None or "timezone" in fields):
-        instance._reminders_old_timezone = (
+        instance._reminders_old_timezone = (  # type: ignore[attr-defined]  # scratch, pre to post save
             Family.objects.filter(pk=instance.pk).values_list("timezone", flat=True).first()
         )
 

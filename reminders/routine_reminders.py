@@ -75,14 +75,14 @@ def _sync(routines: list[Routine], now: datetime) -> None:
     if connection.features.has_select_for_update:
         # Waits for a dispatcher holding one of these rows; it never waits for us.
         pending = pending.select_for_update(of=("self",))
-    existing: dict[tuple[int, int], ScheduledReminder] = {}
+    existing: dict[tuple[int | None, int | None], ScheduledReminder] = {}
     stale: list[int] = []
-    for row in pending:
-        key = (row.routine_id, row.offset_minutes)
+    for held in pending:
+        key = (held.routine_id, held.offset_minutes)
         if key in existing:
-            stale.append(row.pk)  # cannot happen with the constraint; heal anyway
+            stale.append(held.pk)  # cannot happen with the constraint; heal anyway
         else:
-            existing[key] = row
+            existing[key] = held
 
     create: list[ScheduledReminder] = []
     for routine in routines:

@@ -1,4 +1,4 @@
-"""Pure time arithmetic for reminders (DESIGN.md §5).
+"""Pure time arithmetic for reminders (docs/reminders.md).
 
 Everything here is free of Django and of the database so it can be tested
 exhaustively. All returned instants are timezone-aware and in UTC.

@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from core.api import validation_error
 from families.scoping import FamilyScopedMixin
+from families.users import request_user
 
 from . import services
 from .models import Delivery
@@ -49,7 +50,7 @@ class SubscriptionsView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         subscription, created = services.subscribe(
-            user=request.user,
+            user=request_user(request),
             endpoint=data["endpoint"],
             p256dh=data["keys"]["p256dh"],
             auth=data["keys"]["auth"],
@@ -64,7 +65,9 @@ class SubscriptionsView(GenericAPIView):
     def delete(self, request: Request) -> Response:
         serializer = UnsubscribeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.unsubscribe(user=request.user, endpoint=serializer.validated_data["endpoint"])
+        services.unsubscribe(
+            user=request_user(request), endpoint=serializer.validated_data["endpoint"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -80,7 +83,7 @@ class TestPushView(GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deliveries = services.send_test(
-            user=request.user, family=serializer.validated_data.get("family")
+            user=request_user(request), family=serializer.validated_data.get("family")
         )
         if not deliveries:
             raise validation_error(

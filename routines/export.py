@@ -9,14 +9,12 @@ from typing import Any
 from django.db.models import Prefetch
 from rest_framework import serializers
 
-from core.api import WallClockTimeField
+from core.api import NULLABLE, WallClockTimeField
 from core.contributions import ExportSection
 from families.export import columns, stream
 from families.models import Child, Family
 
 from .models import Routine, RoutineRun, StepCompletion
-
-_NULL_INT = {"allow_null": True, "required": False}
 
 
 class ExportStepSerializer(serializers.Serializer):
@@ -24,7 +22,7 @@ class ExportStepSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     title = serializers.CharField()
     icon = serializers.CharField(allow_blank=True)
-    duration_minutes = serializers.IntegerField(**_NULL_INT)
+    duration_minutes = serializers.IntegerField(**NULLABLE)
 
 
 class ExportRoutineSerializer(serializers.Serializer):
@@ -45,7 +43,7 @@ class ExportRoutineSerializer(serializers.Serializer):
 
 class ExportCompletionSerializer(serializers.Serializer):
     step = serializers.IntegerField(source="step_id")
-    completed_by = serializers.IntegerField(source="completed_by_id", **_NULL_INT)
+    completed_by = serializers.IntegerField(source="completed_by_id", **NULLABLE)
     completed_at = serializers.DateTimeField()
 
 

@@ -3,7 +3,7 @@ runs per day that the check-ins app's insights show (an ``InsightPart``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -178,7 +178,7 @@ def runs_per_day(
     runs = RoutineRun.objects.filter(routine__family=family, date__gte=first, date__lte=last)
     if child is not None:
         runs = runs.filter(child=child)
-    counts = {
+    counts: dict[date, Mapping[str, Any]] = {
         row["date"]: row
         for row in runs.values("date").annotate(
             runs=Count("id"), completed=Count("id", filter=Q(completed_at__isnull=False))

@@ -72,7 +72,7 @@ class RoutineSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Minutes before the start at which to remind caregivers, e.g. [10, 0].",
     )
-    steps = StepSerializer(many=True, allow_empty=False, max_length=MAX_STEPS)
+    steps = StepSerializer(many=True, allow_empty=False, max_length=MAX_STEPS)  # type: ignore[call-arg]  # many=True takes max_length (DRF 3.15); the stubs lack it
 
     class Meta:
         model = Routine

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from core.api import FieldTemplateMixin, WallClockTimeField
@@ -10,7 +12,7 @@ from families.scoping import FamilyRelatedField
 
 from .models import Routine, RoutineRun, StepCompletion
 
-DATE = {"format": "%Y-%m-%d", "input_formats": ["%Y-%m-%d"]}
+DATE: dict[str, Any] = {"format": "%Y-%m-%d", "input_formats": ["%Y-%m-%d"]}
 
 
 class ChildSummarySerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from core.timeutils import family_today
 from families.models import Child
 from families.scoping import FamilyScopedMixin
+from families.users import request_user
 
 from . import runs
 from .board import board_json
@@ -93,7 +94,7 @@ class RunStepCompletionView(_CompletionView):
         )
         step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine_id=run.routine_id)
         if done:
-            return runs.complete_step(run=run, step=step, user=self.request.user)
+            return runs.complete_step(run=run, step=step, user=request_user(self.request))
         return runs.undo_step(run=run, step=step)
 
 
@@ -120,5 +121,5 @@ class DayStepCompletionView(_CompletionView):
             day=self.kwargs["date"],
             step=step,
             done=done,
-            user=self.request.user,
+            user=request_user(self.request),
         )

@@ -1,6 +1,7 @@
 """A local Web Push service for tests: real crypto, no mocks.
 
-The test plays both the browser and the push service (PLATFORM-NOTES.md):
+The test plays both the browser and the push service (docs/architecture.md, "Testing against
+real parts"):
 
 * :class:`BrowserKeys` is what a browser's ``PushManager.subscribe()`` creates:
   a P-256 key pair and a 16-byte auth secret.
@@ -541,6 +542,16 @@ class PushService:
     def _check_vapid(
         self, headers: Mapping[str, str], now: dt.datetime
     ) -> tuple[dict[str, Any], str]:
+        token, public_key = self._vapid_credentials(headers)
+        claims = self._decode_vapid_jwt(token, public_key)
+        self._check_vapid_claims(claims, now)
+        if self.require_vapid_key is not None and public_key != self.require_vapid_key:
+            raise _Reject(403, "VAPID key does not match the application server key")
+        return claims, public_key
+
+    @staticmethod
+    def _vapid_credentials(headers: Mapping[str, str]) -> tuple[str, str]:
+        """The JWT (t=) and the public key (k=) of an ``Authorization: vapid`` header."""
         auth = headers.get("Authorization")
         if not auth:
             raise _Reject(400, "missing Authorization header")
@@ -555,6 +566,11 @@ class PushService:
         token, public_key = parts.get("t"), parts.get("k")
         if not token or not public_key:
             raise _Reject(400, "Authorization must carry t=<jwt> and k=<key>")
+        return token, public_key
+
+    @staticmethod
+    def _decode_vapid_jwt(token: str, public_key: str) -> dict[str, Any]:
+        """The claims of an ES256 JWT whose signature verifies with ``public_key``."""
         try:
             header = json.loads(b64url_decode(token.split(".")[0]))
         except ValueError as exc:
@@ -569,6 +585,10 @@ class PushService:
             raise _Reject(400, f"malformed VAPID JWT: {exc!r}") from exc
         if not isinstance(claims, dict):
             raise _Reject(400, "VAPID claims are not an object")
+        return claims
+
+    def _check_vapid_claims(self, claims: dict[str, Any], now: dt.datetime) -> None:
+        """aud is this service's origin, exp is within 24 hours, sub (if any) is a URI."""
         if claims.get("aud") != self.origin:
             raise _Reject(400, f"VAPID aud {claims.get('aud')!r} != {self.origin!r}")
         exp = claims.get("exp")
@@ -584,9 +604,6 @@ class PushService:
             isinstance(sub, str) and (sub.startswith("mailto:") or sub.startswith("https:"))
         ):
             raise _Reject(400, f"VAPID sub must be a mailto: or https: URI, got {sub!r}")
-        if self.require_vapid_key is not None and public_key != self.require_vapid_key:
-            raise _Reject(403, "VAPID key does not match the application server key")
-        return claims, public_key
 
     @staticmethod
     def _check_headers(headers: Mapping[str, str], body: bytes) -> int:

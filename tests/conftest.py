@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from families.models import Role
@@ -19,6 +21,32 @@ from .support.factories import ChildFactory, FamilyFactory, MembershipFactory
 pytest_plugins = ["tests.support.reminder_fixtures", "tests.support.routine_fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+_shared_db_run = False  # set in pytest_configure: this run is `-m shared_db`
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _shared_db_run
+    _shared_db_run = config.getoption("markexpr") == "shared_db"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
+    """SQLite tests run in memory (fast), except a `-m shared_db` run: its tests start
+    web servers or Celery workers that must open the test database too, so it is a file
+    (one per xdist worker: pytest-django appends the suffix)."""
+    database = settings.DATABASES["default"]
+    if _shared_db_run and database["ENGINE"] == "django.db.backends.sqlite3":
+        database["TEST"]["NAME"] = str(settings.DATA_DIR / "test-tandem.sqlite3")
+    request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _shared_db_run:
+        return
+    skip = pytest.mark.skip(reason="shares its database with other processes: -m shared_db")
+    for item in items:
+        if item.get_closest_marker("shared_db"):
+            item.add_marker(skip)
 
 
 def skip_or_fail(reason: str) -> None:
@@ -36,8 +64,6 @@ def _isolated_settings(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from django.core.cache import cache
-
     cache.clear()
 
 

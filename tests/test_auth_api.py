@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
+from config import settings as config_settings
 from families.models import Family, User
 
 from .support.factories import PASSWORD, UserFactory
@@ -27,8 +28,6 @@ def test_signup_logs_the_new_user_in(anon_client):
 
 def test_passwords_are_hashed_with_argon2_in_the_app():
     # The suite swaps in a fast hasher; the app's own configuration is what ships.
-    from config import settings as config_settings
-
     assert config_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 

@@ -174,9 +174,15 @@ def test_saving_a_stale_family_does_not_bring_an_old_board_back(
 
 def test_a_rolled_back_change_keeps_the_cached_board(owner_client, family, routine, child):
     before = board(owner_client, family)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        ChildFactory(family=family, name="Ghost")
-        raise RuntimeError
+
+    def add_a_child_then_fail():
+        with transaction.atomic():
+            ChildFactory(family=family, name="Ghost")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        add_a_child_then_fail()
+    assert not family.children.filter(name="Ghost").exists()
     assert "routines_" not in sql_of_a_read(owner_client, family)  # still the cached one
     assert board(owner_client, family) == before == fresh_board(family)
 

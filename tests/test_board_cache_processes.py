@@ -20,7 +20,11 @@ from core.timeutils import family_today
 from routines import runs
 from testing.server import gunicorn_process
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.shared_db,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from checkins import recording
 from checkins.models import CheckIn, Strategy
+from checkins.serializers import CheckInSerializer
 from families.models import Membership
 
 from .conftest import client_for
@@ -428,8 +429,6 @@ def test_serializers_made_at_once_never_share_fields_or_family(family, other_fam
     # core.api.FieldTemplateMixin copies one template of fields into each serializer:
     # each copy must be bound to its own serializer, or one request could validate
     # against another request's family.
-    from checkins.serializers import CheckInSerializer
-
     theirs = ChildFactory(family=other_family)
     data = {"id": str(uuid.uuid4()), "child": child.pk, "emotion": "sad", "intensity": 2}
     ours = CheckInSerializer(data=data, context={"family": family})

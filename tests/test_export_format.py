@@ -22,8 +22,8 @@ import pytest
 
 from families.models import Role
 
-from .support import factories
 from .conftest import client_for
+from .support import factories
 from .support.family_data import fill_family
 
 GOLDEN = Path(__file__).parent / "data" / "export_golden.json"

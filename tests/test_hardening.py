@@ -1,11 +1,16 @@
 """Security headers, CSP without unsafe-inline, size limits, 503 on a locked database."""
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from django.db import connection
 
 from .conftest import client_for
+from .support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,27 +35,25 @@ def test_the_app_shell_has_no_inline_script_or_style(client):
     html = client.get("/").content.decode()
     assert "<style" not in html
     assert " style=" not in html
-    for tag in html.split("<script")[1:]:
+    scripts = html.split("<script")[1:]
+    assert scripts, "the app shell loads its code with <script src=…>"
+    for tag in scripts:
         assert 'src="' in tag.split(">")[0], "inline <script> would need unsafe-inline"
 
 
 def test_session_and_csrf_cookies_are_httponly_and_samesite(anon_client):
-    from .support.factories import PASSWORD, UserFactory
-
     UserFactory(email="a@example.com")
     r = anon_client.post("/api/v1/auth/login/", {"email": "a@example.com", "password": PASSWORD})
     session = r.cookies["sessionid"]
     assert session["httponly"]
     assert session["samesite"] == "Lax"
+    csrf = r.cookies["csrftoken"]
+    assert csrf["samesite"] == "Lax"
+    assert not csrf["httponly"]  # the PWA reads it to send X-CSRFToken
 
 
 def test_production_settings_are_strict():
     """The production branch of config/settings.py, evaluated in a subprocess."""
-    import json
-    import os
-    import subprocess
-    import sys
-
     code = (
         "import json, django; from django.conf import settings as s; django.setup();"
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
@@ -71,12 +74,17 @@ def test_production_settings_are_strict():
             [sys.executable, "-c", code], env=bad, capture_output=True, text=True
         )
         assert result.returncode != 0
-        assert missing in result.stderr
+        # The error raised (the traceback's last line) names what is missing.
+        error = result.stderr.strip().splitlines()[-1]
+        assert error.startswith("django.core.exceptions.ImproperlyConfigured:"), result.stderr
+        assert missing in error
     debug = subprocess.run(
         [sys.executable, "-c", code], env={**env, "DEBUG": "true"}, capture_output=True, text=True
     )
     assert debug.returncode != 0
-    assert "DEBUG" in debug.stderr
+    error = debug.stderr.strip().splitlines()[-1]
+    assert error.startswith("django.core.exceptions.ImproperlyConfigured:"), debug.stderr
+    assert "DEBUG" in error
     # A key that starts with "$" is a key, not a reference to another variable.
     dollar = "$" + "k" * 63
     key = subprocess.run(
@@ -89,14 +97,15 @@ def test_production_settings_are_strict():
 
 def test_oversized_request_bodies_are_refused(caregiver_client, family, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    r = caregiver_client.post(
-        # A valid child: only the body's size can make it fail.
-        f"/api/v1/families/{family.id}/children/",
-        {"name": "Sam", "padding": "x" * 5000},
-        format="json",
-    )
+    url = f"/api/v1/families/{family.id}/children/"
+    # A valid child: only the body's size can make it fail.
+    r = caregiver_client.post(url, {"name": "Sam", "padding": "x" * 5000}, format="json")
     assert r.status_code in (400, 413)
-    assert r.status_code != 500
+    assert not family.children.exists()
+    # The same child in a body under the limit is accepted.
+    r = caregiver_client.post(url, {"name": "Sam", "padding": "x" * 500}, format="json")
+    assert r.status_code == 201, r.content
+    assert list(family.children.values_list("name", flat=True)) == ["Sam"]
 
 
 def test_malformed_json_is_a_clear_400(caregiver_client, family):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import base64
 import os
+from io import StringIO
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from rest_framework.throttling import ScopedRateThrottle
 
 from reminders.models import Delivery, PushSubscription
 from reminders.vapid import KEY_FILE_NAME, identity
@@ -171,8 +176,6 @@ def test_keys_must_be_what_a_browser_generates(owner_client, keys, field):
 
 def test_padded_standard_keys_are_accepted_and_stored_unpadded(owner_client):
     key = ec.generate_private_key(ec.SECP256R1()).public_key()
-    from cryptography.hazmat.primitives import serialization
-
     raw = key.public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
@@ -224,8 +227,6 @@ def test_a_test_push_for_another_family_is_refused(owner_client, other_family):
 
 
 def test_test_pushes_are_throttled(monkeypatch, owner_client):
-    from rest_framework.throttling import ScopedRateThrottle
-
     rates = {**ScopedRateThrottle.THROTTLE_RATES, "push_test": "2/hour"}
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
     statuses = [owner_client.post("/api/v1/push/test/", {}).status_code for _ in range(3)]
@@ -240,10 +241,6 @@ def test_my_subscriptions_go_when_my_account_does(owner_client, owner):
 
 
 def test_the_vapid_keys_command_prints_a_pair_the_server_accepts(settings):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     out = StringIO()
     call_command("vapid_keys", stdout=out)
     lines = dict(line.split("=", 1) for line in out.getvalue().split())
@@ -257,8 +254,6 @@ def test_the_vapid_keys_command_prints_a_pair_the_server_accepts(settings):
 
 
 def test_a_public_key_that_does_not_match_is_refused(settings, vapid):
-    from django.core.exceptions import ImproperlyConfigured
-
     settings.VAPID_PUBLIC_KEY = BrowserKeys().p256dh
     identity.cache_clear()
     with pytest.raises(ImproperlyConfigured):

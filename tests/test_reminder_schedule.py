@@ -1,6 +1,6 @@
 """Routine reminders materialised as ScheduledReminder rows and dispatched by the tick.
 
-Times are family-local wall-clock times (DESIGN.md §5): rows follow routine edits,
+Times are family-local wall-clock times (docs/reminders.md): rows follow routine edits,
 deletions and a family's time-zone change; the tick sends, skips in quiet hours, records
 what is too late, and materialises the next occurrence.
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from reminders import dispatch, sending
@@ -280,8 +281,6 @@ def test_the_tick_costs_the_same_queries_for_one_or_many_due(
 
 def test_the_claim_reads_only_due_pending_rows_from_the_partial_index(owner):
     """The tick's cost follows the due rows, not the history or the future (O(due))."""
-    from django.db import connection
-
     for days in (1, 30):
         due_test_reminder(owner, late=-timedelta(days=days))  # pending, in the future
         ScheduledReminderFactory(user=owner, fire_at=timezone.now() - timedelta(days=days))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from families.models import Membership, Role
+from families.services import remove_membership
 from reminders.models import ReminderSettings
 
 from .conftest import client_for
@@ -79,8 +81,6 @@ def test_each_member_has_their_own_settings(owner_client, caregiver_client, fami
 
 
 def test_settings_are_per_family(owner, family, other_family):
-    from families.models import Membership, Role
-
     Membership.objects.create(user=owner, family=other_family, role=Role.CAREGIVER)
     client = client_for(owner)
     assert client.patch(url(family), {"enabled": False}).json()["enabled"] is False
@@ -88,8 +88,6 @@ def test_settings_are_per_family(owner, family, other_family):
 
 
 def test_settings_of_a_member_who_leaves_go_with_them(caregiver_client, caregiver, family):
-    from families.services import remove_membership
-
     quiet = {"quiet_start": "20:00", "quiet_end": "08:00"}
     assert caregiver_client.patch(url(family), quiet).status_code == 200
     assert ReminderSettings.objects.filter(membership__user=caregiver).exists()

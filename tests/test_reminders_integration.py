@@ -30,7 +30,11 @@ from .conftest import skip_or_fail
 from .support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 from .support.reminder_fixtures import add_device
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.shared_db,
+    pytest.mark.django_db(transaction=True),
+]
 
 TICK_SECONDS = 1
 

@@ -39,7 +39,9 @@ def test_emotion_keys_and_emojis_unique():
 
 def test_emotion_fields_filled_in():
     for e in vocab.EMOTIONS:
-        assert e.label.strip() and e.kid_label.strip() and e.emoji.strip(), e.key
+        assert e.label.strip(), e.key
+        assert e.kid_label.strip(), e.key
+        assert e.emoji.strip(), e.key
         assert e.energy in ("high", "low")
         assert e.pleasantness in ("pleasant", "unpleasant")
 
@@ -103,9 +105,9 @@ def test_validate_body_area_rejects(value, needle):
 def test_validate_body_areas_list():
     assert vocab.validate_body_areas(["chest", "chest:tight", "CHEST"]) == ["chest", "chest:tight"]
     assert vocab.validate_body_areas([]) == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Body areas must be a list of strings"):
         vocab.validate_body_areas("chest")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown body area 'elbow'"):
         vocab.validate_body_areas(["chest", "elbow"])
 
 
@@ -182,7 +184,7 @@ def test_validate_catalogue_reports_problems(monkeypatch):
         {**catalogue.BUILTIN_STRATEGIES[1], "fits": ["sparkly"], "kind": "magic"},
     )
     monkeypatch.setattr(catalogue, "BUILTIN_STRATEGIES", broken)
-    with pytest.raises(ValueError) as excinfo:
+    with pytest.raises(ValueError, match="Invalid strategy catalogue") as excinfo:
         catalogue.validate_catalogue()
     message = str(excinfo.value)
     assert "duplicate key" in message

@@ -14,24 +14,55 @@ import json
 import multiprocessing as mp
 import os
 import traceback
+from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
+
+import django
+from django.db import connection, connections
+from django.utils import timezone
+
+from reminders.scheduling import occurrence_start
 
 
-def setup() -> None:
+def setup() -> SimpleNamespace:
+    """Configure Django, then import the app code the drill uses.
+
+    App modules define models, which need the registry that django.setup() fills, so they
+    cannot be imported at the top; each spawned dispatcher is a fresh interpreter and calls
+    this before it touches the database.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
     django.setup()
+    from families.models import Family, Membership, Role, User  # noqa: PLC0415 - see above
+    from reminders import dispatch  # noqa: PLC0415 - see above
+    from reminders.models import (  # noqa: PLC0415 - see above
+        Delivery,
+        PushSubscription,
+        ScheduledReminder,
+    )
+    from routines.models import Routine  # noqa: PLC0415 - see above
+
+    return SimpleNamespace(
+        Family=Family,
+        Membership=Membership,
+        Role=Role,
+        User=User,
+        dispatch=dispatch,
+        Delivery=Delivery,
+        PushSubscription=PushSubscription,
+        ScheduledReminder=ScheduledReminder,
+        Routine=Routine,
+    )
 
 
-def seed(test_reminders: int, routines: int) -> None:
-    from django.utils import timezone
-
-    from families.models import Family, Membership, Role, User
-    from reminders.models import PushSubscription, ScheduledReminder
-    from reminders.scheduling import occurrence_start
-    from routines.models import Routine
-
+def seed(app: SimpleNamespace, test_reminders: int, routines: int) -> None:
+    Family, Membership, Role, User = app.Family, app.Membership, app.Role, app.User
+    PushSubscription, ScheduledReminder, Routine = (
+        app.PushSubscription,
+        app.ScheduledReminder,
+        app.Routine,
+    )
     user = User.objects.create(email="drill@example.com", display_name="Drill")
     family = Family.objects.create(name="Drill", timezone="Europe/Madrid")
     Membership.objects.create(user=user, family=family, role=Role.OWNER)
@@ -67,23 +98,16 @@ def seed(test_reminders: int, routines: int) -> None:
 
 def dispatcher(index: int, barrier, results) -> None:
     try:
-        setup()
-        from reminders import dispatch
-
+        app = setup()
         barrier.wait(timeout=60)
-        report = dispatch.dispatch_due(enqueue=lambda ids: None, batch_size=10)
+        report = app.dispatch.dispatch_due(enqueue=lambda ids: None, batch_size=10)
         results.put((index, report.reminders, report.deliveries, ""))
     except Exception:
         results.put((index, 0, 0, traceback.format_exc()))
 
 
-def summary() -> dict:
-    from collections import Counter
-
-    from django.db import connection
-
-    from reminders.models import Delivery, ScheduledReminder
-
+def summary(app: SimpleNamespace) -> dict:
+    Delivery, ScheduledReminder = app.Delivery, app.ScheduledReminder
     routine_rows = Counter(
         ScheduledReminder.objects.filter(kind="routine").values_list("routine_id", "state")
     )
@@ -107,10 +131,8 @@ def main() -> None:
     parser.add_argument("--test-reminders", type=int, default=300)
     parser.add_argument("--routines", type=int, default=60)
     args = parser.parse_args()
-    setup()
-    seed(args.test_reminders, args.routines)
-    from django.db import connections
-
+    app = setup()
+    seed(app, args.test_reminders, args.routines)
     connections.close_all()
     context = mp.get_context("spawn")
     barrier = context.Barrier(args.dispatchers)
@@ -124,7 +146,7 @@ def main() -> None:
     reports = [results.get(timeout=120) for _ in processes]
     for process in processes:
         process.join(timeout=30)
-    print(json.dumps({"dispatchers": sorted(reports), **summary()}, default=str))
+    print(json.dumps({"dispatchers": sorted(reports), **summary(app)}, default=str))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=50_000)
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         seed(
             families=options["families"],
             seed=options["seed"],
