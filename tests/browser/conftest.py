@@ -8,7 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import skip_or_fail
+from tests.conftest import skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
 # CI machines have 2 cores shared by two test workers, a live server and Chromium:

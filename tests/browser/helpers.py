@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from ..support.factories import PASSWORD
+from tests.support.factories import PASSWORD
 
 
 def sign_up(

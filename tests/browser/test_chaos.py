@@ -18,8 +18,8 @@ from checkins.models import CheckIn
 from families.models import Role
 from routines.models import RoutineRun, RoutineStep, StepCompletion
 from testing.servers import wait_until
+from tests.support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 
-from ..support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 from .helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

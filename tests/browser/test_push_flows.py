@@ -18,7 +18,8 @@ from playwright.sync_api import expect
 
 from families.models import Family
 from reminders import sending, tasks
-from reminders.models import PushSubscription
+from reminders.models import PushSubscription, ReminderSettings
+from tests.support.factories import DeliveryFactory, RoutineFactory
 
 from .helpers import create_family, sign_up, wait_for_service_worker
 
@@ -205,9 +206,6 @@ def test_a_push_is_shown_and_a_tap_opens_its_screen(
 
 
 def test_quiet_hours_are_saved_and_recent_reminders_listed(page, app_url):
-    from reminders.models import ReminderSettings
-
-    from ..support.factories import DeliveryFactory
 
     sign_up(page, app_url, name="Ana", email="ana@example.com")
     create_family(page, "The Riveras")
@@ -233,9 +231,6 @@ def test_quiet_hours_are_saved_and_recent_reminders_listed(page, app_url):
 
 
 def test_single_routines_can_be_switched_off(page, app_url):
-    from reminders.models import ReminderSettings
-
-    from ..support.factories import RoutineFactory
 
     sign_up(page, app_url, name="Ana", email="ana@example.com")
     create_family(page, "The Riveras")

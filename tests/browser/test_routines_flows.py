@@ -10,8 +10,8 @@ from families.models import Role
 from routines import views_runs
 from routines.models import Routine, RoutineRun, RoutineStep, StepCompletion
 from testing.servers import wait_until
+from tests.support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 
-from ..support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 from .helpers import add_child, create_family, log_in, sign_up, wait_for_service_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)

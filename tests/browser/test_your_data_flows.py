@@ -11,13 +11,8 @@ from playwright.sync_api import expect
 
 from checkins.models import CheckIn
 from families.models import Family, Role, User
+from tests.support.factories import CheckInFactory, ChildFactory, FamilyFactory, MembershipFactory
 
-from ..support.factories import (
-    CheckInFactory,
-    ChildFactory,
-    FamilyFactory,
-    MembershipFactory,
-)
 from .helpers import log_in, wait_for_service_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)

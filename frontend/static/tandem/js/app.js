@@ -1,28 +1,39 @@
 // Boot: service worker, offline queue, session, router.
 
-import { h, mount } from "./dom.js";
+import { fill, h } from "./dom.js";
+import { waitingText } from "./offline-queue-logic.js";
 import { startAutoFlush, onChange } from "./offline-queue.js";
-import { currentPath, go, match } from "./router.js";
+import { currentPath, enter, go, match, route } from "./router.js";
 import { currentFamily, home, refreshUser, session, tabRegistry } from "./state.js";
-import "./screens/auth.js";
-import "./screens/checkin.js";
-import "./screens/family.js";
-import "./screens/insights.js";
-import "./screens/join.js";
-import "./screens/routines.js";
-import "./screens/today.js";
-import "./screens/settings.js";
-// The modules the screens import, listed here too (after the screens, so nothing runs in
-// a new order): the browser then learns of every module from this file and fetches them
-// all at once, instead of one import level after another on a slow phone network.
+import * as auth from "./screens/auth.js";
+import * as checkin from "./screens/checkin.js";
+import * as family from "./screens/family.js";
+import * as followUp from "./screens/follow-up.js";
+import * as insights from "./screens/insights.js";
+import * as join from "./screens/join.js";
+import * as routines from "./screens/routines.js";
+import * as settings from "./screens/settings.js";
+import * as strategy from "./screens/strategy.js";
+import * as today from "./screens/today.js";
+// The modules the screens use, listed here too: the browser then learns of every module
+// from this file and fetches them all at once, instead of one level after another on a
+// slow phone network.
 import "./api.js";
+import "./checkin-logic.js";
 import "./checkin/breathing.js";
 import "./checkin/charts.js";
 import "./checkin/feelings.js";
 import "./push.js";
-import "./screens/follow-up.js";
-import "./screens/strategy.js";
+import "./routines-logic.js";
 import "./screens/your-data.js";
+import "./today-logic.js";
+
+// Each screen module exports its `routes` ([pattern, mount(root, params), options]) and
+// the `tab` it provides, if any; nothing in them runs until a route is shown.
+for (const screen of [auth, strategy, followUp, checkin, family, insights, join, routines, today, settings]) {
+  if (screen.tab) tabRegistry.add(screen.tab);
+  for (const [pattern, mount, options] of screen.routes) route(pattern, mount, options);
+}
 
 const TABS = [
   ["today", "☀️", "Today"],
@@ -56,17 +67,17 @@ async function render() {
     return;
   }
   renderTabs(path);
+  const main = document.getElementById("main");
   try {
-    await found.render(found.params);
+    await enter(found.mount, main, found.params); // unmounts the screen shown before
   } catch (error) {
-    mount(h("h1", {}, "Something went wrong"), h("p", {}, error.message || String(error)),
+    fill(main, h("h1", {}, "Something went wrong"), h("p", {}, error.message || String(error)),
       h("button", { type: "button", onclick: () => render() }, "Try again"));
   }
 }
 
 function showSyncStatus(items) {
-  const el = document.getElementById("sync-status");
-  el.textContent = items.length ? `${items.length} change${items.length > 1 ? "s" : ""} waiting to sync` : "";
+  document.getElementById("sync-status").textContent = waitingText(items.length);
 }
 
 function afterFirstPaint() {

@@ -3,6 +3,7 @@
 // so replaying one that did reach the server changes nothing.
 
 import { request, ApiError } from "./api.js";
+import { isNewest, keyedSerializer, replayOrder, retriable } from "./offline-queue-logic.js";
 
 const DB = "tandem";
 const STORE = "outbox";
@@ -36,7 +37,7 @@ const put = (item) => tx("readwrite", (s) => s.put(item));
 function removeIf(item) {
   return tx("readwrite", (s) => {
     const req = s.get(item.key);
-    req.onsuccess = () => { if (req.result && req.result.stamp === item.stamp) s.delete(item.key); };
+    req.onsuccess = () => { if (isNewest(req.result, item)) s.delete(item.key); };
   });
 }
 
@@ -46,26 +47,25 @@ export async function clearAll() {
   await notify();
 }
 
+// `fn(items, { emptied })` after every change: the writes still queued, and whether the
+// outbox has just emptied (it held writes at the change before). Returns the unsubscribe.
 export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+let waiting = 0; // writes queued at the last change
 async function notify() {
   const items = await pending();
-  listeners.forEach((fn) => fn(items));
+  const emptied = waiting > 0 && !items.length;
+  waiting = items.length;
+  listeners.forEach((fn) => fn(items, { emptied }));
 }
 
-function retriable(error) {
-  // Network failures (TypeError), timeouts, throttling and server trouble: try later.
-  return !(error instanceof ApiError) || error.status === 408 || error.status === 429 || error.status >= 500;
-}
+// A failure worth trying again later: no answer (network), timeouts, throttling, server trouble.
+const worthRetrying = (error) => retriable(error instanceof ApiError ? error.status : undefined);
 
 // One write per key on the wire at a time (a `send` and a flush alike), so the server
-// sees "done" and "undone" of a step in the order they were made.
-const locks = new Map();
-function withKey(key, fn) {
-  const next = (locks.get(key) || Promise.resolve()).catch(() => {}).then(fn);
-  locks.set(key, next);
-  next.catch(() => {}).finally(() => { if (locks.get(key) === next) locks.delete(key); });
-  return next;
-}
+// sees "done" and "undone" of a step in the order they were made; with the newest
+// write of a key always on disk first, an older one still waiting is superseded by it
+// (latest intent wins) and an older one already on its way cannot remove it.
+const withKey = keyedSerializer();
 
 let counter = 0;
 const stamp = () => `${Date.now()}-${(counter += 1)}-${Math.random().toString(36).slice(2)}`;
@@ -75,13 +75,13 @@ const stamp = () => `${Date.now()}-${(counter += 1)}-${Math.random().toString(36
 function attempt(item) {
   return withKey(item.key, async () => {
     const current = await get(item.key);
-    if (!current || current.stamp !== item.stamp) return { outcome: "superseded" };
+    if (!isNewest(current, item)) return { outcome: "superseded" };
     try {
       const data = await request(item.method, item.path, item.body);
       await removeIf(item);
       return { outcome: "sent", data };
     } catch (error) {
-      if (retriable(error)) return { outcome: "kept" };
+      if (worthRetrying(error)) return { outcome: "kept" };
       await removeIf(item);
       return { outcome: "refused", error };
     }
@@ -89,7 +89,9 @@ function attempt(item) {
 }
 
 // Send now if possible; otherwise keep it for later. `key` identifies the write
-// (the same key replaces an older queued write of the same thing, e.g. complete/undo).
+// (the same key replaces an older queued write of the same thing, e.g. complete/undo):
+// writes of one key reach the server in the order they were made, and one superseded
+// before it was sent is never sent (callers need no ordering of their own).
 // The write is on disk before it is tried, so closing the app never loses it.
 export async function send(method, path, body, key = `${method} ${path}`) {
   const item = { key, method, path, body, queuedAt: Date.now(), stamp: stamp() };
@@ -107,7 +109,7 @@ export function flush() {
 }
 
 async function doFlush() {
-  const items = (await pending()).sort((a, b) => a.queuedAt - b.queuedAt);
+  const items = replayOrder(await pending());
   let sent = 0;
   for (const item of items) {
     const { outcome } = await attempt(item);
@@ -118,9 +120,18 @@ async function doFlush() {
   return sent;
 }
 
+// Replays the outbox when the phone comes back online or the app to the foreground, and
+// every `intervalMs` while online. Returns the function that stops it.
 export function startAutoFlush(intervalMs = 15000) {
-  window.addEventListener("online", () => flush());
-  document.addEventListener("visibilitychange", () => { if (!document.hidden) flush(); });
-  setInterval(() => { if (navigator.onLine) flush(); }, intervalMs);
+  const onOnline = () => flush();
+  const onVisible = () => { if (!document.hidden) flush(); };
+  window.addEventListener("online", onOnline);
+  document.addEventListener("visibilitychange", onVisible);
+  const timer = setInterval(() => { if (navigator.onLine) flush(); }, intervalMs);
   flush();
+  return () => {
+    window.removeEventListener("online", onOnline);
+    document.removeEventListener("visibilitychange", onVisible);
+    clearInterval(timer);
+  };
 }

@@ -1,7 +1,7 @@
 // This device's Web Push subscription: support checks, turning it on and off.
 // The permission prompt is only ever shown from a tap (enable()), never on load.
 
-import { api, request } from "./api.js";
+import { api } from "./api.js";
 
 export function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
@@ -81,6 +81,6 @@ export async function resync() {
 export async function disable() {
   const subscription = await currentSubscription();
   if (!subscription) return;
-  await request("DELETE", "push/subscriptions/", { endpoint: subscription.endpoint });
+  await api.post("push/subscriptions/unsubscribe/", { endpoint: subscription.endpoint });
   await subscription.unsubscribe();
 }

@@ -17,6 +17,7 @@ export const PATTERNS = {
 
 const ROUNDS = 5;
 
+// The guide's section, and `stop()` to end its count (the screen calls it when left).
 export function breathingGuide(patternKey) {
   const pattern = PATTERNS[patternKey];
   if (!pattern) return null;
@@ -26,6 +27,7 @@ export function breathingGuide(patternKey) {
   const round = h("p", { class: "small muted breath-round" }, "");
   const button = h("button", { type: "button", class: "full" }, "Start breathing");
   let timer = null;
+  let finishing = null;
 
   function stop(message) {
     clearInterval(timer);
@@ -41,7 +43,6 @@ export function breathingGuide(patternKey) {
     let count = 0;
     let rounds = 0;
     const tick = () => {
-      if (!circle.isConnected) { stop(); return; } // the screen was left
       const [cls, word, seconds] = pattern.phases[phase];
       if (count === 0) {
         circle.className = `breath-circle breath-${cls}-${seconds}`;
@@ -56,7 +57,7 @@ export function breathingGuide(patternKey) {
           rounds += 1;
           round.textContent = `Round ${Math.min(rounds + 1, ROUNDS)} of ${ROUNDS}`;
           if (rounds >= ROUNDS) {
-            setTimeout(() => stop("Well done. Notice how you feel now."), 1000);
+            finishing = setTimeout(() => stop("Well done. Notice how you feel now."), 1000);
             clearInterval(timer);
             return;
           }
@@ -70,8 +71,9 @@ export function breathingGuide(patternKey) {
   }
 
   button.addEventListener("click", () => (timer ? stop("Stopped. Start again whenever you like.") : start()));
-  return h("section", { class: "card breathing", "aria-labelledby": "breathing-h" },
+  const element = h("section", { class: "card breathing", "aria-labelledby": "breathing-h" },
     h("h2", { id: "breathing-h" }, `Breathe together: ${pattern.name.toLowerCase()}`),
     reduced ? h("p", { class: "small muted" }, "Animation is off (reduced motion): follow the counts.") : null,
     circle, live, round, button);
+  return { element, stop: () => { clearTimeout(finishing); stop(); } };
 }

@@ -1,30 +1,17 @@
 // Sign up, log in, forgotten password, reset.
 
 import { api } from "../api.js";
-import { field, formData, h, mount, showErrors, toast } from "../dom.js";
-import { go, route } from "../router.js";
+import { field, fill, h, handleSubmit, toast } from "../dom.js";
+import { go } from "../router.js";
 import { afterLogin, refreshUser, session } from "../state.js";
 
 function form(onsubmit, ...children) {
-  const el = h("form", { novalidate: true, class: "card stack" }, ...children,
-    h("p", { class: "error form-error", role: "alert" }));
-  el.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = el.querySelector("button[type=submit]");
-    button.disabled = true;
-    try {
-      await onsubmit(formData(el), el);
-    } catch (error) {
-      showErrors(el, error);
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return el;
+  return handleSubmit(h("form", { novalidate: true, class: "card stack" }, ...children,
+    h("p", { class: "error form-error", role: "alert" })), onsubmit);
 }
 
-route("login", () => {
-  mount(
+function mountLogin(root) {
+  fill(root,
     h("h1", {}, "Welcome back"),
     form(async (data) => {
       await api.post("auth/login/", { email: data.email, password: data.password });
@@ -37,10 +24,10 @@ route("login", () => {
     h("p", {}, "New here? ", h("a", { href: "#/signup" }, "Create an account")),
     h("p", {}, h("a", { href: "#/forgot" }, "Forgot your password?")),
   );
-}, { auth: false });
+}
 
-route("signup", () => {
-  mount(
+function mountSignup(root) {
+  fill(root,
     h("h1", {}, "Create your account"),
     h("p", { class: "muted" }, "One account per caregiver. You can share a family with others."),
     form(async (data) => {
@@ -54,10 +41,10 @@ route("signup", () => {
     h("button", { type: "submit", class: "full" }, "Sign up")),
     h("p", {}, "Already have an account? ", h("a", { href: "#/login" }, "Log in")),
   );
-}, { auth: false });
+}
 
-route("forgot", () => {
-  mount(
+function mountForgot(root) {
+  fill(root,
     h("h1", {}, "Reset your password"),
     form(async (data) => {
       const answer = await api.post("auth/password/reset/", data);
@@ -67,10 +54,10 @@ route("forgot", () => {
     field("E-mail", { name: "email", type: "email", autocomplete: "email", required: true }),
     h("button", { type: "submit", class: "full" }, "Send reset link")),
   );
-}, { auth: false });
+}
 
-route("reset/:uid/:token", ({ uid, token }) => {
-  mount(
+function mountReset(root, { uid, token }) {
+  fill(root,
     h("h1", {}, "Choose a new password"),
     form(async (data) => {
       await api.post("auth/password/reset/confirm/", { uid, token, new_password: data.new_password });
@@ -81,7 +68,14 @@ route("reset/:uid/:token", ({ uid, token }) => {
     h("input", { type: "hidden", name: "token" }),
     h("button", { type: "submit", class: "full" }, "Save password")),
   );
-}, { auth: false });
+}
+
+export const routes = [
+  ["login", mountLogin, { auth: false }],
+  ["signup", mountSignup, { auth: false }],
+  ["forgot", mountForgot, { auth: false }],
+  ["reset/:uid/:token", mountReset, { auth: false }],
+];
 
 export async function logout() {
   await api.post("auth/logout/");

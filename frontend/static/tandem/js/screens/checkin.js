@@ -3,27 +3,17 @@
 // outbox with a client-chosen id, so a check-in made offline syncs exactly once.
 
 import { api, getAll } from "../api.js";
-import { h, mount, toast } from "../dom.js";
+import { fill, h, toast } from "../dom.js";
+import { offlineSuggestions } from "../checkin-logic.js";
 import { send } from "../offline-queue.js";
-import { go, route } from "../router.js";
-import { session, setFamily, tabRegistry } from "../state.js";
+import { go } from "../router.js";
+import { session, setFamily } from "../state.js";
 import { feelingsGrid, INTENSITY_WORDS, loadVocabulary, newId, notMedicalAdvice } from "../checkin/feelings.js";
 import { rememberStrategy } from "./strategy.js";
-import "./follow-up.js";
 
-tabRegistry.add("checkin");
+export const tab = "checkin";
 
-// Suggestions without a connection: the family's strategies (cached when last online),
-// those naming the feeling first, then those suiting its quadrant.
-function offlineSuggestions(strategies, emotion) {
-  const fit = (s) => (s.fits.includes(emotion.key) ? 2 : s.energy_fit.includes(emotion.quadrant) ? 1 : 0);
-  return strategies.filter((s) => !s.caregiver_first && fit(s) > 0)
-    .sort((a, b) => fit(b) - fit(a))
-    .slice(0, 5)
-    .map((s) => ({ strategy: s, pinned: false, reason: fit(s) === 2 ? `fits feeling ${emotion.label.toLowerCase()}` : "fits this kind of feeling" }));
-}
-
-route("families/:family/checkin", async ({ family: familyParam }) => {
+async function mountCheckin(root, { family: familyParam }) {
   const familyId = Number(familyParam);
   setFamily(familyId);
   const [vocab, children, members] = await Promise.all([
@@ -242,6 +232,8 @@ route("families/:family/checkin", async ({ family: familyParam }) => {
         h("a", { class: "button secondary", href: `#/families/${familyId}/insights` }, "See insights")));
   }
 
-  mount(h("h1", {}, "Check-in"), stage);
+  fill(root, h("h1", {}, "Check-in"), stage);
   whoStep();
-});
+}
+
+export const routes = [["families/:family/checkin", mountCheckin]];

@@ -1,8 +1,8 @@
 // Create a family; the Family screen: members and roles, children, invite links.
 
 import { api, getAll } from "../api.js";
-import { field, formData, h, mount, showErrors, toast } from "../dom.js";
-import { go, route } from "../router.js";
+import { field, fill, h, handleSubmit, toast } from "../dom.js";
+import { go } from "../router.js";
 import { home, refreshUser, session, setFamily } from "../state.js";
 import { logout } from "./auth.js";
 import { yourDataSection } from "./your-data.js";
@@ -19,7 +19,7 @@ function zoneOptions(selected) {
   return zones.map((z) => h("option", { value: z, selected: z === selected }, z));
 }
 
-route("families/new", () => {
+function mountNewFamily(root) {
   const form = h("form", { class: "card stack", novalidate: true },
     field("Family name", { name: "name", required: true, placeholder: "The Riveras", autocomplete: "off" }),
     h("label", { for: "f-timezone" }, "Time zone"),
@@ -27,18 +27,15 @@ route("families/new", () => {
     h("p", { class: "small muted" }, "Routines and reminders follow this time zone."),
     h("p", { class: "error form-error", role: "alert" }),
     h("button", { type: "submit", class: "full" }, "Create family"));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      const family = await api.post("families/", formData(form));
-      await refreshUser();
-      setFamily(family.id);
-      go(`families/${family.id}/family`);
-    } catch (error) { showErrors(form, error); }
+  handleSubmit(form, async (data) => {
+    const family = await api.post("families/", data);
+    await refreshUser();
+    setFamily(family.id);
+    go(`families/${family.id}/family`);
   });
-  mount(h("h1", {}, "Create your family"),
+  fill(root, h("h1", {}, "Create your family"),
     h("p", { class: "muted" }, "Add your children next, then invite the other grown-ups."), form);
-});
+}
 
 function childForm(familyId, child, onDone) {
   const form = h("form", { class: "card stack", novalidate: true, "aria-label": child ? `Edit ${child.name}` : "Add a child" },
@@ -55,18 +52,13 @@ function childForm(familyId, child, onDone) {
         await api.del(`families/${familyId}/children/${child.id}/`);
         onDone();
       } }, "Remove") : null));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = formData(form);
+  return handleSubmit(form, async (data) => {
     const body = { name: data.name, avatar: data.avatar || "🙂", birth_year: data.birth_year ? Number(data.birth_year) : null };
-    try {
-      if (child) await api.patch(`families/${familyId}/children/${child.id}/`, body);
-      else await api.post(`families/${familyId}/children/`, body);
-      toast(child ? "Saved" : `${body.name} added`);
-      onDone();
-    } catch (error) { showErrors(form, error); }
+    if (child) await api.patch(`families/${familyId}/children/${child.id}/`, body);
+    else await api.post(`families/${familyId}/children/`, body);
+    toast(child ? "Saved" : `${body.name} added`);
+    onDone();
   });
-  return form;
 }
 
 async function shareInvite(familyId, role, out) {
@@ -83,7 +75,7 @@ async function shareInvite(familyId, role, out) {
         navigator.share({ title: "Join our family on Tandem", url: invite.url }).catch(() => {}) }, "Share…") : null));
 }
 
-route("families/:family/family", async ({ family: familyParam }) => {
+async function mountFamily(root, { family: familyParam }) {
   const familyId = Number(familyParam);
   setFamily(familyId);
   const [family, members, children] = await Promise.all([
@@ -122,13 +114,9 @@ route("families/:family/family", async ({ family: familyParam }) => {
     h("input", { name: "name", value: family.name, "aria-label": "Family name" }),
     h("button", { type: "submit", class: "secondary" }, "Rename"),
     h("p", { class: "error form-error", role: "alert" })) : null;
-  if (renameForm) renameForm.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    try { await api.patch(`families/${familyId}/`, formData(renameForm)); await refreshUser(); toast("Renamed"); }
-    catch (error) { showErrors(renameForm, error); }
-  });
+  if (renameForm) handleSubmit(renameForm, async (data) => { await api.patch(`families/${familyId}/`, data); await refreshUser(); toast("Renamed"); });
 
-  mount(
+  fill(root,
     h("h1", {}, family.name),
     h("p", { class: "muted small" }, `Time zone: ${family.timezone}`),
     familyChoices, renameForm,
@@ -158,7 +146,11 @@ route("families/:family/family", async ({ family: familyParam }) => {
         h("button", { type: "button", class: "secondary", onclick: logout }, "Log out")),
       yourDataSection(familyId)),
   );
-});
+}
 
-route("", () => home()); // Today when a screen provides it, else this Family screen
+export const routes = [
+  ["families/new", mountNewFamily],
+  ["families/:family/family", mountFamily],
+  ["", () => home()], // Today when a screen provides it, else this Family screen
+];
 

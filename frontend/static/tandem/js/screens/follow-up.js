@@ -1,9 +1,8 @@
 // "How is Sam now?": the follow-up after a strategy (the reminder push opens this URL).
 
 import { api, getAll } from "../api.js";
-import { h, mount, toast } from "../dom.js";
+import { fill, h, toast } from "../dom.js";
 import { send } from "../offline-queue.js";
-import { route } from "../router.js";
 import { setFamily } from "../state.js";
 import { feelingsGrid, loadVocabulary } from "../checkin/feelings.js";
 
@@ -13,7 +12,7 @@ const OUTCOMES = [
   ["worse", "🙁", "Worse"],
 ];
 
-route("families/:family/checkins/:id/follow-up", async ({ family: familyParam, id }) => {
+async function mountFollowUp(root, { family: familyParam, id }) {
   const familyId = Number(familyParam);
   setFamily(familyId);
   const [checkin, vocab, children] = await Promise.all([
@@ -64,7 +63,7 @@ route("families/:family/checkins/:id/follow-up", async ({ family: familyParam, i
   }
   renderGrid();
 
-  mount(...[
+  fill(root, ...[
     h("h1", {}, name ? `How is ${name} now?` : "How are you now?"),
     before ? h("p", { class: "muted" }, `Before: ${before.emoji} ${before.label}, ${checkin.intensity} of 5`,
       checkin.strategy_title ? ` · tried “${checkin.strategy_title}”` : "") : null,
@@ -73,4 +72,6 @@ route("families/:family/checkins/:id/follow-up", async ({ family: familyParam, i
     h("details", { class: "card" }, h("summary", {}, name ? `How does ${name} feel now? (optional)` : "How do you feel now? (optional)"), newFeeling),
     h("p", {}, h("a", { href: `#/families/${familyId}/checkin` }, "New check-in")),
   ].filter(Boolean));
-});
+}
+
+export const routes = [["families/:family/checkins/:id/follow-up", mountFollowUp]];

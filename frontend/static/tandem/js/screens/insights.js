@@ -2,13 +2,13 @@
 // most frequent feelings, strategies by how often they helped, and routine completion.
 
 import { api, getAll } from "../api.js";
-import { h, mount } from "../dom.js";
-import { go, query, route } from "../router.js";
-import { setFamily, tabRegistry } from "../state.js";
+import { fill, h } from "../dom.js";
+import { go, query } from "../router.js";
+import { setFamily } from "../state.js";
 import { chartLegend, feelingsPerDayChart, helpedRateChart } from "../checkin/charts.js";
 import { QUADRANT_SYMBOLS } from "../checkin/feelings.js";
 
-tabRegistry.add("insights");
+export const tab = "insights";
 
 function shift(iso, period, step) {
   const d = new Date(`${iso}T12:00:00`);
@@ -25,7 +25,7 @@ function dataTable(data) {
       data.quadrants.map((q) => h("td", {}, d.quadrants[q.key]))))));
 }
 
-route("families/:family/insights", async ({ family: familyParam }) => {
+async function mountInsights(root, { family: familyParam }) {
   const familyId = Number(familyParam);
   setFamily(familyId);
   const params = query();
@@ -45,7 +45,7 @@ route("families/:family/insights", async ({ family: familyParam }) => {
   const range = `${new Date(`${data.start}T12:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short" })} – ${new Date(`${data.end}T12:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" })}`;
   const routinesDone = data.routines.filter((r) => r.runs);
 
-  mount(...[
+  fill(root, ...[
     h("h1", {}, `Insights: ${name}`),
     h("div", { class: "row insights-controls" },
       h("label", { for: "insights-child", class: "sr-only" }, "Child"),
@@ -75,4 +75,6 @@ route("families/:family/insights", async ({ family: familyParam }) => {
         h("span", {}, new Date(`${r.date}T12:00:00`).toLocaleDateString(undefined, { weekday: "short", day: "numeric" })),
         h("span", {}, `${r.completed === r.runs ? "✓ " : ""}${r.completed} of ${r.runs}`))))) : null,
   ].filter(Boolean));
-});
+}
+
+export const routes = [["families/:family/insights", mountInsights]];

@@ -1,14 +1,14 @@
 // Joining a family from an invite link: sign up or log in first, then accept.
 
 import { api } from "../api.js";
-import { h, mount, showErrors } from "../dom.js";
-import { go, route } from "../router.js";
+import { fill, h, showErrors } from "../dom.js";
+import { go } from "../router.js";
 import { refreshUser, session, setFamily } from "../state.js";
 
-route("join/:token", async ({ token }) => {
+async function mountJoin(root, { token }) {
   if (!session.user) {
     sessionStorage.setItem("afterLogin", `join/${token}`);
-    mount(
+    fill(root,
       h("h1", {}, "You're invited to a family on Tandem"),
       h("p", {}, "Create your account (or log in) and you'll join straight away."),
       h("div", { class: "row" },
@@ -18,7 +18,7 @@ route("join/:token", async ({ token }) => {
     return;
   }
   const box = h("div", { class: "card" }, h("p", { class: "error form-error", role: "alert" }));
-  mount(h("h1", {}, "Joining the family…"), box);
+  fill(root, h("h1", {}, "Joining the family…"), box);
   try {
     const joined = await api.post("invitations/accept/", { token });
     await refreshUser();
@@ -28,4 +28,6 @@ route("join/:token", async ({ token }) => {
     showErrors(box, error);
     box.append(h("a", { class: "button secondary", href: "#/" }, "Go to Tandem"));
   }
-}, { auth: false });
+}
+
+export const routes = [["join/:token", mountJoin, { auth: false }]];

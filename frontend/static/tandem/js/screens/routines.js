@@ -2,30 +2,22 @@
 // reminders and the ordered steps (add, move up/down, remove, pick an emoji).
 
 import { api, getAll } from "../api.js";
-import { h, mount, showErrors, toast } from "../dom.js";
-import { go, route } from "../router.js";
-import { setFamily, tabRegistry } from "../state.js";
+import { fill, h, handleSubmit, toast } from "../dom.js";
+import { go } from "../router.js";
+import {
+  canAdd, canMove, canRemove, DAYS, daysSummary, editorStep, MAX_STEP_MINUTES, moveStep, stepsBody,
+} from "../routines-logic.js";
+import { setFamily } from "../state.js";
 
-tabRegistry.add("routines");
+export const tab = "routines";
 
 const ROUTINE_ICONS = ["🌅", "☀️", "🌙", "🛁", "🍽️", "🏫", "🎒", "🧸", "📚", "🏃", "🎵", "🗓️"];
 const STEP_ICONS = ["⭐", "🚽", "🧼", "🪥", "🛁", "🚿", "👕", "🧦", "👟", "🧥", "🥣", "🍎", "🥪", "🥛",
   "💧", "🎒", "📚", "📖", "✏️", "🧸", "🧩", "🎨", "🎵", "🛏️", "😴", "🌙", "🤗", "💊", "🧴", "🚗", "🏃", "🐶"];
-const DAYS = [[1, "Mon", "Monday"], [2, "Tue", "Tuesday"], [3, "Wed", "Wednesday"], [4, "Thu", "Thursday"],
-  [5, "Fri", "Friday"], [6, "Sat", "Saturday"], [7, "Sun", "Sunday"]];
 const OFFSETS = [[0, "At the start"], [5, "5 min before"], [10, "10 min before"], [15, "15 min before"],
   [30, "30 min before"], [60, "1 hour before"]];
-const MAX_STEPS = 50;
 
-export function daysSummary(days) {
-  const key = [...days].sort((a, b) => a - b).join(",");
-  if (key === "1,2,3,4,5,6,7") return "Every day";
-  if (key === "1,2,3,4,5") return "Weekdays";
-  if (key === "6,7") return "Weekends";
-  return days.map((d) => DAYS[d - 1][1]).join(", ");
-}
-
-route("families/:family/routines", async ({ family }) => {
+async function mountList(root, { family }) {
   const familyId = Number(family);
   setFamily(familyId);
   const [routines, children] = await Promise.all([
@@ -42,7 +34,7 @@ route("families/:family/routines", async ({ family }) => {
           `${r.start_time} · ${daysSummary(r.days_of_week)} · ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`),
         h("span", { class: "routine-children", "aria-label": `For ${r.children.map((id) => (byId.get(id) || {}).name).filter(Boolean).join(", ") || "no one yet"}` },
           r.children.map((id) => byId.get(id)).filter(Boolean).map((c) => h("span", { class: "mini-avatar", "aria-hidden": "true" }, c.avatar)))))));
-  mount(
+  fill(root,
     h("h1", {}, "Routines"),
     h("p", { class: "muted" }, "The same steps in the same order help children know what comes next."),
     h("a", { class: "button full", href: `#/families/${familyId}/routines/new` }, "New routine"),
@@ -50,20 +42,10 @@ route("families/:family/routines", async ({ family }) => {
       ? h("ul", { class: "list-plain", id: "routine-list" }, items)
       : h("p", { class: "muted" }, "No routines yet. Bedtime or the school morning are good first ones."),
   );
-});
-
-route("families/:family/routines/new", ({ family }) => editor(Number(family), null));
-route("families/:family/routines/:routine", ({ family, routine }) => editor(Number(family), Number(routine)));
+}
 
 let uid = 0;
-const newStep = (step = {}) => ({
-  key: `s${(uid += 1)}`,
-  id: step.id || null,
-  title: step.title || "",
-  icon: step.icon || "⭐",
-  duration: step.duration_minutes == null ? "" : String(step.duration_minutes),
-  picking: false,
-});
+const newStep = (step) => editorStep(`s${(uid += 1)}`, step);
 
 function chipGroup(legend, name, choices, selected, { type = "checkbox", inputName } = {}) {
   return h("fieldset", { name, class: "chips" },
@@ -77,7 +59,7 @@ function checkedValues(form, inputName) {
   return [...form.querySelectorAll(`input[name="${inputName}"]:checked`)].map((i) => i.value);
 }
 
-async function editor(familyId, routineId) {
+async function editor(root, familyId, routineId) {
   setFamily(familyId);
   const [children, routine] = await Promise.all([
     getAll(`families/${familyId}/children/`),
@@ -87,14 +69,14 @@ async function editor(familyId, routineId) {
     name: "", icon: "🌙", children: children.map((c) => c.id), days_of_week: [1, 2, 3, 4, 5, 6, 7],
     start_time: "", reminder_offsets: [10], is_active: true, steps: [{}],
   };
-  const steps = r.steps.map(newStep);
+  const steps = r.steps.map((step) => newStep(step));
   const stepList = h("ol", { class: "step-editor", id: "step-editor" });
 
   function renderSteps(focusKey) {
     stepList.replaceChildren(...steps.map((s, i) => {
       const n = i + 1;
       const move = (delta) => {
-        steps.splice(i + delta, 0, ...steps.splice(i, 1));
+        moveStep(steps, i, delta);
         renderSteps(`${s.key}-${delta < 0 ? "up" : "down"}`);
       };
       const picker = s.picking ? h("div", { class: "chips emoji-picker", role: "group", "aria-label": `Emoji for step ${n}` },
@@ -112,18 +94,18 @@ async function editor(familyId, routineId) {
               oninput: (e) => { s.title = e.target.value; } }),
             h("label", { for: `${s.key}-minutes`, class: "small" }, "Minutes (optional)"),
             h("input", { id: `${s.key}-minutes`, name: `steps.${i}.duration_minutes`, type: "number", inputmode: "numeric",
-              min: 1, max: 240, value: s.duration, class: "minutes", "aria-label": `Minutes for step ${n} (optional)`,
+              min: 1, max: MAX_STEP_MINUTES, value: s.duration, class: "minutes", "aria-label": `Minutes for step ${n} (optional)`,
               oninput: (e) => { s.duration = e.target.value; } }))),
         picker,
         h("div", { class: "row step-actions" },
-          h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-up`, disabled: i === 0,
+          h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-up`, disabled: !canMove(steps, i, -1),
             "aria-label": `Move step ${n} up`, onclick: () => move(-1) }, "↑"),
-          h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-down`, disabled: i === steps.length - 1,
+          h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-down`, disabled: !canMove(steps, i, 1),
             "aria-label": `Move step ${n} down`, onclick: () => move(1) }, "↓"),
-          h("button", { type: "button", class: "quiet", disabled: steps.length === 1,
+          h("button", { type: "button", class: "quiet", disabled: !canRemove(steps),
             "aria-label": `Remove step ${n}`, onclick: () => { steps.splice(i, 1); renderSteps(); } }, "✕")));
     }));
-    addButton.disabled = steps.length >= MAX_STEPS;
+    addButton.disabled = !canAdd(steps);
     const target = focusKey && stepList.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`);
     if (target && !target.disabled) target.focus();
   }
@@ -167,8 +149,7 @@ async function editor(familyId, routineId) {
         catch (error) { toast(error.message); }
       } }, "Delete") : null));
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  handleSubmit(form, async () => {
     const body = {
       name: form.elements.namedItem("name").value.trim(),
       icon: checkedValues(form, "routine-icon")[0] || "",
@@ -177,29 +158,25 @@ async function editor(familyId, routineId) {
       start_time: form.elements.namedItem("start_time").value.slice(0, 5),
       reminder_offsets: checkedValues(form, "offset").map(Number),
       is_active: form.elements.namedItem("is_active").checked,
-      steps: steps.map((s) => ({
-        ...(s.id ? { id: s.id } : {}),
-        title: s.title.trim(),
-        icon: s.icon,
-        duration_minutes: s.duration === "" ? null : Number(s.duration),
-      })),
+      steps: stepsBody(steps),
     };
-    const submit = form.querySelector("button[type=submit]");
-    submit.disabled = true;
-    try {
-      if (routine) await api.patch(`families/${familyId}/routines/${routine.id}/`, body);
-      else await api.post(`families/${familyId}/routines/`, body);
-      toast(routine ? "Routine saved" : `${body.name} created`);
-      go(`families/${familyId}/routines`);
-    } catch (error) {
-      showErrors(form, error);
+    if (routine) await api.patch(`families/${familyId}/routines/${routine.id}/`, body);
+    else await api.post(`families/${familyId}/routines/`, body);
+    toast(routine ? "Routine saved" : `${body.name} created`);
+    go(`families/${familyId}/routines`);
+  }, {
+    onError: () => {
       const first = form.querySelector("[aria-invalid=true]");
       if (first) first.scrollIntoView({ block: "center" });
-    } finally {
-      submit.disabled = false;
-    }
+    },
   });
 
-  mount(h("h1", {}, routine ? `Edit ${routine.name}` : "New routine"), form);
+  fill(root, h("h1", {}, routine ? `Edit ${routine.name}` : "New routine"), form);
   renderSteps();
 }
+
+export const routes = [
+  ["families/:family/routines", mountList],
+  ["families/:family/routines/new", (root, { family }) => editor(root, Number(family), null)],
+  ["families/:family/routines/:routine", (root, { family, routine }) => editor(root, Number(family), Number(routine))],
+];

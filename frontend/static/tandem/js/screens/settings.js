@@ -2,12 +2,11 @@
 // hours, per-routine), a test notification, recent deliveries; a pointer to Family → You.
 
 import { api, getAll } from "../api.js";
-import { h, mount, showErrors, toast } from "../dom.js";
-import { route } from "../router.js";
+import { fill, h, handleSubmit, toast } from "../dom.js";
 import { disable, enable, needsHomeScreen, permission, pushSupported, resync } from "../push.js";
-import { setFamily, tabRegistry } from "../state.js";
+import { setFamily } from "../state.js";
 
-tabRegistry.add("settings");
+export const tab = "settings";
 
 const STATES = {
   pending: "Waiting",
@@ -114,8 +113,7 @@ function settingsForm(familyId, settings, routines) {
       : null,
     h("p", { class: "error form-error", role: "alert" }),
     h("button", { type: "submit" }, "Save reminder settings"));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  return handleSubmit(form, async () => {
     const body = {
       enabled: form.elements.enabled.checked,
       quiet_start: form.elements.quiet_start.value || null,
@@ -123,13 +121,9 @@ function settingsForm(familyId, settings, routines) {
     };
     const toggles = [...form.querySelectorAll("input[name=routine]")];
     if (toggles.length) body.opted_out_routines = toggles.filter((t) => !t.checked).map((t) => Number(t.value));
-    try {
-      await api.patch(`families/${familyId}/reminder-settings/me/`, body);
-      toast("Reminder settings saved");
-      showErrors(form, null);
-    } catch (error) { showErrors(form, error); }
+    await api.patch(`families/${familyId}/reminder-settings/me/`, body);
+    toast("Reminder settings saved");
   });
-  return form;
 }
 
 function deliveryList(deliveries) {
@@ -142,15 +136,15 @@ function deliveryList(deliveries) {
     h("span", { class: `badge state-${d.state}` }, STATES[d.state] || d.state))));
 }
 
-async function render(familyId) {
+async function render(root, familyId) {
   setFamily(familyId);
-  const rerender = () => render(familyId);
+  const rerender = () => render(root, familyId);
   const [settings, routines, deliveries] = await Promise.all([
     api.get(`families/${familyId}/reminder-settings/me/`),
     getAll(`families/${familyId}/routines/`).catch(() => []),
     api.get(`families/${familyId}/deliveries/?page_size=10`),
   ]);
-  mount(
+  fill(root,
     h("h1", {}, "Settings"),
     h("section", { "aria-labelledby": "notify-h", class: "card" },
       h("h2", { id: "notify-h" }, "Notifications on this device"),
@@ -168,4 +162,4 @@ async function render(familyId) {
   );
 }
 
-route("families/:family/settings", ({ family }) => render(Number(family)));
+export const routes = [["families/:family/settings", (root, { family }) => render(root, Number(family))]];

@@ -1,8 +1,8 @@
 // A strategy's steps, with a guided breathing animation for box and belly breathing.
 
 import { api } from "../api.js";
-import { h, mount } from "../dom.js";
-import { query, route } from "../router.js";
+import { fill, h } from "../dom.js";
+import { query } from "../router.js";
 import { setFamily } from "../state.js";
 import { breathingGuide } from "../checkin/breathing.js";
 import { notMedicalAdvice } from "../checkin/feelings.js";
@@ -11,7 +11,7 @@ import { notMedicalAdvice } from "../checkin/feelings.js";
 const known = new Map();
 export function rememberStrategy(strategy) { known.set(String(strategy.id), strategy); }
 
-route("families/:family/strategies/:id", async ({ family: familyParam, id }) => {
+async function mountStrategy(root, { family: familyParam, id }) {
   const familyId = Number(familyParam);
   setFamily(familyId);
   const strategy = known.get(id) || await api.get(`families/${familyId}/strategies/${id}/`);
@@ -19,10 +19,11 @@ route("families/:family/strategies/:id", async ({ family: familyParam, id }) => 
   const params = query();
   const checkinId = params.get("checkin");
   const who = params.get("who");
-  mount(...[
+  const breathing = strategy.guided ? breathingGuide(strategy.guided) : null;
+  fill(root, ...[
     h("h1", {}, strategy.title),
     h("p", {}, strategy.summary),
-    strategy.guided ? breathingGuide(strategy.guided) : null,
+    breathing ? breathing.element : null,
     h("section", { "aria-labelledby": "steps-h" },
       h("h2", { id: "steps-h" }, "Steps"),
       h("ol", { class: "steps" }, strategy.steps.map((step) => h("li", {}, step)))),
@@ -32,4 +33,7 @@ route("families/:family/strategies/:id", async ({ family: familyParam, id }) => 
         who ? `How is ${who} now?` : "How are you now?")) : null,
     notMedicalAdvice(strategy.not_medical_advice),
   ].filter(Boolean));
-});
+  return breathing ? breathing.stop : undefined; // the guide's count ends with the screen
+}
+
+export const routes = [["families/:family/strategies/:id", mountStrategy]];

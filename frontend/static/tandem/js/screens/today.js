@@ -1,71 +1,37 @@
 // Today: a now/next board per child that a child can read without reading.
 // Taps go through the offline outbox (idempotent PUT/DELETE addressed by routine, child,
-// day and step), so a tap made offline is shown at once and replayed exactly once later.
+// day and step), so a tap made offline is shown at once and replayed exactly once later;
+// the outbox keeps a step's ticks and undos in order. The rules live in today-logic.js.
 
 import { api } from "../api.js";
-import { h, mount, toast } from "../dom.js";
+import { fill, h, toast } from "../dom.js";
 import { onChange, pending, send } from "../offline-queue.js";
-import { query, route } from "../router.js";
-import { session, setFamily, tabRegistry } from "../state.js";
+import { query } from "../router.js";
+import { session, setFamily } from "../state.js";
+import {
+  applyPending, clockIn, findEntry, isDoubleTap, markStep, pickRoutine, runKey, stepKey, stepPath, timerState, timerText,
+} from "../today-logic.js";
 
-tabRegistry.add("today");
+export const tab = "today";
 
 const REFRESH_MS = 30000;
 let screen = null; // the board on display; null while another screen is shown
-
-const stepKey = (rid, cid, date, sid) => `step:${rid}:${cid}:${date}:${sid}`;
-const stepPath = (fid, rid, cid, date, sid) =>
-  `families/${fid}/routines/${rid}/children/${cid}/days/${date}/steps/${sid}/completion/`;
 
 function active() {
   if (screen && !screen.root.isConnected) screen = null;
   return screen;
 }
 
-// Progress and now/next from the steps' done flags (after taps and queued writes).
-function derive(entry) {
-  const open = entry.steps.filter((s) => !s.done);
-  entry.total = entry.steps.length;
-  entry.done = entry.total - open.length;
-  entry.complete = entry.total > 0 && open.length === 0;
-  entry.now_step = open[0] || null;
-  entry.next_step = open[1] || null;
-}
-
-function findEntry(board, childId, routineId) {
-  const child = board.children.find((c) => c.child.id === childId);
-  return child ? child.routines.find((r) => r.routine.id === routineId) : null;
-}
-
 // Writes still in the outbox are not on the server yet: show them as already made.
 async function overlayPending(board, familyId) {
   let items = [];
   try { items = await pending(); } catch { return; }
-  for (const item of items) {
-    const m = /^step:(\d+):(\d+):([\d-]+):(\d+)$/.exec(item.key);
-    if (!m || m[3] !== board.date || !item.path.startsWith(`families/${familyId}/`)) continue;
-    const entry = findEntry(board, Number(m[2]), Number(m[1]));
-    const step = entry && entry.steps.find((s) => s.id === Number(m[4]));
-    if (step) step.done = item.method === "PUT";
-  }
-  board.children.forEach((c) => c.routines.forEach(derive));
+  applyPending(board, familyId, items);
 }
 
 function familyNow(familyId) {
   const family = (session.user.families || []).find((f) => f.id === familyId);
-  try {
-    return new Intl.DateTimeFormat("en-GB", {
-      timeZone: family ? family.timezone : undefined, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-    }).format(new Date());
-  } catch { return "00:00"; }
-}
-
-// The routine to show first: the latest one already started and not finished, else
-// the next one to come, else the last of the day.
-function pickRoutine(entries, now) {
-  const open = entries.filter((e) => !e.complete);
-  const started = open.filter((e) => e.routine.start_time <= now);
-  return (started.at(-1) || open[0] || entries.at(-1) || null);
+  return clockIn(family ? family.timezone : undefined, new Date());
 }
 
 function formatDay(iso) {
@@ -76,25 +42,14 @@ function formatDay(iso) {
 
 // --- writes ---------------------------------------------------------------------------
 
-const chains = new Map(); // one write at a time per step, so complete/undo arrive in order
-function inOrder(key, fn) {
-  const next = (chains.get(key) || Promise.resolve()).catch(() => {}).then(fn);
-  chains.set(key, next);
-  next.finally(() => { if (chains.get(key) === next) chains.delete(key); }).catch(() => {});
-  return next;
-}
-
 async function setDone(childId, routineId, stepId, done) {
   const s = active();
   if (!s) return;
   const entry = findEntry(s.board, childId, routineId);
-  const step = entry && entry.steps.find((x) => x.id === stepId);
-  if (!step || step.done === done) return;
-  const wasComplete = entry.complete;
-  step.done = done;
-  if (done) entry.now_since = new Date().toISOString();
-  derive(entry);
-  s.celebrate = entry.complete && !wasComplete ? routineId : null;
+  const change = entry && markStep(entry, stepId, done, new Date().toISOString());
+  if (!change) return;
+  const { step } = change;
+  s.celebrate = change.finished ? routineId : null;
   s.routineFor[childId] = routineId; // stay on this routine (and its celebration) after refreshes
   renderBoard();
   if (done) {
@@ -106,7 +61,7 @@ async function setDone(childId, routineId, stepId, done) {
   const key = stepKey(routineId, childId, s.board.date, stepId);
   const path = stepPath(s.familyId, routineId, childId, s.board.date, stepId);
   try {
-    await inOrder(key, () => send(done ? "PUT" : "DELETE", path, undefined, key));
+    await send(done ? "PUT" : "DELETE", path, undefined, key);
   } catch (error) {
     toast(error.message); // refused for good (e.g. the routine was deleted): show the truth
     load();
@@ -119,31 +74,15 @@ function startTimer(childId, routineId) {
   if (!entry) return;
   entry.now_since = new Date().toISOString();
   renderBoard();
-  const key = `run:${routineId}:${childId}:${s.board.date}`;
+  const key = runKey(routineId, childId, s.board.date);
   send("POST", `families/${s.familyId}/routines/${routineId}/runs/`, { child: childId, date: s.board.date }, key)
     .catch(() => {});
 }
 
 // --- rendering ------------------------------------------------------------------------
 
-function timerState(entry) {
-  const step = entry.now_step;
-  if (!step || !step.duration_minutes) return null;
-  const total = step.duration_minutes * 60;
-  if (!entry.now_since) return { total, left: total, started: false };
-  const elapsed = (Date.now() - new Date(entry.now_since).getTime()) / 1000;
-  return { total, left: Math.max(0, Math.round(total - elapsed)), started: true };
-}
-
-function timerText(t) {
-  if (!t.started) return `⏱ ${Math.round(t.total / 60)} min`;
-  if (t.left <= 0) return "Take your time";
-  if (t.left < 60) return "Less than a minute left";
-  return `About ${Math.ceil(t.left / 60)} min left`;
-}
-
 function timerView(entry, childId) {
-  const t = timerState(entry);
+  const t = timerState(entry, Date.now());
   if (!t) return null;
   return h("div", { class: "now-timer", role: "timer", "aria-live": "off" },
     h("progress", { max: t.total, value: t.left, "aria-hidden": "true" }),
@@ -156,18 +95,18 @@ function tickTimers() {
   const s = active();
   if (!s || !s.shown) return;
   const el = s.root.querySelector(".now-timer");
-  const t = timerState(s.shown);
+  const t = timerState(s.shown, Date.now());
   if (!el || !t || !t.started) return;
   el.querySelector("progress").value = t.left;
   el.querySelector(".timer-text").textContent = timerText(t);
 }
 
-function nowCard(entry, childId) {
+function nowCard(s, entry, childId) {
   const step = entry.now_step;
   const complete = () => {
     // A child's double tap should not also tick the step that slides into its place.
-    if (Date.now() - (screen.lastTap || 0) < 700) return;
-    screen.lastTap = Date.now();
+    if (isDoubleTap(s.lastTap, Date.now())) return;
+    s.lastTap = Date.now();
     setDone(childId, entry.routine.id, step.id, true);
   };
   return h("section", { class: "now-card", "aria-label": "Now", onclick: complete },
@@ -209,23 +148,23 @@ function stepStrip(entry, childId) {
   }));
 }
 
-function childSwitcher(board, selected) {
+function childSwitcher(s, board, selected) {
   if (board.children.length < 2) return null;
   return h("div", { class: "child-switcher", role: "group", "aria-label": "Whose day" },
     board.children.map(({ child }) => h("button", {
       type: "button", class: "child-pick", "aria-pressed": child.id === selected ? "true" : "false",
       "data-focus": `child-${child.id}`,
-      onclick: () => { screen.childId = child.id; localStorage.setItem(`today-child-${screen.familyId}`, child.id); renderBoard(); },
+      onclick: () => { s.childId = child.id; localStorage.setItem(`today-child-${s.familyId}`, child.id); renderBoard(); },
     }, h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), child.name)));
 }
 
-function routineSwitcher(entries, shown, childId) {
+function routineSwitcher(s, entries, shown, childId) {
   if (entries.length < 2) return null;
   return h("div", { class: "routine-switcher", role: "group", "aria-label": "Routines today" },
     entries.map((e) => h("button", {
       type: "button", class: "chip", "aria-pressed": e === shown ? "true" : "false",
       "data-focus": `routine-${e.routine.id}`,
-      onclick: () => { screen.routineFor[childId] = e.routine.id; renderBoard(); },
+      onclick: () => { s.routineFor[childId] = e.routine.id; renderBoard(); },
     }, `${e.routine.icon || ""} ${e.routine.name} · ${e.routine.start_time} · ${e.complete ? "✓" : `${e.done}/${e.total}`}`.trim())));
 }
 
@@ -246,7 +185,7 @@ function renderBoard() {
   const current = board.children.find((c) => c.child.id === s.childId) || board.children[0];
   s.childId = current.child.id;
   const entries = current.routines;
-  parts.push(childSwitcher(board, s.childId));
+  parts.push(childSwitcher(s, board, s.childId));
   if (!entries.length) {
     parts.push(h("div", { class: "card" },
       h("p", {}, `No routines for ${current.child.name} today.`),
@@ -255,7 +194,7 @@ function renderBoard() {
     const wanted = entries.find((e) => e.routine.id === s.routineFor[s.childId]);
     const shown = wanted || pickRoutine(entries, familyNow(familyId));
     s.shown = shown;
-    parts.push(routineSwitcher(entries, shown, s.childId));
+    parts.push(routineSwitcher(s, entries, shown, s.childId));
     parts.push(h("h2", { class: "routine-heading" },
       h("span", { "aria-hidden": "true" }, shown.routine.icon || ""), ` ${shown.routine.name}`,
       h("span", { class: "muted small" }, ` · ${shown.routine.start_time}`)));
@@ -263,7 +202,7 @@ function renderBoard() {
       parts.push(celebration(shown, current.child, s.celebrate === shown.routine.id));
       s.celebrate = null; // animate once, not on every refresh
     } else {
-      parts.push(nowCard(shown, s.childId), nextCard(shown));
+      parts.push(nowCard(s, shown, s.childId), nextCard(shown));
     }
     parts.push(h("p", { class: "progress-text" }, `${shown.done} of ${shown.total} done`),
       stepStrip(shown, s.childId));
@@ -303,31 +242,44 @@ async function load() {
   }
 }
 
-// Another caregiver's taps show up when the screen comes back and every 30 s while visible.
-document.addEventListener("visibilitychange", () => { if (!document.hidden && active()) load(); });
-window.addEventListener("focus", () => { if (active()) load(); });
-setInterval(() => { if (!document.hidden && active()) load(); }, REFRESH_MS);
-setInterval(tickTimers, 1000);
-let hadPending = false;
-onChange((items) => {
-  // The outbox just emptied: our queued taps reached the server; show its truth.
-  if (hadPending && !items.length && active()) load();
-  hadPending = items.length > 0;
-});
+// --- the screen -------------------------------------------------------------------------
 
-route("families/:family/today", async ({ family }) => {
+// Opened from a reminder (?routine=): show that routine, for the first child who has it.
+function openRoutine(s, routineId) {
+  if (!routineId || active() !== s || !s.board) return;
+  const holder = s.board.children.find((c) => c.routines.some((r) => r.routine.id === routineId));
+  if (holder) { s.childId = holder.child.id; s.routineFor[holder.child.id] = routineId; renderBoard(); }
+}
+
+function mountToday(main, { family }) {
   const familyId = Number(family);
   setFamily(familyId);
   const q = query();
   const root = h("div", { id: "today-board", class: "today" }, h("p", { class: "loading" }, "Loading…"));
   const wantedChild = Number(q.get("child")) || Number(localStorage.getItem(`today-child-${familyId}`)) || null;
-  screen = { familyId, root, board: null, date: q.get("date"), childId: wantedChild, routineFor: {}, shown: null };
-  mount(h("h1", {}, "Today"), root);
-  await load();
-  const routineId = Number(q.get("routine"));
-  if (routineId && screen && screen.board) {
-    // Opened from a reminder: show that routine (for the first child who has it).
-    const holder = screen.board.children.find((c) => c.routines.some((r) => r.routine.id === routineId));
-    if (holder) { screen.childId = holder.child.id; screen.routineFor[holder.child.id] = routineId; renderBoard(); }
-  }
-});
+  const s = { familyId, root, board: null, date: q.get("date"), childId: wantedChild, routineFor: {}, shown: null };
+  screen = s;
+  fill(main, h("h1", {}, "Today"), root);
+
+  // Another caregiver's taps show up when the screen comes back and every 30 s while
+  // visible; the outbox emptying means our queued taps reached the server: show its truth.
+  const onVisible = () => { if (!document.hidden && active()) load(); };
+  const onFocus = () => { if (active()) load(); };
+  document.addEventListener("visibilitychange", onVisible);
+  window.addEventListener("focus", onFocus);
+  const refresh = setInterval(() => { if (!document.hidden && active()) load(); }, REFRESH_MS);
+  const ticking = setInterval(tickTimers, 1000);
+  const unsubscribe = onChange((items, { emptied }) => { if (emptied && active()) load(); });
+
+  load().then(() => openRoutine(s, Number(q.get("routine"))));
+  return () => {
+    document.removeEventListener("visibilitychange", onVisible);
+    window.removeEventListener("focus", onFocus);
+    clearInterval(refresh);
+    clearInterval(ticking);
+    unsubscribe();
+    if (screen === s) screen = null;
+  };
+}
+
+export const routes = [["families/:family/today", mountToday]];

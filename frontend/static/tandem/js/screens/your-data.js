@@ -3,7 +3,7 @@
 // app shell; the server marks them no-store, so no copy stays in the API cache.
 
 import { api, download, getAll } from "../api.js";
-import { h, toast } from "../dom.js";
+import { h, handleSubmit, toast } from "../dom.js";
 import { clearAll } from "../offline-queue.js";
 import { go } from "../router.js";
 import { session } from "../state.js";
@@ -68,17 +68,9 @@ async function openDeletePanel(area, opener) {
         opener.focus();
       } }, "Cancel")));
   confirmInput.addEventListener("input", () => { submit.disabled = confirmInput.value.trim() !== "DELETE"; });
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  handleSubmit(form, async () => {
     if (confirmInput.value.trim() !== "DELETE") return;
-    submit.disabled = true;
-    try {
-      await api.del("auth/me/");
-    } catch (error) {
-      form.querySelector(".form-error").textContent = error.status ? error.message : "You're offline: try again with a connection.";
-      submit.disabled = false;
-      return;
-    }
+    await api.del("auth/me/");
     // Nothing of the account stays on this phone: session, cached answers, queued writes.
     session.user = null;
     localStorage.clear();
@@ -87,7 +79,7 @@ async function openDeletePanel(area, opener) {
     if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("logout");
     go("login");
     toast("Your account has been deleted.");
-  });
+  }, { errorMessage: (error) => (error.status ? error.message : "You're offline: try again with a connection.") });
   area.replaceChildren(form);
   confirmInput.focus();
 }

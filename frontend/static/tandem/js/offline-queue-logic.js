@@ -1,0 +1,68 @@
+// @ts-check
+// The outbox's rules without IndexedDB or the network (offline-queue.js applies them):
+// writes of the same key go out one at a time in the order they were made, a newer
+// write of a key supersedes an older one still waiting, and which failures are retried.
+
+/**
+ * A write kept in the outbox until the server has it.
+ * @typedef {object} QueuedWrite
+ * @property {string} key      what the write is about: a newer write of the same key replaces an older one
+ * @property {string} method   PUT, DELETE, PATCH or POST (with a client-chosen id): replaying is harmless
+ * @property {string} path     API path below /api/v1/
+ * @property {unknown} [body]
+ * @property {number} queuedAt ms since the epoch, when the write was made
+ * @property {string} stamp    unique per write, to tell two writes of one key apart
+ */
+
+/**
+ * Runs one task at a time per key, in the order they were handed in; tasks of other
+ * keys run alongside. A task that fails does not stop the ones queued after it.
+ * @returns {<T>(key: string, task: () => T | Promise<T>) => Promise<T>}
+ */
+export function keyedSerializer() {
+  /** @type {Map<string, Promise<unknown>>} */
+  const tails = new Map();
+  return (key, task) => {
+    const next = (tails.get(key) || Promise.resolve()).catch(() => {}).then(task);
+    tails.set(key, next);
+    next.catch(() => {}).finally(() => { if (tails.get(key) === next) tails.delete(key); });
+    return next;
+  };
+}
+
+/**
+ * Whether `item` is still the newest write of its key (`stored` is what the outbox holds
+ * for that key now): only then is it sent, and only then does its success remove it.
+ * @param {QueuedWrite | null | undefined} stored
+ * @param {QueuedWrite} item
+ */
+export function isNewest(stored, item) {
+  return Boolean(stored) && /** @type {QueuedWrite} */ (stored).stamp === item.stamp;
+}
+
+/**
+ * Whether a failed write is kept to try later. `status` is the HTTP status, or
+ * undefined when no answer came (network failure): timeouts, throttling, server
+ * trouble and no answer are retried; any other refusal is for good.
+ * @param {number | undefined} status
+ */
+export function retriable(status) {
+  return status === undefined || status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * The order a flush replays the outbox in: oldest write first.
+ * @param {QueuedWrite[]} items
+ * @returns {QueuedWrite[]}
+ */
+export function replayOrder(items) {
+  return [...items].sort((a, b) => a.queuedAt - b.queuedAt);
+}
+
+/**
+ * The sync line under the header: "" when nothing waits.
+ * @param {number} count writes in the outbox
+ */
+export function waitingText(count) {
+  return count ? `${count} change${count > 1 ? "s" : ""} waiting to sync` : "";
+}

@@ -1,0 +1,97 @@
+// @ts-check
+// Routine editor rules without the DOM: the step list (add, move, remove, the limits)
+// and the words for a routine's days.
+
+/**
+ * The most steps a routine may have. Mirrors the server's `MAX_STEPS` (in the routines
+ * app, routines/validation.py at the time of writing); tests/js/routines-logic.test.mjs
+ * reads the Python constant so the two cannot drift apart silently.
+ */
+export const MAX_STEPS = 50;
+
+/** The longest a step may take, in minutes: the server's `MAX_STEP_MINUTES` (same module). */
+export const MAX_STEP_MINUTES = 240;
+
+/** ISO weekdays (Monday = 1) with short and long names. @type {[number, string, string][]} */
+export const DAYS = [[1, "Mon", "Monday"], [2, "Tue", "Tuesday"], [3, "Wed", "Wednesday"], [4, "Thu", "Thursday"],
+  [5, "Fri", "Friday"], [6, "Sat", "Saturday"], [7, "Sun", "Sunday"]];
+
+/**
+ * A step as the editor holds it: `duration` is the minutes field's text ("" for none).
+ * @typedef {object} EditorStep
+ * @property {string} key    stable while the step is moved around (focus, input ids)
+ * @property {number | null} id  the saved step's id; null for a new one
+ * @property {string} title
+ * @property {string} icon
+ * @property {string} duration
+ * @property {boolean} picking  whether its emoji picker is open
+ */
+
+/**
+ * A step as the API takes it in a routine's `steps` list.
+ * @typedef {{id?: number, title: string, icon: string, duration_minutes: number | null}} StepBody
+ */
+
+/**
+ * "Every day", "Weekdays", "Weekends", else the short day names in the given order.
+ * @param {number[]} days ISO weekdays
+ */
+export function daysSummary(days) {
+  const key = [...days].sort((a, b) => a - b).join(",");
+  if (key === "1,2,3,4,5,6,7") return "Every day";
+  if (key === "1,2,3,4,5") return "Weekdays";
+  if (key === "6,7") return "Weekends";
+  return days.map((d) => DAYS[d - 1][1]).join(", ");
+}
+
+/**
+ * An editor step from a saved step (or a blank one).
+ * @param {string} key
+ * @param {{id?: number, title?: string, icon?: string, duration_minutes?: number | null}} [step]
+ * @returns {EditorStep}
+ */
+export function editorStep(key, step = {}) {
+  return {
+    key,
+    id: step.id || null,
+    title: step.title || "",
+    icon: step.icon || "⭐",
+    duration: step.duration_minutes == null ? "" : String(step.duration_minutes),
+    picking: false,
+  };
+}
+
+/** Another step may be added. @param {unknown[]} steps */
+export const canAdd = (steps) => steps.length < MAX_STEPS;
+
+/** A step may be removed: a routine keeps at least one. @param {unknown[]} steps */
+export const canRemove = (steps) => steps.length > 1;
+
+/**
+ * Whether step `index` can move by `delta` (-1 up, 1 down) and stay in the list.
+ * @param {unknown[]} steps @param {number} index @param {number} delta
+ */
+export const canMove = (steps, index, delta) => index + delta >= 0 && index + delta < steps.length;
+
+/**
+ * Moves step `index` by `delta` places, in place.
+ * @template T
+ * @param {T[]} steps @param {number} index @param {number} delta
+ */
+export function moveStep(steps, index, delta) {
+  steps.splice(index + delta, 0, ...steps.splice(index, 1));
+}
+
+/**
+ * The steps as the API takes them: titles trimmed, an empty minutes field as null.
+ * @param {EditorStep[]} steps
+ * @returns {StepBody[]}
+ */
+export function stepsBody(steps) {
+  return steps.map((s) => ({
+    ...(s.id ? { id: s.id } : {}),
+    title: s.title.trim(),
+    icon: s.icon,
+    duration_minutes: s.duration === "" ? null : Number(s.duration),
+  }));
+}
