@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 
+from core.filters import BoundedDateFilter, IdFilter
 from core.timeutils import family_day_bounds
 
 from .models import CheckIn
@@ -24,12 +25,11 @@ class FamilyFilterBackend(DjangoFilterBackend):
 
 
 class CheckInFilter(django_filters.FilterSet):
-    """``child``/``member`` ids; ``from``/``to`` are family-local dates, both inclusive."""
+    """``child``/``member`` ids; ``from``/``to`` are family-local dates, both inclusive
+    (ids in range and dates within a few years of today: ``core.filters``)."""
 
-    child = django_filters.NumberFilter(field_name="child_id", help_text="A child's id.")
-    member = django_filters.NumberFilter(
-        field_name="member_id", help_text="A member's id: their own check-ins."
-    )
+    child = IdFilter(field_name="child_id", help_text="A child's id.")
+    member = IdFilter(field_name="member_id", help_text="A member's id: their own check-ins.")
 
     class Meta:
         model = CheckIn
@@ -47,9 +47,9 @@ class CheckInFilter(django_filters.FilterSet):
 
 
 # "from" is a Python keyword, so these two are added by name rather than as attributes.
-CheckInFilter.base_filters["from"] = django_filters.DateFilter(
+CheckInFilter.base_filters["from"] = BoundedDateFilter(
     method="filter_from", help_text="First family-local day (YYYY-MM-DD), inclusive."
 )
-CheckInFilter.base_filters["to"] = django_filters.DateFilter(
+CheckInFilter.base_filters["to"] = BoundedDateFilter(
     method="filter_to", help_text="Last family-local day (YYYY-MM-DD), inclusive."
 )

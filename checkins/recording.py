@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.api import Conflict
+from core.api import Conflict, validation_error
 from families.models import Child, Family, Membership
 
 from . import vocabulary
@@ -184,3 +184,57 @@ def record_outcome(checkin: CheckIn, *, outcome: str, outcome_emotion: str = "")
     checkin.outcome_at = timezone.now()
     checkin.save(update_fields=["outcome", "outcome_emotion", "outcome_at"])
     return checkin
+
+
+# --- corrections -----------------------------------------------------------------------
+
+# No check-in is older than Tandem's oldest user or later than its newest: outside these,
+# a date is a typo (0001-01-01) that would break every family-local calculation.
+EARLIEST_OCCURRED_AT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_OCCURRED_AT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def check_occurred_at(value: datetime) -> None:
+    """A check-in's time is between 1900 and 2100 and not in the future (a phone's clock
+    may run a few minutes fast)."""
+    if not EARLIEST_OCCURRED_AT <= value < LATEST_OCCURRED_AT:
+        raise validation_error("occurred_at", "Give a time between the years 1900 and 2100.")
+    if value > timezone.now() + timedelta(minutes=10):
+        raise validation_error("occurred_at", "A check-in can't be in the future.")
+
+
+def may_correct(checkin: CheckIn, membership: Membership) -> bool:
+    """Who recorded a check-in may correct or delete it, and so may the family's owners."""
+    return membership.is_owner or checkin.created_by_id == membership.user_id
+
+
+def _with_partner(checkin: CheckIn) -> list[CheckIn]:
+    # A coregulation pair was recorded as one moment: it is moved or removed as one.
+    rows = CheckIn.objects.select_related("family", "strategy").filter(pk=checkin.pk)
+    if checkin.pair is not None:
+        rows = CheckIn.objects.select_related("family", "strategy").filter(
+            family_id=checkin.family_id, pair=checkin.pair
+        )
+    return list(rows)
+
+
+@transaction.atomic
+def correct_occurred_at(checkin: CheckIn, occurred_at: datetime) -> CheckIn:
+    """Move a check-in (and its coregulation partner) to when it really happened; a
+    follow-up not yet answered moves with it."""
+    check_occurred_at(occurred_at)
+    for row in _with_partner(checkin):
+        row.occurred_at = occurred_at
+        if not row.outcome and row.follow_up_at is not None:
+            row.follow_up_at = follow_up_time(row.family, occurred_at, row.strategy)
+        row.save(update_fields=["occurred_at", "follow_up_at"])
+        if row.pk == checkin.pk:
+            checkin = row
+    return checkin
+
+
+@transaction.atomic
+def delete_checkin(checkin: CheckIn) -> None:
+    """Delete a mistaken check-in with its coregulation partner (and pending follow-up)."""
+    for row in _with_partner(checkin):
+        row.delete()

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import FieldTemplateMixin
@@ -60,6 +58,12 @@ def validate_emotion_key(value: str) -> str:
 # --- strategies ------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "enum": QUADRANT_CHOICES})
+class QuadrantKeyField(serializers.CharField):
+    """A quadrant key, documented as the enum it is; ``validate_energy_fit`` checks it, so
+    the error names ``energy_fit`` and lists the keys."""
+
+
 class StrategySerializer(serializers.ModelSerializer):
     """A strategy; built-ins (``builtin``: true) are read-only, families add their own."""
 
@@ -73,7 +77,7 @@ class StrategySerializer(serializers.ModelSerializer):
         max_length=len(vocabulary.EMOTIONS),
     )
     energy_fit = serializers.ListField(
-        child=serializers.CharField(),
+        child=QuadrantKeyField(),
         required=False,
         max_length=4,
         help_text="Quadrant keys: " + ", ".join(QUADRANT_CHOICES) + ".",
@@ -172,7 +176,12 @@ class CaregiverCheckInSerializer(
     """The caregiver's own check-in, made together with the child's (coregulation)."""
 
     id = serializers.UUIDField()
-    body_areas = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    body_areas = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        max_length=vocabulary.MAX_BODY_AREAS,
+    )
 
     class Meta:
         model = CheckIn
@@ -215,6 +224,7 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         child=serializers.CharField(),
         required=False,
         default=list,
+        max_length=vocabulary.MAX_BODY_AREAS,
         help_text="Body areas, optionally with a sensation: ['chest', 'tummy:fluttery'].",
     )
     caregiver = CaregiverCheckInSerializer(
@@ -243,18 +253,14 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         read_only_fields = _CHECKIN_READ_ONLY
         extra_kwargs = {**_CHECKIN_EXTRA, "occurred_at": {"required": False}}
 
-    def validate_occurred_at(self, value: datetime) -> datetime:
-        # A phone's clock may run a little fast; a check-in far in the future is a mistake.
-        if value > timezone.now() + timedelta(minutes=10):
-            raise serializers.ValidationError("A check-in can't be in the future.")
-        return value
-
     def validate_member(self, value: Membership | None) -> Membership | None:
         if value is not None and value.pk != self.context["membership"].pk:
             raise serializers.ValidationError("You can check in only for yourself.")
         return value
 
     def validate(self, attrs: dict) -> dict:
+        if "occurred_at" in attrs:
+            recording.check_occurred_at(attrs["occurred_at"])
         child, member = attrs.get("child"), attrs.get("member")
         if (child is None) == (member is None):
             raise serializers.ValidationError(
@@ -301,12 +307,16 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         return main, partner
 
 
-class OutcomeSerializer(serializers.Serializer):
-    """The follow-up answer: only these fields of a check-in can change after it is made."""
+class CheckInChangeSerializer(serializers.Serializer):
+    """What can change after a check-in: the follow-up answer (any member), and the time it
+    happened (who recorded it, or an owner)."""
 
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
     outcome_emotion = serializers.CharField(
         max_length=32, required=False, allow_blank=True, default=""
+    )
+    occurred_at = serializers.DateTimeField(
+        required=False, help_text="Correct when it happened (who recorded it, or an owner)."
     )
 
     def validate_outcome_emotion(self, value: str) -> str:
@@ -315,6 +325,10 @@ class OutcomeSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         extra = sorted(set(self.initial_data) - set(self.fields))
         if extra:
-            message = "Only outcome and outcome_emotion can change after a check-in."
+            message = "Only outcome, outcome_emotion and occurred_at can change after a check-in."
             raise serializers.ValidationError({name: [message] for name in extra})
+        if "outcome" not in attrs and "occurred_at" not in attrs:
+            raise serializers.ValidationError({"outcome": ["Give the follow-up answer."]})
+        if "occurred_at" in attrs:
+            recording.check_occurred_at(attrs["occurred_at"])
         return attrs

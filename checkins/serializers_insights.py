@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api import BoundedDateField
 from families.models import Child
 from families.scoping import FamilyRelatedField
 
@@ -80,7 +81,7 @@ class InsightsQuerySerializer(serializers.Serializer):
         help_text="Leave out for all the family's children.",
     )
     period = serializers.ChoiceField(choices=PERIODS, default="week")
-    date = serializers.DateField(
+    date = BoundedDateField(
         required=False, help_text="Any family-local day in the period (default: today)."
     )
 

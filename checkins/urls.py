@@ -2,7 +2,8 @@
 suggestions and insights."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from core.ids import Router  # ids in range: <id:pk>
 
 from . import views, views_export, views_insights
 
@@ -10,7 +11,7 @@ urlpatterns = [
     path("emotions/", views.EmotionsView.as_view(), name="emotions"),
 ]
 
-family_router = SimpleRouter()
+family_router = Router()
 family_router.register("strategies", views.StrategyViewSet, basename="strategy")
 family_router.register("checkins", views.CheckInViewSet, basename="checkin")
 family_urlpatterns = [

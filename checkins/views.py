@@ -9,6 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -20,8 +21,8 @@ from . import recording, strategies, vocabulary
 from .filters import CheckInFilter, FamilyFilterBackend
 from .models import CheckIn, Strategy
 from .serializers import (
+    CheckInChangeSerializer,
     CheckInSerializer,
-    OutcomeSerializer,
     StrategySerializer,
     VocabularySerializer,
 )
@@ -78,6 +79,7 @@ class CheckInViewSet(
     FamilyScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """Emotional check-ins of the family's children and of its caregivers themselves."""
@@ -87,7 +89,7 @@ class CheckInViewSet(
     filter_backends = [FamilyFilterBackend]
     filterset_class = CheckInFilter
     lookup_value_regex = UUID_PATTERN
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -138,14 +140,38 @@ class CheckInViewSet(
         )
 
     @extend_schema(
-        summary="Record the follow-up: is the child better, the same or worse?",
-        request=OutcomeSerializer,
+        summary="Record the follow-up (better, same or worse), or correct when it happened",
+        description="`outcome` (with `outcome_emotion`) answers the follow-up; any member may. "
+        "`occurred_at` moves the check-in, with its coregulation partner and an unanswered "
+        "follow-up; only who recorded it, or an owner, may (else 403).",
+        request=CheckInChangeSerializer,
         responses=CheckInSerializer,
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         checkin = self.get_object()
-        answer = OutcomeSerializer(data=request.data)
-        answer.is_valid(raise_exception=True)
-        recording.record_outcome(checkin, **answer.validated_data)
+        change = CheckInChangeSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        answer = change.validated_data
+        if "occurred_at" in answer:
+            self._require_correctable(checkin)
+            checkin = recording.correct_occurred_at(checkin, answer["occurred_at"])
+        if "outcome" in answer:
+            recording.record_outcome(
+                checkin, outcome=answer["outcome"], outcome_emotion=answer["outcome_emotion"]
+            )
         checkin.caregiver_checkin = recording.partner_of(checkin)
         return Response(self.get_serializer(checkin).data)
+
+    @extend_schema(
+        summary="Delete a mistaken check-in (who recorded it, or an owner)",
+        description="Its coregulation partner and pending follow-up go with it.",
+    )
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        checkin = self.get_object()
+        self._require_correctable(checkin)
+        recording.delete_checkin(checkin)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _require_correctable(self, checkin: CheckIn) -> None:
+        if not recording.may_correct(checkin, self.membership):
+            raise PermissionDenied("Only who recorded this check-in, or an owner, can change it.")

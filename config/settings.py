@@ -2,8 +2,8 @@
 
 Defaults give the embedded setup: SQLite and a file-system Celery broker in ``DATA_DIR``.
 ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL``/``CELERY_BROKER_URL`` to Redis.
-``DJANGO_ENV=production`` refuses to start without a secret key and allowed hosts, or with
-DEBUG on. Every variable is documented in ``.env.example``.
+``DJANGO_ENV=production`` refuses to start without a secret key, allowed hosts and the
+site URL, or with DEBUG on. Every variable is documented in ``.env.example``.
 """
 
 from __future__ import annotations
@@ -52,8 +52,17 @@ elif not SECRET_KEY:
         key_file.chmod(0o600)
     SECRET_KEY = key_file.read_text().strip()
 
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+# Where invitation and password-reset links point. Unset in development: links are built
+# from the request's own origin (families/links.py), whatever port or address serves it.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if PRODUCTION and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "SITE_URL (the app's address, e.g. https://tandem.example.com) is required in production."
+    )
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL] if SITE_URL else [])
+# The Django admin's path, or empty for no admin. Production mounts it only when set.
+ADMIN_URL = env.str("ADMIN_URL", default="" if PRODUCTION else "admin/").strip("/")
+ADMIN_URL = f"{ADMIN_URL}/" if ADMIN_URL else ""
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,6 +75,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from here: the CSP allows no CDN
     "csp",
     "families",
     "routines",
@@ -170,6 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "families.passwords.NotOnlyWhitespaceValidator"},
 ]
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 3)
@@ -186,6 +197,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # The PWA reads the CSRF token from the cookie and sends it in X-CSRFToken.
 CSRF_COOKIE_HTTPONLY = False
+# Login and signup check CSRF before DRF runs; /api/ paths get the JSON error shape.
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -246,19 +259,24 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded before parsing: DATA_UPLOAD_MAX_MEMORY_SIZE (413) and 32 levels deep (400).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # documents the error answers
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # No OPTIONS introspection: the OpenAPI schema documents the API, and DRF's metadata
     # would call get_object() on views that address objects by several URL keywords.
     "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {
+        # Failed sign-ins (families/throttling.py): per (account, address) pair, where an
+        # account's unknown addresses also start to wait; and, looser, per address.
         "login": env.str("THROTTLE_LOGIN", default="10/hour"),
+        "login_address": env.str("THROTTLE_LOGIN_ADDRESS", default="30/hour"),
         "auth": env.str("THROTTLE_AUTH", default="30/hour"),
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/hour"),
         "invitation": env.str("THROTTLE_INVITATION", default="60/hour"),
         "push_test": env.str("THROTTLE_PUSH_TEST", default="10/hour"),
         "export": env.str("THROTTLE_EXPORT", default="30/hour"),
@@ -273,6 +291,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # /api/docs/ from our own static files (the CSP allows no CDN), without the
+    # validator badge (an image from swagger.io).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # One name for a choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {"QuadrantEnum": "checkins.serializers.QUADRANT_CHOICES"},
+    # Ids in paths (core.ids: <id:…>) are integers SQLite can hold.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError  # noqa: TID251
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .parsers import PayloadTooLarge
 
 # (DRF's ValidationError is built only here: everything else raises Django's, through
 # validation_error, or a serializer's own.)
@@ -112,6 +116,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -165,3 +171,42 @@ class WallClockTimeField(serializers.TimeField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
+# Dates a request may name: within this many years of today. Far enough for any real use,
+# near enough that no day-bound arithmetic (time zones, "the next day") leaves the calendar.
+DATE_BOUND_YEARS = 5
+
+
+def date_bounds() -> tuple[date, date]:
+    """The first and last day a request may name (``DATE_BOUND_YEARS`` around today)."""
+    today = timezone.now().date()
+    margin = timedelta(days=366 * DATE_BOUND_YEARS)
+    return today - margin, today + margin
+
+
+def date_in_bounds(day: date) -> bool:
+    first, last = date_bounds()
+    return first <= day <= last
+
+
+class BoundedDateField(serializers.DateField):
+    """A ``YYYY-MM-DD`` date within a few years of today (else a 400 naming the field).
+
+    Every date a request names (query strings, bodies) is one, so no computation on it
+    can overflow (``date.max + 1 day``, UTC bounds of 0001-01-01) into a 500.
+    """
+
+    default_error_messages = {"out_of_range": "Give a date between {first} and {last}."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%Y-%m-%d")
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> date:
+        day = super().to_internal_value(value)
+        first, last = date_bounds()
+        if not first <= day <= last:
+            self.fail("out_of_range", first=first.isoformat(), last=last.isoformat())
+        return day

@@ -22,8 +22,15 @@ class Family(Protocol):
 
 
 def family_local(family: Family, instant: datetime) -> datetime:
-    """``instant`` (an aware datetime) as the family's wall-clock time."""
-    return instant.astimezone(family.zone)
+    """``instant`` (an aware datetime) as the family's wall-clock time.
+
+    An instant at the very edge of the calendar (0001-01-01, stored before the API bounded
+    dates) has no local time west of UTC; it stays in UTC, so reading it never fails.
+    """
+    try:
+        return instant.astimezone(family.zone)
+    except OverflowError:
+        return instant.astimezone(UTC)
 
 
 def family_local_date(family: Family, instant: datetime) -> date:

@@ -1,7 +1,45 @@
+from __future__ import annotations
+
+import math
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 
 from .models import Child, Family, Invitation, Membership, User
+from .throttling import LoginAttempt
+
+
+class LockedOutAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in, under the API login's lock-out (``families/throttling.py``):
+    the same counts, so failures here and there add up."""
+
+    def clean(self) -> dict[str, Any]:
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not (email and password and self.request is not None):
+            return super().clean()
+        attempt = LoginAttempt.of(self.request, email)
+        wait = attempt.wait()
+        if wait is not None:
+            when = f"{math.ceil(wait)} seconds" if wait < 90 else f"{round(wait / 60)} minutes"
+            raise ValidationError(
+                "Too many failed sign-ins. Try again in %(when)s.",
+                code="throttled",
+                params={"when": when},
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if self.user_cache is None:  # a wrong password (not a valid non-staff account)
+                attempt.record_failure()
+            raise
+        attempt.record_success()
+        return cleaned
+
+
+admin.site.login_form = LockedOutAdminAuthenticationForm
 
 
 @admin.register(User)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from .models import Child, Family, Invitation, Membership, Role, User, validate_timezone
+
+# A CSS hex colour or nothing; the pattern is also the schema's (a client can check it).
+COLOUR = RegexValidator(r"^(#[0-9a-fA-F]{6})?$", "Use a colour like #6c8ebf.")
 
 
 class MembershipSummarySerializer(serializers.ModelSerializer):
@@ -135,12 +139,29 @@ class AcceptInvitationSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=128)
 
 
-class AcceptedInvitationSerializer(serializers.Serializer):
-    family = serializers.SerializerMethodField()
-    role = serializers.CharField()
+class FamilyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
-    def get_family(self, membership: Membership) -> dict:
-        return {"id": membership.family_id, "name": membership.family.name}
+
+class InvitationPreviewSerializer(serializers.Serializer):
+    """What the join screen shows before asking: which family, who invited, as what."""
+
+    family = FamilyRefSerializer()
+    invited_by = serializers.SerializerMethodField(help_text="The inviter's display name.")
+    role = serializers.ChoiceField(choices=Role.choices)
+    expires_at = serializers.DateTimeField()
+
+    def get_invited_by(self, invitation: Invitation) -> str:
+        inviter = invitation.created_by
+        return (inviter.display_name or inviter.email) if inviter else ""
+
+
+class AcceptedInvitationSerializer(serializers.Serializer):
+    """The membership an accepted invitation made: which family, in which role."""
+
+    family = FamilyRefSerializer()
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 class ChildSerializer(serializers.ModelSerializer):
@@ -149,7 +170,7 @@ class ChildSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "birth_year", "avatar", "colour"]
         extra_kwargs = {
             "birth_year": {"min_value": 1990, "max_value": 2100},
-            "colour": {"validators": []},
+            "colour": {"validators": [COLOUR]},
         }
 
     def validate_name(self, value: str) -> str:
@@ -157,11 +178,8 @@ class ChildSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("Give the child a name.")
         return value.strip()
 
-    def validate_colour(self, value: str) -> str:
-        if value and not (
-            len(value) == 7
-            and value[0] == "#"
-            and all(c in "0123456789abcdefABCDEF" for c in value[1:])
-        ):
-            raise serializers.ValidationError("Use a colour like #6c8ebf.")
-        return value
+
+class ConfirmPasswordSerializer(serializers.Serializer):
+    """The current password, which a destructive call (delete account or family) needs."""
+
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=4096)

@@ -7,6 +7,7 @@ invitation is single use) so that no entry point can bypass them.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,14 +33,18 @@ class IssuedInvitation:
 
     invitation: Invitation
     token: str
+    site_url: str = ""  # the app's origin (the view passes families.links.site_url)
 
     @property
     def url(self) -> str:
-        return f"{settings.SITE_URL}/#/join/{self.token}"
+        return f"{self.site_url}/#/join/{self.token}"
 
 
-def create_invitation(*, membership: Membership, role: str = Role.CAREGIVER) -> IssuedInvitation:
-    """Issue a single-use invitation; only owners may invite someone as an owner."""
+def create_invitation(
+    *, membership: Membership, role: str = Role.CAREGIVER, site_url: str = ""
+) -> IssuedInvitation:
+    """Issue a single-use invitation; only owners may invite someone as an owner.
+    Its link starts with ``site_url`` (without one it is relative: ``/#/join/…``)."""
     if role == Role.OWNER and not membership.is_owner:
         raise validation_error("role", "Only an owner can invite another owner.")
     token = secrets.token_urlsafe(24)  # 192 bits
@@ -50,7 +55,7 @@ def create_invitation(*, membership: Membership, role: str = Role.CAREGIVER) -> 
         created_by=membership.user,
         expires_at=timezone.now() + settings.INVITATION_TTL,
     )
-    return IssuedInvitation(invitation=invitation, token=token)
+    return IssuedInvitation(invitation=invitation, token=token, site_url=site_url)
 
 
 def revoke_invitation(invitation: Invitation) -> Invitation:
@@ -60,6 +65,41 @@ def revoke_invitation(invitation: Invitation) -> Invitation:
     if not invitation.revoked_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def _check_usable(invitation: Invitation) -> None:
+    """Refuse an invitation that can no longer be used to join (a 400 naming ``token``)."""
+    status = invitation.status
+    if status == "accepted":
+        raise validation_error("token", "This invitation has already been used.")
+    if status == "revoked":
+        raise validation_error("token", "This invitation was cancelled. Ask for a new link.")
+    if status == "expired":
+        raise validation_error("token", "This invitation has expired. Ask for a new link.")
+    inviter = (
+        Membership.objects.filter(
+            user_id=invitation.created_by_id, family_id=invitation.family_id
+        ).first()
+        if invitation.created_by_id is not None
+        else None  # its issuer deleted their account
+    )
+    if inviter is None or (invitation.role == Role.OWNER and not inviter.is_owner):
+        # Its issuer has left, or is no longer an owner (stored before that revoked it).
+        raise validation_error("token", "This invitation was cancelled. Ask for a new link.")
+
+
+def preview_invitation(token: str) -> Invitation:
+    """The invitation a link names, if it can still be used: the join screen shows its
+    family and who invited, and asks, before anything is joined."""
+    invitation = (
+        Invitation.objects.select_related("family", "created_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise validation_error("token", "This invitation link is not valid.")
+    _check_usable(invitation)
     return invitation
 
 
@@ -74,16 +114,11 @@ def accept_invitation(*, user: User, token: str) -> Membership:
         )
         if invitation is None:
             raise validation_error("token", "This invitation link is not valid.")
-        status = invitation.status
-        if status == "accepted":
+        if invitation.status == "accepted" and invitation.accepted_by_id == user.pk:
             existing = Membership.objects.filter(user=user, family=invitation.family).first()
-            if invitation.accepted_by_id == user.pk and existing:
+            if existing:
                 return existing  # a retried accept by the same person is harmless
-            raise validation_error("token", "This invitation has already been used.")
-        if status == "revoked":
-            raise validation_error("token", "This invitation was cancelled. Ask for a new link.")
-        if status == "expired":
-            raise validation_error("token", "This invitation has expired. Ask for a new link.")
+        _check_usable(invitation)
         if Membership.objects.filter(user=user, family=invitation.family).exists():
             raise validation_error("token", "You are already a member of this family.")
         membership = Membership.objects.create(
@@ -116,44 +151,90 @@ def change_role(*, membership: Membership, role: str) -> Membership:
             )
         membership.role = role
         membership.save(update_fields=["role"])
+        if demoting:  # invitations to be an owner needed the owner role
+            _revoke_access_granted_by(membership, roles=[Role.OWNER])
     return membership
 
 
-def remove_membership(membership: Membership) -> None:
-    """Remove a member (or let them leave). The last owner cannot go while others stay.
+def _revoke_access_granted_by(membership: Membership, *, roles: Sequence[str] = ()) -> None:
+    """Revoke the pending invitations ``membership``'s user issued in its family (only those
+    for ``roles``, when given): what a member made that grants access ends with their own
+    access (or with the owner role it needed)."""
+    pending = Invitation.objects.pending().filter(
+        family_id=membership.family_id, created_by_id=membership.user_id
+    )
+    if roles:
+        pending = pending.filter(role__in=roles)
+    pending.update(revoked_at=timezone.now())
 
-    The member's access ends at once: every request re-checks membership, and listeners of
-    ``membership_removed`` (reminders) drop what belonged to this membership.
+
+def remove_membership(membership: Membership) -> None:
+    """Remove a member (or let them leave). Leaving never deletes a family: the last owner
+    cannot go while others stay, and the only member deletes it with ``delete_family``.
+
+    The member's access ends at once: every request re-checks membership, the invitations
+    they issued are revoked, and listeners of ``membership_removed`` (reminders) drop what
+    belonged to this membership.
     """
     with transaction.atomic():
         others = Membership.objects.filter(family_id=membership.family_id).exclude(pk=membership.pk)
-        if (
-            membership.role == Role.OWNER
-            and others.exists()
-            and _owners_left_without(membership) == 0
-        ):
+        if not others.exists():
+            raise validation_error(
+                "family",
+                f"You are the only member of {membership.family.name}. To remove it with "
+                "all its data, use Delete family.",
+            )
+        if membership.role == Role.OWNER and _owners_left_without(membership) == 0:
             raise validation_error(
                 "role", "A family needs at least one owner. Make someone else owner first."
             )
-        family = membership.family
+        _revoke_access_granted_by(membership)
         membership.delete()
         membership_removed.send(sender=Membership, membership=membership)
-        if not others.exists():
-            family.delete()  # nobody is left to see it
 
 
-def delete_account(user: User) -> None:
-    """Delete a user and what is theirs; a family where they are the sole owner goes too.
+def confirm_password(user: User, password: str) -> None:
+    """Destructive calls carry the current password: a session left open is not enough."""
+    if not password or not user.check_password(password):
+        raise validation_error("password", "Enter your current password to confirm.")
 
-    Families where another owner remains keep their shared data (routines, children,
-    check-ins), which belongs to the family rather than to this caregiver.
+
+def delete_family(family: Family, *, user: User, password: str) -> None:
+    """Delete a family with everything in it (an owner, with their password)."""
+    confirm_password(user, password)
+    family.delete()
+
+
+def delete_account(user: User, *, password: str) -> None:
+    """Delete a user (with their password) and what is theirs.
+
+    Families where others remain keep their shared data (routines, children, check-ins),
+    which belongs to the family rather than to this caregiver; a family whose only owner
+    this is, with other members, is refused (hand ownership over first, so no family is
+    lost by its owner leaving). A family where this is the only member goes with them.
     """
+    confirm_password(user, password)
     with transaction.atomic():
-        for membership in Membership.objects.select_related("family").filter(user=user):
-            owners = Membership.objects.filter(family_id=membership.family_id, role=Role.OWNER)
-            if membership.is_owner and not owners.exclude(pk=membership.pk).exists():
-                membership.family.delete()
+        memberships = list(Membership.objects.select_related("family").filter(user=user))
+        for membership in memberships:
+            others = Membership.objects.filter(family_id=membership.family_id).exclude(
+                pk=membership.pk
+            )
+            if (
+                membership.is_owner
+                and others.exists()
+                and not others.filter(role=Role.OWNER).exists()
+            ):
+                raise validation_error(
+                    "families",
+                    f"You are the only owner of {membership.family.name}. Make someone else "
+                    "owner first, then delete your account.",
+                )
+        for membership in memberships:
+            if Membership.objects.filter(family_id=membership.family_id).count() == 1:
+                membership.family.delete()  # nobody else was in it
             else:
+                _revoke_access_granted_by(membership)
                 membership.delete()
                 membership_removed.send(sender=Membership, membership=membership)
         user.delete()

@@ -1,7 +1,8 @@
 """Routes of the families app: top-level ones and those under ``families/{family_id}/``."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from core.ids import Router  # ids in range: <id:pk>
 
 from . import views, views_auth, views_export
 
@@ -20,15 +21,20 @@ auth_urlpatterns = [
     ),
 ]
 
-router = SimpleRouter()
+router = Router()
 router.register("families", views.FamilyViewSet, basename="family")
 
 urlpatterns = [
     *router.urls,
     path("invitations/accept/", views.AcceptInvitationView.as_view(), name="invitation-accept"),
+    path(
+        "invitations/preview/",
+        views.InvitationPreviewView.as_view(),
+        name="invitation-preview",
+    ),
 ]
 
-family_router = SimpleRouter()
+family_router = Router()
 family_router.register("members", views.MemberViewSet, basename="member")
 family_router.register("invitations", views.InvitationViewSet, basename="invitation")
 family_router.register("children", views.ChildViewSet, basename="child")

@@ -6,23 +6,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import ScopedRateThrottle
 
 from . import services
+from .links import site_url
 from .models import Child, Family, Invitation, Membership
 from .scoping import FamilyScopedMixin, FamilyScopedViewSet, families_of
 from .serializers import (
     AcceptedInvitationSerializer,
     AcceptInvitationSerializer,
     ChildSerializer,
+    ConfirmPasswordSerializer,
     FamilySerializer,
+    InvitationPreviewSerializer,
     InvitationSerializer,
     IssuedInvitationSerializer,
     MemberSerializer,
@@ -48,6 +52,21 @@ class FamilyViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
 
     def get_serializer_context(self) -> Mapping[str, Any]:
         return viewsets.ModelViewSet.get_serializer_context(self)
+
+    @extend_schema(
+        request=ConfirmPasswordSerializer,
+        responses={204: None},
+        description="Deletes the family with all its data (owners). Needs the caller's "
+        "current `password` in the body: a 400 naming `password` without it.",
+    )
+    def destroy(self, request: Request, *args: object, **kwargs: object) -> Response:
+        family = self.get_object()
+        confirm = ConfirmPasswordSerializer(data=request.data)
+        confirm.is_valid(raise_exception=True)
+        services.delete_family(
+            family, user=request_user(request), password=confirm.validated_data["password"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def perform_create(self, serializer: BaseSerializer[Family]) -> None:
         membership = services.create_family(
@@ -109,7 +128,9 @@ class InvitationViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         issued = services.create_invitation(
-            membership=self.membership, role=serializer.validated_data["role"]
+            membership=self.membership,
+            role=serializer.validated_data["role"],
+            site_url=site_url(request._request),
         )
         return Response(IssuedInvitationSerializer(issued).data, status=status.HTTP_201_CREATED)
 
@@ -133,6 +154,26 @@ class AcceptInvitationView(GenericAPIView):
             user=request_user(request), token=serializer.validated_data["token"]
         )
         return Response(AcceptedInvitationSerializer(membership).data)
+
+
+class InvitationPreviewView(GenericAPIView):
+    """Which family an invitation link is for, and who sent it, before joining (anyone
+    holding the link: the token is the secret)."""
+
+    serializer_class = InvitationPreviewSerializer
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "invitation"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("token", str, required=True)],
+        responses={200: InvitationPreviewSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        query = AcceptInvitationSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        invitation = services.preview_invitation(query.validated_data["token"])
+        return Response(InvitationPreviewSerializer(invitation).data)
 
 
 class ChildViewSet(FamilyScopedViewSet):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -17,7 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.generics import GenericAPIView
@@ -30,8 +29,10 @@ from rest_framework.views import APIView
 from core.api import validation_error
 
 from . import services
+from .links import site_url
 from .models import User
 from .serializers import (
+    ConfirmPasswordSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
@@ -39,7 +40,7 @@ from .serializers import (
     SignupSerializer,
     UserSerializer,
 )
-from .throttling import FailedLoginPerAccountThrottle, FailedLoginPerAddressThrottle
+from .throttling import LoginAttempt, allow_reset_mail
 from .users import request_user
 
 DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})
@@ -75,25 +76,32 @@ class SignupView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         user = serializer.save()
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
+        LoginAttempt.of(request, user.email).record_success()  # this address is known now
         return Response(_me(user), status=status.HTTP_201_CREATED)
 
 
 @method_decorator(csrf_protect, name="dispatch")  # guards against login CSRF
 class LoginView(GenericAPIView):
-    """Sign in with e-mail and password. Failures are throttled per account and address."""
+    """Sign in with e-mail and password. Failures lock out per (account, address), per
+    address, and slow down an account's unknown addresses (``families/throttling.py``)."""
 
     serializer_class = LoginSerializer
     permission_classes = [AllowAny]
-    failure_throttles = (FailedLoginPerAddressThrottle, FailedLoginPerAccountThrottle)
 
-    @extend_schema(responses={200: UserSerializer})
+    # 429: throttled in the view itself, which core.schema cannot see (it adds the body).
+    @extend_schema(
+        responses={
+            200: UserSerializer,
+            429: OpenApiResponse(description="Too many failed logins (`throttled`)."),
+        }
+    )
     def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        throttles = [throttle() for throttle in self.failure_throttles]
-        for throttle in throttles:
-            if not throttle.allow_request(request, self):
-                raise Throttled(wait=throttle.wait())
+        attempt = LoginAttempt.of(request, serializer.validated_data["email"])
+        wait = attempt.wait()
+        if wait is not None:
+            raise Throttled(wait=wait)
         form = AuthenticationForm(
             request._request,
             data={
@@ -102,9 +110,9 @@ class LoginView(GenericAPIView):
             },
         )
         if not form.is_valid():
-            for throttle in throttles:
-                throttle.record_failure(request, self)
+            attempt.record_failure()
             raise validation_error("email", "E-mail or password is not right.")
+        attempt.record_success()
         login(request._request, form.get_user())
         return Response(_me(form.get_user()))
 
@@ -134,11 +142,19 @@ class MeView(GenericAPIView):
         serializer.save()
         return Response(_me(user))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        request=ConfirmPasswordSerializer,
+        responses={204: None},
+        description="Deletes the account. Needs the current `password` in the body. A "
+        "family whose only owner this is, with other members, is refused (400 naming "
+        "`families`): hand ownership over first.",
+    )
     def delete(self, request: Request) -> Response:
         user = request_user(request)
+        confirm = ConfirmPasswordSerializer(data=request.data)
+        confirm.is_valid(raise_exception=True)
+        services.delete_account(user, password=confirm.validated_data["password"])
         logout(request._request)
-        services.delete_account(user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -171,7 +187,8 @@ class PasswordChangeView(GenericAPIView):
 
 
 class PasswordResetView(GenericAPIView):
-    """E-mail a reset link. Answers the same whether or not the address has an account."""
+    """E-mail a reset link. Answers the same whether or not the address has an account,
+    or the account has had its share of mails this hour (``password_reset_account``)."""
 
     serializer_class = PasswordResetSerializer
     permission_classes = [AllowAny]
@@ -182,12 +199,13 @@ class PasswordResetView(GenericAPIView):
     def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        form = PasswordResetForm(data={"email": serializer.validated_data["email"]})
-        if form.is_valid():
+        email = serializer.validated_data["email"]
+        form = PasswordResetForm(data={"email": email})
+        if form.is_valid() and allow_reset_mail(email):
             form.save(
                 subject_template_name="families/password_reset_subject.txt",
                 email_template_name="families/password_reset_email.txt",
-                extra_email_context={"site_url": settings.SITE_URL},
+                extra_email_context={"site_url": site_url(request._request)},
                 request=request._request,
             )
         return Response({"detail": "If that address has an account, a reset link is on its way."})
@@ -219,6 +237,8 @@ class PasswordResetConfirmView(GenericAPIView):
                 form, {"new_password1": "new_password", "new_password2": "new_password"}
             )
         form.save()
+        # Whoever holds the mailbox may sign in from here even during a flood of guesses.
+        LoginAttempt.of(request, user.email).record_success()
         return Response({"detail": "Password set. You can sign in now."})
 
 

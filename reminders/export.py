@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 from rest_framework import serializers
 
 from core.contributions import ExportSection
-from families.export import stream
+from families.export import columns, stream
 from families.models import Family, User
 
-from .models import Delivery, PushSubscription
+from .models import Delivery, DeliveryState, PushSubscription
 
 
 class ExportPushSubscriptionSerializer(serializers.Serializer):
@@ -34,11 +34,32 @@ def _push_subscriptions(family: Family, user: User) -> Iterator[dict]:
         yield row
 
 
+class ExportDeliverySerializer(serializers.Serializer):
+    """One reminder to one device: its outcome and attempts (not the sender's lease)."""
+
+    id = serializers.IntegerField()
+    reminder_id = serializers.IntegerField()
+    subscription_id = serializers.IntegerField(
+        allow_null=True, help_text="Null once the device's subscription was removed."
+    )
+    user_id = serializers.IntegerField()
+    device = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=DeliveryState.choices)
+    attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    status_code = serializers.IntegerField(
+        allow_null=True, help_text="The push service's last HTTP status."
+    )
+    error = serializers.CharField(allow_blank=True)
+
+
 def _deliveries(family: Family, user: Any) -> Iterator[dict]:
-    """The family's reminder deliveries, every stored column (none of them secret)."""
-    names = [field.attname for field in Delivery._meta.concrete_fields]
+    """The family's reminder deliveries, the columns of ``ExportDeliverySerializer``."""
     queryset = Delivery.objects.filter(reminder__family=family).order_by("id")
-    yield from stream(queryset.values(*names))
+    yield from stream(queryset.values(*columns(ExportDeliverySerializer)))
 
 
 SECTIONS = (
@@ -50,6 +71,10 @@ SECTIONS = (
         help_text="The requesting user's own devices.",
     ),
     ExportSection(
-        "deliveries", 90, _deliveries, None, help_text="The family's reminder deliveries."
+        "deliveries",
+        90,
+        _deliveries,
+        ExportDeliverySerializer(),
+        help_text="The family's reminder deliveries.",
     ),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -52,9 +52,15 @@ def routine_payload(
     child_names: Sequence[str],
     offset_minutes: int,
     occurrence_at: datetime,
+    occurrence_date: date,
     zone: ZoneInfo,
 ) -> dict[str, str]:
-    """E.g. title "Bedtime for Sam in 10 minutes", body "🛁 Starts at 19:30."."""
+    """E.g. title "Bedtime for Sam in 10 minutes", body "🛁 Starts at 19:30.".
+
+    The tag names the occurrence's own day (``occurrence_date``), not the local date of its
+    resolved start: Saturday's 23:30 in a spring-forward gap starts at Sunday 00:00, and is
+    still Saturday's routine.
+    """
     who = join_names(child_names)
     subject = f"{routine_name} for {who}" if who else routine_name
     when = in_words(offset_minutes)
@@ -66,7 +72,7 @@ def routine_payload(
         title = f"{subject} {when}"
     local = occurrence_at.astimezone(zone)
     body = f"{icon} Starts at {local:%H:%M}.".strip()
-    tag = f"routine-{routine_id}-{local:%Y-%m-%d}"
+    tag = f"routine-{routine_id}-{occurrence_date:%Y-%m-%d}"
     return {
         "title": title,
         "body": body,

@@ -23,7 +23,7 @@ from routines.models import Routine
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
 from .recipients import Plan, member_prefs
-from .scheduling import next_routine_fire, occurrence_start
+from .scheduling import local_date, next_routine_fire, occurrence_start
 
 
 def _start_time(routine: Routine) -> time:
@@ -174,6 +174,7 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
             child_names=[c.name for c in routine.children.all()],
             offset_minutes=row.offset_minutes or 0,
             occurrence_at=row.occurrence_at or row.fire_at,
+            occurrence_date=row.occurrence_date or local_date(row.fire_at, zone),
             zone=zone,
         )
         recipients = [

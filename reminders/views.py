@@ -40,7 +40,7 @@ class VapidPublicKeyView(GenericAPIView):
 
 
 class SubscriptionsView(GenericAPIView):
-    """Turn push on for this device (POST the subscription) or off (DELETE its endpoint)."""
+    """Turn push on for this device (POST the subscription); off: ``POST unsubscribe/``."""
 
     serializer_class = SubscribeSerializer
 
@@ -61,14 +61,32 @@ class SubscriptionsView(GenericAPIView):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=UnsubscribeSerializer, responses={204: None})
+    @extend_schema(
+        deprecated=True,
+        responses={204: None},
+        description="Deprecated (a body on DELETE cannot be described): use "
+        "`POST push/subscriptions/unsubscribe/`. Still served for older clients, with "
+        '`{"endpoint"}` in the body.',
+    )
     def delete(self, request: Request) -> Response:
-        serializer = UnsubscribeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.unsubscribe(
-            user=request_user(request), endpoint=serializer.validated_data["endpoint"]
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _unsubscribe(request)
+
+
+class UnsubscribeView(GenericAPIView):
+    """Turn push off for this device: forget its subscription (idempotent)."""
+
+    serializer_class = UnsubscribeSerializer
+
+    @extend_schema(responses={204: None})
+    def post(self, request: Request) -> Response:
+        return _unsubscribe(request)
+
+
+def _unsubscribe(request: Request) -> Response:
+    serializer = UnsubscribeSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    services.unsubscribe(user=request_user(request), endpoint=serializer.validated_data["endpoint"])
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TestPushView(GenericAPIView):

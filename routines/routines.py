@@ -42,6 +42,9 @@ def save_routine(
     if any(child.family_id != family.pk for child in children or ()):
         raise validation_error("children", "Choose children from this family.")
     created = routine is None
+    if (created and not children) or (children is not None and not children):
+        # A routine for nobody would show on no Today board and remind nobody.
+        raise validation_error("children", "Choose at least one child for this routine.")
     if routine is None:
         if not steps:
             raise validation_error("steps", "Add at least one step.")

@@ -64,12 +64,14 @@ class RoutineSerializer(serializers.ModelSerializer):
     )
     days_of_week = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7),
+        max_length=7,
         help_text="ISO weekdays: Monday = 1 … Sunday = 7.",
     )
     start_time = WallClockTimeField(help_text="Family-local time, HH:MM.")
     reminder_offsets = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=MAX_OFFSET_MINUTES),
         required=False,
+        max_length=MAX_OFFSET_MINUTES + 1,  # each possible offset once (repeats collapse)
         help_text="Minutes before the start at which to remind caregivers, e.g. [10, 0].",
     )
     steps = StepSerializer(many=True, allow_empty=False, max_length=MAX_STEPS)  # type: ignore[call-arg]  # many=True takes max_length (DRF 3.15); the stubs lack it

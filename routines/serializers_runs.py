@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from core.api import FieldTemplateMixin, WallClockTimeField
+from core.api import BoundedDateField, FieldTemplateMixin, WallClockTimeField
 from families.models import Child
 from families.scoping import FamilyRelatedField
 
@@ -36,7 +36,7 @@ class StartRunSerializer(serializers.Serializer):
     """``{child, date}``; ``date`` defaults to the family's today."""
 
     child = FamilyRelatedField(noun="child", queryset=Child.objects.all())
-    date = serializers.DateField(required=False, **DATE)
+    date = BoundedDateField(required=False)
 
 
 class CompletionSerializer(FieldTemplateMixin, serializers.ModelSerializer):
@@ -91,7 +91,7 @@ class RunRefSerializer(serializers.ModelSerializer):
 
 
 class TodayQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, **DATE)
+    date = BoundedDateField(required=False)
 
 
 class BoardStepSerializer(serializers.Serializer):
@@ -136,8 +136,8 @@ class HistoryQuerySerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, **DATE)
-        fields["to"] = serializers.DateField(required=False, **DATE)
+        fields["from"] = BoundedDateField(required=False)
+        fields["to"] = BoundedDateField(required=False)
         return fields
 
 

@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -40,7 +41,9 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("date", str, description="YYYY-MM-DD; default: the family's today")
+            OpenApiParameter(
+                "date", OpenApiTypes.DATE, description="YYYY-MM-DD; default: the family's today"
+            )
         ],
         responses={
             200: BoardSerializer,
@@ -80,7 +83,7 @@ class _CompletionView(FamilyScopedMixin, GenericAPIView):
     def put(self, request: Request, **kwargs: object) -> Response:
         return self._set(True)
 
-    @extend_schema(request=None, responses=RunSerializer, summary="Undo the step")
+    @extend_schema(request=None, responses={200: RunSerializer}, summary="Undo the step")
     def delete(self, request: Request, **kwargs: object) -> Response:
         return self._set(False)
 

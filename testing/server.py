@@ -30,6 +30,7 @@ def production_env(data_dir: Path, **extra: str) -> dict[str, str]:
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "SITE_URL": "http://localhost",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
         "STATIC_ROOT": str(data_dir / "static"),

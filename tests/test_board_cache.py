@@ -89,7 +89,9 @@ CHANGES: dict[str, Callable] = {
     ),
     "remove a step": lambda c, f, r, ch: patch_routine(c, f, r, steps=steps_of(r)[1:]),
     "finish, then add a step": _finish_then_add_a_step,
-    "not for this child any more": lambda c, f, r, ch: patch_routine(c, f, r, children=[]),
+    "not for this child any more": lambda c, f, r, ch: patch_routine(
+        c, f, r, children=[ChildFactory(family=f, name="Lu").pk]
+    ),
     "pause the routine": lambda c, f, r, ch: patch_routine(c, f, r, is_active=False),
     "not on Mondays any more": lambda c, f, r, ch: patch_routine(c, f, r, days_of_week=[6, 7]),
     "delete the routine": lambda c, f, r, ch: c.delete(f"{base(f)}/routines/{r.pk}/"),

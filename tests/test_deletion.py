@@ -26,7 +26,7 @@ from families.models import Family, Membership, Role, User
 from routines.models import StepCompletion
 
 from .conftest import client_for
-from .support.factories import FamilyFactory, MembershipFactory, StrategyFactory
+from .support.factories import PASSWORD, FamilyFactory, MembershipFactory, StrategyFactory
 from .support.family_data import fill_family
 
 pytestmark = pytest.mark.django_db
@@ -129,11 +129,21 @@ def assert_only_authors_forgotten(
     for label, pk in changed:
         for attname in changed[(label, pk)]:
             field = next(f for f in by_label[label]._meta.concrete_fields if f.attname == attname)
-            ok = (
+            forgotten = (
                 field.name in AUTHORSHIP
                 and before[label][pk][attname] == gone_user
                 and after[label][pk][attname] is None
             )
+            # What the user issued that grants access ends with them: pending invitations.
+            revoked = (
+                label == "families.Invitation"
+                and attname == "revoked_at"
+                and before[label][pk]["created_by_id"] == gone_user
+                and before[label][pk]["revoked_at"] is None
+                and before[label][pk]["accepted_at"] is None
+                and after[label][pk]["revoked_at"] is not None
+            )
+            ok = forgotten or revoked
             if not ok:
                 raise AssertionError(f"{label} {pk}: {attname} changed unexpectedly")
             allowed.add((label, pk))
@@ -142,8 +152,9 @@ def assert_only_authors_forgotten(
 
 @pytest.fixture
 def world():
-    """Ana is the only owner of A (with Bob), a caregiver in B (Carol owns it); C is Dave's."""
-    a, b, c = (FamilyFactory(name=name) for name in ("A", "B", "C"))
+    """Ana is the only owner of A (with Bob), a caregiver in B (Carol owns it); C is Dave's;
+    D is Ana's alone."""
+    a, b, c, d = (FamilyFactory(name=name) for name in ("A", "B", "C", "D"))
     ana = MembershipFactory(family=a, role=Role.OWNER, user__display_name="Ana").user
     bob = MembershipFactory(family=a, role=Role.CAREGIVER, user__display_name="Bob").user
     carol = MembershipFactory(family=b, role=Role.OWNER, user__display_name="Carol").user
@@ -153,15 +164,45 @@ def world():
     fill_family(b, [carol, ana])  # Ana ticks steps, records check-ins, invites someone
     StrategyFactory(family=b, created_by=ana)
     fill_family(c, [dave])
-    return {"A": a, "B": b, "C": c, "ana": ana, "bob": bob, "carol": carol, "dave": dave}
+    MembershipFactory(family=d, user=ana, role=Role.OWNER)
+    fill_family(d, [ana])
+    return {"A": a, "B": b, "C": c, "D": d, "ana": ana, "bob": bob, "carol": carol, "dave": dave}
+
+
+def test_the_only_owner_of_a_family_with_others_cannot_delete_their_account(world):
+    client = client_for(world["ana"])
+    before = snapshot()
+
+    response = client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["families"]
+    assert "only owner of A" in response.json()["detail"]
+    _, removed, changed = diff(before, snapshot())
+    assert not removed
+    assert not changed
+
+
+def test_deleting_an_account_needs_the_current_password(world):
+    client = client_for(world["dave"])
+    for body in ({}, {"password": "wrong"}):
+        response = client.delete("/api/v1/auth/me/", body, format="json")
+        assert response.status_code == 400
+        assert list(response.json()["errors"]) == ["password"]
+    assert User.objects.filter(pk=world["dave"].pk).exists()
+
+
+def hand_over(family: Family, to: User) -> None:
+    Membership.objects.filter(family=family, user=to).update(role=Role.OWNER)
 
 
 def test_deleting_an_account_removes_exactly_what_was_theirs(world):
-    a, b, ana = world["A"], world["B"], world["ana"]
+    a, b, d, ana = world["A"], world["B"], world["D"], world["ana"]
     ana_id = ana.pk
+    hand_over(a, world["bob"])
     client = client_for(ana)  # signing in writes last_login: before the snapshot
     before = snapshot()
-    expected_gone = owned_by(before, {("families.User", ana_id), ("families.Family", a.pk)})
+    expected_gone = owned_by(before, {("families.User", ana_id), ("families.Family", d.pk)})
     # Ana's own check-ins in B are hers; the ones about B's children that she recorded aren't.
     in_b_by_ana = set(
         CheckIn.objects.filter(family=b, created_by=ana, child__isnull=False).values_list(
@@ -171,7 +212,9 @@ def test_deleting_an_account_removes_exactly_what_was_theirs(world):
     assert in_b_by_ana
     assert not {("checkins.CheckIn", pk) for pk in in_b_by_ana} & expected_gone
 
-    assert client.delete("/api/v1/auth/me/").status_code == 204
+    assert (
+        client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json").status_code == 204
+    )
 
     after = snapshot()
     added, removed, changed = diff(before, after)
@@ -180,8 +223,10 @@ def test_deleting_an_account_removes_exactly_what_was_theirs(world):
     assert_only_authors_forgotten(before, after, changed, ana_id)
     assert_no_dangling_references(after)
 
-    # Spelled out: A is gone for Bob too; B keeps its history with no author; C is intact.
-    assert not Family.objects.filter(pk=a.pk).exists()
+    # Spelled out: A stays with Bob, D (hers alone) is gone; B keeps its history with no
+    # author; C is intact.
+    assert Family.objects.filter(pk=a.pk).exists()
+    assert not Family.objects.filter(pk=d.pk).exists()
     assert User.objects.filter(pk=world["bob"].pk).exists()
     assert not Membership.objects.filter(user_id=ana_id).exists()
     assert not CheckIn.objects.filter(family=b, member__isnull=False, created_by=None).exists()
@@ -203,7 +248,9 @@ def test_a_caregiver_deleting_their_account_leaves_the_family_whole(world):
     before = snapshot()
     expected_gone = owned_by(before, {("families.User", bob.pk)})
 
-    assert client.delete("/api/v1/auth/me/").status_code == 204
+    assert (
+        client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json").status_code == 204
+    )
 
     after = snapshot()
     added, removed, changed = diff(before, after)
@@ -222,7 +269,12 @@ def test_an_owner_deleting_the_family_removes_everything_under_it(world):
     expected_gone = owned_by(before, {("families.Family", b.pk)})
     assert len(expected_gone) > 40
 
-    assert client.delete(f"/api/v1/families/{b.pk}/").status_code == 204
+    assert (
+        client.delete(
+            f"/api/v1/families/{b.pk}/", {"password": PASSWORD}, format="json"
+        ).status_code
+        == 204
+    )
 
     after = snapshot()
     added, removed, changed = diff(before, after)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from families.models import Invitation, Membership, Role
 
 from .conftest import client_for
-from .support.factories import ChildFactory, MembershipFactory, UserFactory
+from .support.factories import PASSWORD, ChildFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,11 @@ def test_family_bad_input_names_the_field(owner_client, body, field):
 def test_only_owners_rename_or_delete_a_family(owner_client, caregiver_client, family):
     url = f"/api/v1/families/{family.id}/"
     assert caregiver_client.patch(url, {"name": "Nope"}).status_code == 403
-    assert caregiver_client.delete(url).status_code == 403
+    assert caregiver_client.delete(url, {"password": PASSWORD}, format="json").status_code == 403
     r = owner_client.patch(url, {"name": "Rivera-Lopez", "timezone": "Europe/Lisbon"})
     assert r.status_code == 200
     assert r.json()["name"] == "Rivera-Lopez"
-    assert owner_client.delete(url).status_code == 204
+    assert owner_client.delete(url, {"password": PASSWORD}, format="json").status_code == 204
 
 
 def test_a_user_can_belong_to_several_families(caregiver, family, other_family):
@@ -99,7 +99,7 @@ def test_the_last_owner_cannot_be_demoted_or_leave(owner_client, owner, caregive
     assert "owner" in r.json()["detail"]
 
 
-def test_anyone_can_leave_and_loses_access_at_once(caregiver_client, caregiver, family):
+def test_anyone_can_leave_and_loses_access_at_once(caregiver_client, caregiver, owner, family):
     m = Membership.objects.get(user=caregiver)
     assert (
         caregiver_client.delete(f"/api/v1/families/{family.id}/members/{m.id}/").status_code == 204
@@ -115,10 +115,13 @@ def test_a_removed_member_loses_access_immediately(owner_client, caregiver, fami
     assert bob.get(f"/api/v1/families/{family.id}/").status_code == 404
 
 
-def test_the_sole_member_leaving_deletes_the_family(owner_client, owner, family):
+def test_the_only_member_cannot_leave_and_so_delete_the_family(owner_client, owner, family):
     m = Membership.objects.get(user=owner)
-    assert owner_client.delete(f"/api/v1/families/{family.id}/members/{m.id}/").status_code == 204
-    assert owner_client.get(f"/api/v1/families/{family.id}/").status_code == 404
+    r = owner_client.delete(f"/api/v1/families/{family.id}/members/{m.id}/")
+    assert r.status_code == 400
+    assert list(r.json()["errors"]) == ["family"]
+    assert "Delete family" in r.json()["detail"]
+    assert owner_client.get(f"/api/v1/families/{family.id}/").status_code == 200
 
 
 # --- invitations ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Schemathesis fuzzes every operation of the OpenAPI schema, signed in as a family owner
-whose family has data: no 5xx, and every documented response conforms to the schema.
+whose family has data: no 5xx, every status is documented, and every response conforms
+to the schema.
 
 Examples per operation are bounded (``FUZZ_EXAMPLES``, default 12) to keep the suite fast;
 raise it locally for a deeper run. Regressions it finds are kept as ordinary tests.
@@ -58,6 +59,9 @@ def test_api_never_fails_and_conforms(case, signed_in):
         cookies=auth["cookies"],
         checks=[
             schemathesis.checks.not_a_server_error,
+            # Every answer's status is documented (errors too: core.schema), and its
+            # body has the documented shape.
+            schemathesis.checks.status_code_conformance,
             schemathesis.checks.response_schema_conformance,
             schemathesis.checks.content_type_conformance,
         ],

@@ -65,10 +65,11 @@ def test_production_settings_are_strict():
         "DJANGO_ENV": "production",
         "SECRET_KEY": "x" * 64,
         "ALLOWED_HOSTS": "tandem.example.com",
+        "SITE_URL": "https://tandem.example.com",
     }
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert json.loads(out.stdout) == [True, True, 31536000, True, False]
-    for missing in ("SECRET_KEY", "ALLOWED_HOSTS"):
+    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"):
         bad = {k: v for k, v in env.items() if k != missing}
         result = subprocess.run(
             [sys.executable, "-c", code], env=bad, capture_output=True, text=True

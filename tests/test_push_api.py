@@ -90,6 +90,23 @@ def test_unsubscribing_removes_only_my_own_device(owner_client, caregiver):
     assert owner_client.delete(URL, {"endpoint": FCM}).status_code == 204  # idempotent
 
 
+def test_unsubscribing_is_a_post_with_the_endpoint(owner_client, caregiver):
+    """The documented form (a DELETE body cannot be described in the schema)."""
+    owner_client.post(URL, subscription())
+    other = "https://updates.push.services.mozilla.com/wpush/v2/gAAAAABm"
+    client_for(caregiver).post(URL, subscription(other))
+    off = URL + "unsubscribe/"
+
+    assert owner_client.post(off, {"endpoint": other}).status_code == 204
+    assert PushSubscription.objects.filter(endpoint=other).exists()
+    assert owner_client.post(off, {"endpoint": FCM}).status_code == 204
+    assert not PushSubscription.objects.filter(endpoint=FCM).exists()
+    assert owner_client.post(off, {"endpoint": FCM}).status_code == 204  # idempotent
+    response = owner_client.post(off, {})
+    assert response.status_code == 400
+    assert "endpoint" in response.json()["errors"]
+
+
 def test_unsubscribing_needs_the_endpoint(owner_client):
     response = owner_client.delete(URL, {})
     assert response.status_code == 400

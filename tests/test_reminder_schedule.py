@@ -310,3 +310,23 @@ def test_several_routines_in_one_tick_use_a_constant_number_of_queries(
     madrid_evening.move_to(utc(2026, 3, 2, 19, 20, 5))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert tick().deliveries == 30
+
+
+def test_a_push_tag_names_the_occurrences_day_even_when_the_start_moves_to_the_next(
+    owner, push, queued, tick
+):
+    # Nuuk springs forward at Saturday 23:00 → Sunday 00:00: Saturday's 23:30 starts at
+    # Sunday 00:00 local, and is still Saturday's routine.
+    family = FamilyFactory(timezone="America/Nuuk")
+    MembershipFactory(family=family, user=owner, role=Role.OWNER)
+    add_device(push, owner, "phone")
+    start = utc(2026, 3, 29, 1, 0)
+    with time_machine.travel(start - timedelta(hours=6), tick=False) as traveller:
+        routine = RoutineFactory(
+            family=family, start_time=time(23, 30), days_of_week=[6], reminder_offsets=[0]
+        )
+        traveller.move_to(start + timedelta(seconds=5))
+        assert tick().deliveries == 1
+        assert send_all(queued) == ["sent"]
+    [message] = push.wait_for(1)
+    assert message.payload["tag"] == f"routine-{routine.pk}-2026-03-28"

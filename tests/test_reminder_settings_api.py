@@ -87,7 +87,7 @@ def test_settings_are_per_family(owner, family, other_family):
     assert client.get(url(other_family)).json()["enabled"] is True
 
 
-def test_settings_of_a_member_who_leaves_go_with_them(caregiver_client, caregiver, family):
+def test_settings_of_a_member_who_leaves_go_with_them(caregiver_client, caregiver, owner, family):
     quiet = {"quiet_start": "20:00", "quiet_end": "08:00"}
     assert caregiver_client.patch(url(family), quiet).status_code == 200
     assert ReminderSettings.objects.filter(membership__user=caregiver).exists()

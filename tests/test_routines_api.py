@@ -202,3 +202,18 @@ def test_the_admin_applies_the_same_weekday_and_offset_rules(family):
     routine.days_of_week, routine.reminder_offsets = [3, 1], [0, 10, 0]
     routine.full_clean()
     assert (routine.days_of_week, routine.reminder_offsets) == ([1, 3], [10, 0])
+
+
+def test_a_routine_for_no_child_is_refused_naming_children(owner_client, family, child):
+    url = f"/api/v1/families/{family.pk}/routines/"
+    body = {
+        "name": "Bedtime",
+        "start_time": "19:30",
+        "days_of_week": [1, 2, 3],
+        "steps": [{"title": "Bath"}],
+    }
+    for children in ([], None):
+        sent = {**body, "children": children} if children is not None else body
+        response = owner_client.post(url, sent, format="json")
+        assert response.status_code == 400, response.json()
+        assert "children" in response.json()["errors"]

@@ -50,6 +50,7 @@ def production(tmp_path_factory) -> dict:
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "testserver",
+        "SITE_URL": "http://testserver",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
         "STATIC_MANIFEST": "true",

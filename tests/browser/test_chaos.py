@@ -85,7 +85,7 @@ def morning():
 def check_in(page, feeling: str) -> None:
     page.get_by_role("button", name="Sam", exact=True).click()
     page.get_by_role("button", name=feeling, exact=True).click()
-    page.get_by_role("button", name=re.compile(r"^3:")).click()
+    page.get_by_role("button", name=re.compile(r"^3 ")).click()
     page.get_by_role("button", name="Save without a strategy").click()
     expect(
         page.get_by_role("heading", name=re.compile("^(Check-in saved|Saved on this phone)$"))

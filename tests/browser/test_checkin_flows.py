@@ -30,14 +30,14 @@ def test_a_coregulation_checkin_through_suggestions_into_breathing(page, app_url
     # Tap 1: who. The caregiver's own intensity is preset (3) above their feelings.
     page.get_by_role("button", name="Sam + me").click()
     expect(page.get_by_role("heading", name="How are you feeling?")).to_be_visible()
-    expect(page.get_by_role("button", name=re.compile(r"^3:"))).to_have_attribute(
+    expect(page.get_by_role("button", name=re.compile(r"^3 "))).to_have_attribute(
         "aria-pressed", "true"
     )
-    page.get_by_role("button", name=re.compile(r"^4:")).click()  # optional: adjust mine
+    page.get_by_role("button", name=re.compile(r"^4 ")).click()  # optional: adjust mine
     page.get_by_role("button", name="Frustrated").click()  # tap 2
     expect(page.get_by_role("heading", name="How is Sam feeling?")).to_be_visible()
     page.get_by_role("button", name="Angry (mad)").click()  # tap 3
-    page.get_by_role("button", name=re.compile(r"^4:")).click()  # tap 4
+    page.get_by_role("button", name=re.compile(r"^4 ")).click()  # tap 4
 
     # Suggestions: the grown-up steadies themself first, each idea says why.
     pinned = page.locator(".suggestion.pinned")
@@ -47,7 +47,7 @@ def test_a_coregulation_checkin_through_suggestions_into_breathing(page, app_url
     expect(page.get_by_text(re.compile("not medical advice"))).to_be_visible()
     page.locator("summary", has_text="Where in the body?").click()
     page.get_by_role("button", name="Tummy").click()
-    page.get_by_role("button", name="Try Box breathing").click()  # tap 5 saves both
+    page.get_by_role("button", name="Try this: Box breathing").click()  # tap 5 saves both
 
     expect(page.get_by_role("heading", name="Box breathing", level=1)).to_be_visible()
     page.get_by_role("button", name="Start breathing").click()
@@ -83,7 +83,7 @@ def test_five_checkins_made_offline_sync_exactly_once(page, context, app_url):
     for n, feeling in enumerate(feelings):
         page.get_by_role("button", name="Sam", exact=True).click()
         page.get_by_role("button", name=feeling, exact=True).click()
-        page.get_by_role("button", name=re.compile(r"^2:")).click()
+        page.get_by_role("button", name=re.compile(r"^2 ")).click()
         if n < 4:
             page.get_by_role("button", name="Save without a strategy").click()
             expect(page.get_by_role("heading", name="Saved on this phone")).to_be_visible()
@@ -92,7 +92,7 @@ def test_five_checkins_made_offline_sync_exactly_once(page, context, app_url):
         else:  # suggestions from the cached strategies still work offline
             page.get_by_role("button", name=re.compile(r"^Try ")).first.click()
             expect(page.get_by_role("heading", level=2, name="Steps")).to_be_visible()
-    expect(page.locator("#sync-status")).to_have_text("5 changes waiting to sync")
+    expect(page.locator("#sync-status")).to_have_text("You're offline. 5 changes waiting to sync.")
     assert CheckIn.objects.count() == 0
 
     context.set_offline(False)

@@ -71,7 +71,8 @@ def test_the_today_board_stops_reading_when_left(page, app_url, bedtime_family):
     log_in(page, app_url, "ana@example.com")
     expect(page.locator(".progress-text")).to_have_text("0 of 1 done")
 
-    # While it is shown, the board is read again when the app comes back and every 30 s.
+    # While it is shown, the board is read again when the app comes back and every 2 s
+    # (answered 304 while unchanged).
     with page.expect_request(is_board_read):
         page.evaluate(COMES_BACK)
     page.wait_for_load_state("networkidle")
@@ -109,7 +110,7 @@ def test_leaving_today_releases_its_timers_and_listeners(page, app_url, bedtime_
     page.get_by_role("link", name="Routines").click()
     expect(page.get_by_role("heading", name="Routines")).to_be_visible()
     left = page.evaluate("() => window.liveHandles()")
-    # The board's 30 s refresh and 1 s timer tick, its focus and visibility listeners.
+    # The board's poll and 1 s timer tick, its focus and visibility listeners.
     assert left["intervals"] == on_today["intervals"] - 2, (on_today, left)
     assert left.get("window:focus", 0) == on_today["window:focus"] - 1, (on_today, left)
     assert left["document:visibilitychange"] == on_today["document:visibilitychange"] - 1

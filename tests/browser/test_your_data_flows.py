@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from checkins.models import CheckIn
 from families.models import Family, Role, User
-from tests.support.factories import CheckInFactory, ChildFactory, FamilyFactory, MembershipFactory
+from tests.support.factories import (
+    PASSWORD,
+    CheckInFactory,
+    ChildFactory,
+    FamilyFactory,
+    MembershipFactory,
+)
 
 from .helpers import log_in, wait_for_service_worker
 
@@ -25,7 +30,9 @@ def ana():
     ana = MembershipFactory(
         family=riveras, role=Role.OWNER, user__email="ana@example.com", user__display_name="Ana"
     ).user
-    MembershipFactory(family=riveras, role=Role.CAREGIVER, user__email="bob@example.com")
+    MembershipFactory(
+        family=riveras, role=Role.CAREGIVER, user__email="bob@example.com", user__display_name="Bob"
+    )
     sam = ChildFactory(family=riveras, name="Sam")
     CheckInFactory(family=riveras, child=sam, note="=cmd|' /C calc'!A0", created_by=ana)
     others = FamilyFactory(name="The Others")
@@ -69,32 +76,56 @@ def test_export_downloads_the_familys_data_and_keeps_no_copy(page, app_url, ana)
     assert not any("/export/" in url for url in cached)  # ...the family's data is not
 
 
-def test_deleting_my_account_says_what_happens_and_asks_first(page, app_url, ana):
+def test_deleting_my_account_says_what_happens_and_asks_for_my_password(page, app_url, ana):
+    # Ana owns the Riveras alone with Bob in it: she hands it over before she can go.
     log_in(page, app_url, "ana@example.com")
     open_family_screen(page)
-
     page.get_by_role("button", name="Delete my account…").click()
     panel = page.get_by_role("form", name="Delete your account?")
-    expect(panel).to_contain_text("The Riveras will be deleted for everyone")
+    expect(panel).to_contain_text("You are the only owner of The Riveras.")
     expect(panel).to_contain_text("You leave The Others")
-    confirm = panel.get_by_label("Type DELETE to confirm")
-    expect(confirm).to_be_focused()
-    delete = panel.get_by_role("button", name="Delete my account for good")
-    expect(delete).to_be_disabled()
-    confirm.fill("delete")
-    expect(delete).to_be_disabled()
+    password = panel.get_by_label("Your password, to confirm")
+    expect(password).to_be_focused()
+    password.fill(PASSWORD)
+    expect(panel.get_by_role("button", name="Delete my account for good")).to_be_disabled()
     panel.get_by_role("button", name="Cancel").click()
     expect(panel).to_have_count(0)
+
+    page.get_by_label("Role of Bob").select_option("owner")
+    expect(page.locator("#toast")).to_contain_text("Role changed")
+    page.get_by_role("button", name="Delete my account…").click()
+    expect(panel).to_contain_text("You leave The Riveras; its other owners keep it.")
+    delete = panel.get_by_role("button", name="Delete my account for good")
+    expect(delete).to_be_disabled()
+    panel.get_by_label("Your password, to confirm").fill("not my password")
+    delete.click()
+    expect(panel.get_by_label("Your password, to confirm")).to_have_attribute(
+        "aria-invalid", "true"
+    )
     assert User.objects.filter(pk=ana.pk).exists()
 
-    page.get_by_role("button", name="Delete my account…").click()
-    page.get_by_label("Type DELETE to confirm").fill("DELETE")
-    page.get_by_role("button", name="Delete my account for good").click()
+    panel.get_by_label("Your password, to confirm").fill(PASSWORD)
+    delete.click()
     expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
     expect(page.locator("#toast")).to_contain_text("Your account has been deleted")
-
     assert not User.objects.filter(pk=ana.pk).exists()
-    assert list(Family.objects.values_list("name", flat=True)) == ["The Others"]
-    assert User.objects.filter(email="bob@example.com").exists()
-    assert not CheckIn.objects.exists()
+    assert sorted(Family.objects.values_list("name", flat=True)) == ["The Others", "The Riveras"]
     assert page.evaluate("() => localStorage.length") == 0
+
+
+def test_deleting_the_account_of_a_family_s_only_member_says_the_family_goes(page, app_url):
+    MembershipFactory(
+        family__name="The Solos", role=Role.OWNER, user__email="solo@example.com"
+    ).family.children.create(name="Sam", avatar="🦊")
+    log_in(page, app_url, "solo@example.com")
+    page.get_by_role("link", name="Family").click()
+    page.get_by_role("button", name="Delete my account…").click()
+    panel = page.get_by_role("form", name="Delete your account?")
+    expect(panel).to_contain_text(
+        "The Solos will be deleted — you are its only member. "
+        "Sam's routines, runs and check-ins go too."
+    )
+    panel.get_by_label("Your password, to confirm").fill(PASSWORD)
+    panel.get_by_role("button", name="Delete my account for good").click()
+    expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+    assert not Family.objects.exists()

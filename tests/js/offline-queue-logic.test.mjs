@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 
 import { load } from "./support.mjs";
 
-const { isNewest, keyedSerializer, replayOrder, retriable, waitingText } = await load("offline-queue-logic.js");
+const logic = await load("offline-queue-logic.js");
+const { isNewest, keyedSerializer, replayOrder, retriable, waitingText } = logic;
 
 const deferred = () => {
   let resolve;
@@ -79,4 +80,18 @@ test("the sync line", () => {
   assert.equal(waitingText(0), "");
   assert.equal(waitingText(1), "1 change waiting to sync");
   assert.equal(waitingText(3), "3 changes waiting to sync");
+});
+
+describe("syncText", () => {
+  test("says nothing online with nothing waiting, the count when something waits", () => {
+    assert.equal(logic.syncText(0, { online: true }), "");
+    assert.equal(logic.syncText(2, { online: true }), "2 changes waiting to sync");
+  });
+
+  test("always says the phone is offline, and that it is back", () => {
+    assert.equal(logic.syncText(0, { online: false }), "You're offline. Changes are kept on this phone.");
+    assert.equal(logic.syncText(1, { online: false }), "You're offline. 1 change waiting to sync.");
+    assert.equal(logic.syncText(0, { online: true, back: true }), "Back online.");
+    assert.equal(logic.syncText(3, { online: true, back: true }), "Back online. 3 changes waiting to sync.");
+  });
 });

@@ -63,3 +63,29 @@ test("days in words", () => {
   assert.equal(logic.daysSummary([1, 3]), "Mon, Wed");
   assert.equal(logic.daysSummary([5, 1]), "Fri, Mon");
 });
+
+describe("routineErrors", async () => {
+  const { routineErrors } = await load("routines-logic.js");
+  const good = () => ({
+    name: "Bedtime", children: [3], days_of_week: [1, 2], start_time: "19:30",
+    steps: [{ title: "Bath", icon: "🛁", duration_minutes: 15 }, { title: "Story", icon: "📖", duration_minutes: null }],
+  });
+
+  test("a complete routine has none", () => {
+    assert.deepEqual(routineErrors(good(), { hasChildren: true }), {});
+  });
+
+  test("names every missing field at once, an empty start time as 'Choose a start time'", () => {
+    const body = { ...good(), name: "  ", children: [], days_of_week: [], start_time: "",
+      steps: [{ title: "", icon: "⭐", duration_minutes: 500 }, { title: "Story", icon: "📖", duration_minutes: 0 }] };
+    assert.deepEqual(Object.keys(routineErrors(body, { hasChildren: true })).sort(), [
+      "children", "days_of_week", "name", "start_time", "steps.0.duration_minutes", "steps.0.title", "steps.1.duration_minutes",
+    ]);
+    assert.deepEqual(routineErrors(body, { hasChildren: true }).start_time, ["Choose a start time."]);
+  });
+
+  test("a routine needs a child, and says where to add one when there is none", () => {
+    assert.match(routineErrors({ ...good(), children: [] }, { hasChildren: true }).children[0], /at least one child/);
+    assert.match(routineErrors({ ...good(), children: [] }, { hasChildren: false }).children[0], /Family tab/);
+  });
+});

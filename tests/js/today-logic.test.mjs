@@ -185,3 +185,14 @@ test("the family's clock, and midnight for a zone the browser does not know", ()
   assert.equal(logic.clockIn("UTC", date), "17:05");
   assert.equal(logic.clockIn("Not/AZone", date), "00:00");
 });
+
+describe("pollDelay", () => {
+  test("polls every two seconds while reads succeed", () => {
+    assert.equal(logic.POLL_MS, 2000);
+    assert.equal(logic.pollDelay(0), 2000);
+  });
+
+  test("backs off after failures, up to a minute", () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 20].map(logic.pollDelay), [4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+  });
+});

@@ -50,7 +50,7 @@ MODEL_BUILDERS: dict[type, Builder] = {
         family=family, children=[ChildFactory(family=family)]
     ),
     Strategy: lambda family, owner, built: StrategyFactory(family=family),
-    CheckIn: lambda family, owner, built: CheckInFactory(family=family),
+    CheckIn: lambda family, owner, built: CheckInFactory(family=family, created_by=owner),
 }
 
 KEYWORD_BUILDERS: dict[str, Builder] = {

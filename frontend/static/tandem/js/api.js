@@ -36,8 +36,24 @@ export const api = {
   post: (path, body = {}) => request("POST", path, body),
   put: (path, body) => request("PUT", path, body),
   patch: (path, body) => request("PATCH", path, body),
-  del: (path) => request("DELETE", path),
+  del: (path, body) => request("DELETE", path, body),
 };
+
+// A read that costs the server almost nothing when nothing changed: sends the `etag` of
+// the copy on display and answers `{changed: false}` on 304, else `{changed: true, data,
+// etag}`. (An If-None-Match set by the page bypasses the HTTP cache, so the 304 reaches us.)
+export async function getIfChanged(path, etag) {
+  const response = await fetch(`/api/v1/${path}`, {
+    headers: { Accept: "application/json", ...(etag ? { "If-None-Match": etag } : {}) },
+    credentials: "same-origin",
+  });
+  if (response.status === 304) return { changed: false, data: null, etag };
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { detail: text }; }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { changed: true, data, etag: response.headers.get("ETag") };
+}
 
 // All pages of a paginated list.
 export async function getAll(path) {

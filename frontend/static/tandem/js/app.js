@@ -1,7 +1,7 @@
 // Boot: service worker, offline queue, session, router.
 
-import { fill, h } from "./dom.js";
-import { waitingText } from "./offline-queue-logic.js";
+import { dismissToast, fill, h } from "./dom.js";
+import { syncText } from "./offline-queue-logic.js";
 import { startAutoFlush, onChange } from "./offline-queue.js";
 import { currentPath, enter, go, match, route } from "./router.js";
 import { currentFamily, home, refreshUser, session, tabRegistry } from "./state.js";
@@ -23,6 +23,8 @@ import "./checkin-logic.js";
 import "./checkin/breathing.js";
 import "./checkin/charts.js";
 import "./checkin/feelings.js";
+import "./family-logic.js";
+import "./limits.js";
 import "./push.js";
 import "./routines-logic.js";
 import "./screens/your-data.js";
@@ -67,6 +69,7 @@ async function render() {
     return;
   }
   renderTabs(path);
+  dismissToast(); // a toast (an Undo above all) belongs to the screen it was shown on
   const main = document.getElementById("main");
   try {
     await enter(found.mount, main, found.params); // unmounts the screen shown before
@@ -76,8 +79,18 @@ async function render() {
   }
 }
 
-function showSyncStatus(items) {
-  document.getElementById("sync-status").textContent = waitingText(items.length);
+// The top bar's live region: what waits to sync, and always whether the phone is offline.
+const sync = { count: 0, back: false };
+let backTimer;
+function showSyncStatus() {
+  document.getElementById("sync-status").textContent = syncText(sync.count, { online: navigator.onLine, back: sync.back });
+}
+function onConnection() {
+  document.body.classList.toggle("offline", !navigator.onLine);
+  sync.back = navigator.onLine;
+  clearTimeout(backTimer);
+  if (sync.back) backTimer = setTimeout(() => { sync.back = false; showSyncStatus(); }, 5000);
+  showSyncStatus();
 }
 
 function afterFirstPaint() {
@@ -88,7 +101,7 @@ async function boot() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   }
-  onChange(showSyncStatus);
+  onChange((items) => { sync.count = items.length; showSyncStatus(); });
   // Someone who never signed in on this device sees the sign-in screen at once, while the
   // session check runs (the shell already set the CSRF cookie the form needs); a returning
   // user's first screen waits for it.
@@ -97,8 +110,9 @@ async function boot() {
   if (returning) await checked;
   startAutoFlush();
   window.addEventListener("hashchange", render);
-  window.addEventListener("online", () => document.body.classList.remove("offline"));
-  window.addEventListener("offline", () => document.body.classList.add("offline"));
+  window.addEventListener("online", onConnection);
+  window.addEventListener("offline", onConnection);
+  if (!navigator.onLine) onConnection();
   if (!currentPath()) home();
   else render();
   if (!returning && (await checked)) home();  // signed in after all (storage was cleared)

@@ -66,3 +66,16 @@ export function replayOrder(items) {
 export function waitingText(count) {
   return count ? `${count} change${count > 1 ? "s" : ""} waiting to sync` : "";
 }
+
+/**
+ * The sync line in the top bar (a live region): going offline and coming back are always
+ * said, whether or not anything waits to sync.
+ * @param {number} count writes in the outbox
+ * @param {{online: boolean, back?: boolean}} connection `back`: just came back online
+ */
+export function syncText(count, { online, back = false }) {
+  const waiting = waitingText(count);
+  if (!online) return `You're offline.${count ? ` ${waiting}.` : " Changes are kept on this phone."}`;
+  if (back) return `Back online.${count ? ` ${waiting}.` : ""}`;
+  return waiting;
+}

@@ -95,3 +95,44 @@ export function stepsBody(steps) {
     duration_minutes: s.duration === "" ? null : Number(s.duration),
   }));
 }
+
+/**
+ * A routine as the editor sends it (the fields `routineErrors` checks).
+ * @typedef {object} RoutineBody
+ * @property {string} name
+ * @property {number[]} children
+ * @property {number[]} days_of_week
+ * @property {string} start_time  "HH:MM", "" when not chosen
+ * @property {StepBody[]} steps
+ */
+
+/**
+ * What the editor can tell before sending, all at once and worded for a parent, keyed
+ * like the API's errors (dotted: `steps.2.title`): the server's own checks of these
+ * fields come in two rounds (fields first, then the whole routine) and say "Time has
+ * wrong format" for an empty start time. `{}` when nothing is wrong.
+ * @param {RoutineBody} body
+ * @param {{hasChildren: boolean}} family whether the family has any child to choose
+ * @returns {Record<string, string[]>}
+ */
+export function routineErrors(body, { hasChildren }) {
+  /** @type {Record<string, string[]>} */
+  const errors = {};
+  if (!body.name.trim()) errors.name = ["Give the routine a name."];
+  if (!body.children.length) {
+    errors.children = [hasChildren
+      ? "Choose at least one child: the routine shows on their Today board."
+      : "Add a child on the Family tab first: a routine shows on a child's Today board."];
+  }
+  if (!body.days_of_week.length) errors.days_of_week = ["Choose at least one day of the week."];
+  if (!body.start_time) errors.start_time = ["Choose a start time."];
+  else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(body.start_time)) errors.start_time = ["Choose a start time, like 19:30."];
+  body.steps.forEach((step, i) => {
+    if (!step.title) errors[`steps.${i}.title`] = ["Give the step a title."];
+    const minutes = step.duration_minutes;
+    if (minutes !== null && (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_STEP_MINUTES)) {
+      errors[`steps.${i}.duration_minutes`] = [`Minutes are 1 to ${MAX_STEP_MINUTES}, or leave it empty.`];
+    }
+  });
+  return errors;
+}

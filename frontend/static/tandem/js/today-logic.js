@@ -201,3 +201,21 @@ export const DOUBLE_TAP_MS = 700;
 export function isDoubleTap(lastTap, now) {
   return now - (lastTap || 0) < DOUBLE_TAP_MS;
 }
+
+/**
+ * How often an open, visible Today board asks the server whether it changed (a 304
+ * without a body while nothing did), so another caregiver's tick shows within seconds.
+ */
+export const POLL_MS = 2000;
+
+/** The longest a board waits between reads after failures (offline, server trouble). */
+export const MAX_POLL_BACKOFF_MS = 60000;
+
+/**
+ * The wait before the next read after `failures` failed reads in a row: every POLL_MS
+ * while reads succeed, doubling after each failure up to MAX_POLL_BACKOFF_MS.
+ * @param {number} failures
+ */
+export function pollDelay(failures) {
+  return Math.min(POLL_MS * 2 ** Math.max(0, failures), MAX_POLL_BACKOFF_MS);
+}

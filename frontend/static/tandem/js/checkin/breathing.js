@@ -18,7 +18,8 @@ export const PATTERNS = {
 const ROUNDS = 5;
 
 // The guide's section, and `stop()` to end its count (the screen calls it when left).
-export function breathingGuide(patternKey) {
+// `id` names its heading (several guides on one screen), `level` its heading level.
+export function breathingGuide(patternKey, { id = "breathing-h", level = 2 } = {}) {
   const pattern = PATTERNS[patternKey];
   if (!pattern) return null;
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -71,8 +72,8 @@ export function breathingGuide(patternKey) {
   }
 
   button.addEventListener("click", () => (timer ? stop("Stopped. Start again whenever you like.") : start()));
-  const element = h("section", { class: "card breathing", "aria-labelledby": "breathing-h" },
-    h("h2", { id: "breathing-h" }, `Breathe together: ${pattern.name.toLowerCase()}`),
+  const element = h("section", { class: "card breathing", "aria-labelledby": id },
+    h(`h${level}`, { id }, `Breathe together: ${pattern.name.toLowerCase()}`),
     reduced ? h("p", { class: "small muted" }, "Animation is off (reduced motion): follow the counts.") : null,
     circle, live, round, button);
   return { element, stop: () => { clearTimeout(finishing); stop(); } };

@@ -2,6 +2,7 @@
 
 import { api } from "../api.js";
 import { field, fill, h, handleSubmit, toast } from "../dom.js";
+import { limit } from "../limits.js";
 import { go } from "../router.js";
 import { afterLogin, refreshUser, session } from "../state.js";
 
@@ -18,8 +19,8 @@ function mountLogin(root) {
       await refreshUser();
       afterLogin();
     },
-    field("E-mail", { name: "email", type: "email", autocomplete: "email", required: true }),
-    field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true }),
+    field("E-mail", { name: "email", type: "email", autocomplete: "email", required: true, maxlength: limit("auth.email") }),
+    field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true, maxlength: limit("auth.password") }),
     h("button", { type: "submit", class: "full" }, "Log in")),
     h("p", {}, "New here? ", h("a", { href: "#/signup" }, "Create an account")),
     h("p", {}, h("a", { href: "#/forgot" }, "Forgot your password?")),
@@ -35,9 +36,9 @@ function mountSignup(root) {
       await refreshUser();
       afterLogin();
     },
-    field("Your name", { name: "display_name", autocomplete: "name", required: true }),
-    field("E-mail", { name: "email", type: "email", autocomplete: "email", required: true }),
-    field("Password (10+ characters)", { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: 10 }),
+    field("Your name", { name: "display_name", autocomplete: "name", required: true, maxlength: limit("user.display_name") }),
+    field("E-mail", { name: "email", type: "email", autocomplete: "email", required: true, maxlength: limit("auth.email") }),
+    field("Password (10+ characters)", { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: 10, maxlength: limit("auth.password") }),
     h("button", { type: "submit", class: "full" }, "Sign up")),
     h("p", {}, "Already have an account? ", h("a", { href: "#/login" }, "Log in")),
   );
@@ -51,7 +52,7 @@ function mountForgot(root) {
       toast(answer.detail);
       go("login");
     },
-    field("E-mail", { name: "email", type: "email", autocomplete: "email", required: true }),
+    field("E-mail", { name: "email", type: "email", autocomplete: "email", required: true, maxlength: limit("auth.email") }),
     h("button", { type: "submit", class: "full" }, "Send reset link")),
   );
 }
@@ -64,7 +65,7 @@ function mountReset(root, { uid, token }) {
       toast("Password set. Please log in.");
       go("login");
     },
-    field("New password", { name: "new_password", type: "password", autocomplete: "new-password", required: true }),
+    field("New password", { name: "new_password", type: "password", autocomplete: "new-password", required: true, maxlength: limit("auth.password") }),
     h("input", { type: "hidden", name: "token" }),
     h("button", { type: "submit", class: "full" }, "Save password")),
   );

@@ -5,13 +5,18 @@
 import { api, getAll } from "../api.js";
 import { fill, h, toast } from "../dom.js";
 import { offlineSuggestions } from "../checkin-logic.js";
+import { limit } from "../limits.js";
 import { send } from "../offline-queue.js";
 import { go } from "../router.js";
 import { session, setFamily } from "../state.js";
+import { breathingGuide } from "../checkin/breathing.js";
 import { feelingsGrid, INTENSITY_WORDS, loadVocabulary, newId, notMedicalAdvice } from "../checkin/feelings.js";
 import { rememberStrategy } from "./strategy.js";
 
 export const tab = "checkin";
+
+// A level's visible words are its name too ("3 quite a lot"): what is read is what is seen.
+const levelLabel = (n) => [h("span", { class: "level-num" }, String(n)), " ", h("span", { class: "level-word small" }, INTENSITY_WORDS[n])];
 
 async function mountCheckin(root, { family: familyParam }) {
   const familyId = Number(familyParam);
@@ -25,11 +30,13 @@ async function mountCheckin(root, { family: familyParam }) {
   const strategiesPromise = getAll(`families/${familyId}/strategies/`).catch(() => []);
   const me = members.find((m) => m.user_id === session.user.id);
 
+  const guides = []; // breathing guides on display, stopped when the screen is left
   const state = { id: newId(), caregiverId: newId(), child: null, both: false, mine: null, theirs: null, bodyAreas: new Set() };
   const stage = h("div", { class: "checkin-stage" });
   const stepHeading = (text) => h("h2", { class: "step-title", tabindex: "-1" }, text);
 
   function show(...children) {
+    guides.splice(0).forEach((guide) => guide.stop());
     stage.replaceChildren(...children.filter((child) => child !== null && child !== undefined));
     const heading = stage.querySelector(".step-title");
     if (heading) heading.focus({ preventScroll: false });
@@ -69,12 +76,11 @@ async function mountCheckin(root, { family: familyParam }) {
         type: "button",
         class: "level",
         "aria-pressed": String(n === state.mineIntensity),
-        "aria-label": `${n}: ${INTENSITY_WORDS[n]}`,
         onclick: (event) => {
           state.mineIntensity = n;
           event.currentTarget.parentElement.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b === event.currentTarget)));
         },
-      }, h("span", { class: "level-num" }, String(n)), h("span", { class: "level-word small" }, INTENSITY_WORDS[n])))) : null;
+      }, levelLabel(n)))) : null;
     show(back(() => (kid && state.both ? feelingStep("me") : whoStep())),
       stepHeading(title),
       inline ? h("p", { class: "small muted" }, "How big is it? Then tap your feeling.") : null,
@@ -109,14 +115,11 @@ async function mountCheckin(root, { family: familyParam }) {
         [1, 2, 3, 4, 5].map((n) => h("button", {
           type: "button",
           class: "level",
-          "aria-label": `${n}: ${INTENSITY_WORDS[n]}`,
           onclick: () => {
             pick.intensity = n;
             detailsStep();
           },
-        }, h("span", { class: "level-dots", "aria-hidden": "true" }, "●".repeat(n) + "○".repeat(5 - n)),
-        h("span", { class: "level-num" }, String(n)),
-        h("span", { class: "level-word small" }, INTENSITY_WORDS[n])))));
+        }, h("span", { class: "level-dots", "aria-hidden": "true" }, "●".repeat(n) + "○".repeat(5 - n)), levelLabel(n)))));
   }
 
   // 4. Body, note, suggestions; picking a strategy saves the check-in.
@@ -124,7 +127,7 @@ async function mountCheckin(root, { family: familyParam }) {
     const forChild = Boolean(state.child);
     const subject = forChild ? state.theirs : state.mine;
     const emotion = vocab.byKey[subject.emotion];
-    const note = h("textarea", { id: "checkin-note", name: "note", maxlength: 1000, rows: 2, placeholder: "What happened? (optional)" });
+    const note = h("textarea", { id: "checkin-note", name: "note", maxlength: limit("checkin.note"), rows: 2, placeholder: "What happened? (optional)" });
     const bodyMap = h("div", { class: "body-map", role: "group", "aria-labelledby": "body-h" },
       vocab.body_areas.map((area) => h("button", {
         type: "button",
@@ -177,16 +180,21 @@ async function mountCheckin(root, { family: familyParam }) {
   function suggestionCard(suggestion, note) {
     const s = suggestion.strategy;
     if (suggestion.pinned) {
-      return h("details", { class: "card suggestion pinned" },
+      // The grown-up's own calm first: its guided breathing starts right here, without
+      // leaving the check-in (the guide stops when the screen is left).
+      const guide = s.guided ? breathingGuide(s.guided, { id: `pinned-${s.id}`, level: 4 }) : null;
+      if (guide) guides.push(guide);
+      return h("details", { class: "card suggestion pinned", open: true },
         h("summary", {}, h("span", { class: "badge" }, "You first"), " ", s.title),
         h("p", { class: "reason small" }, suggestion.reason),
-        h("ol", {}, s.steps.map((step) => h("li", {}, step))));
+        h("ol", {}, s.steps.map((step) => h("li", {}, step))),
+        guide ? guide.element : null);
     }
     return h("article", { class: "card suggestion" },
       h("h4", {}, s.title),
       h("p", { class: "small" }, s.summary),
       h("p", { class: "reason small muted" }, "Why: ", suggestion.reason),
-      h("button", { type: "button", class: "full", "aria-label": `Try ${s.title}`, onclick: () => save(s, note.value) }, "Try this"));
+      h("button", { type: "button", class: "full", "aria-label": `Try this: ${s.title}`, onclick: () => save(s, note.value) }, "Try this"));
   }
 
   async function save(strategy, noteText) {
@@ -234,6 +242,7 @@ async function mountCheckin(root, { family: familyParam }) {
 
   fill(root, h("h1", {}, "Check-in"), stage);
   whoStep();
+  return () => guides.forEach((guide) => guide.stop());
 }
 
 export const routes = [["families/:family/checkin", mountCheckin]];

@@ -3,6 +3,8 @@
 import { api, getAll } from "../api.js";
 import { field, fill, h, handleSubmit, toast } from "../dom.js";
 import { go } from "../router.js";
+import { childrenDataGo, leaveMode, listOf } from "../family-logic.js";
+import { limit } from "../limits.js";
 import { home, refreshUser, session, setFamily } from "../state.js";
 import { logout } from "./auth.js";
 import { yourDataSection } from "./your-data.js";
@@ -21,7 +23,7 @@ function zoneOptions(selected) {
 
 function mountNewFamily(root) {
   const form = h("form", { class: "card stack", novalidate: true },
-    field("Family name", { name: "name", required: true, placeholder: "The Riveras", autocomplete: "off" }),
+    field("Family name", { name: "name", required: true, placeholder: "The Riveras", autocomplete: "off", maxlength: limit("family.name") }),
     h("label", { for: "f-timezone" }, "Time zone"),
     h("select", { id: "f-timezone", name: "timezone" }, zoneOptions(guessTimezone())),
     h("p", { class: "small muted" }, "Routines and reminders follow this time zone."),
@@ -39,7 +41,7 @@ function mountNewFamily(root) {
 
 function childForm(familyId, child, onDone) {
   const form = h("form", { class: "card stack", novalidate: true, "aria-label": child ? `Edit ${child.name}` : "Add a child" },
-    field("Child's name", { name: "name", required: true, value: child ? child.name : "", autocomplete: "off" }),
+    field("Child's name", { name: "name", required: true, value: child ? child.name : "", autocomplete: "off", maxlength: limit("child.name") }),
     field("Birth year (optional)", { name: "birth_year", type: "number", inputmode: "numeric", min: 1990, max: 2100, value: child && child.birth_year ? child.birth_year : "" }),
     h("fieldset", { class: "chips", role: "radiogroup", "aria-label": "Avatar" },
       AVATARS.map((a, i) => h("label", { class: "chip" },
@@ -48,7 +50,7 @@ function childForm(familyId, child, onDone) {
     h("div", { class: "row" },
       h("button", { type: "submit" }, child ? "Save" : "Add child"),
       child ? h("button", { type: "button", class: "danger", onclick: async () => {
-        if (!confirm(`Remove ${child.name}? Their routines runs and check-ins go too.`)) return;
+        if (!confirm(`Remove ${child.name}? ${childrenDataGo([child.name])}`)) return;
         await api.del(`families/${familyId}/children/${child.id}/`);
         onDone();
       } }, "Remove") : null));
@@ -73,6 +75,100 @@ async function shareInvite(familyId, role, out) {
       } }, "Copy link"),
       navigator.share ? h("button", { type: "button", class: "secondary", onclick: () =>
         navigator.share({ title: "Join our family on Tandem", url: invite.url }).catch(() => {}) }, "Share…") : null));
+}
+
+// A panel opened by `opener` (aria-expanded) in `area`; Cancel closes it.
+function openPanel(area, opener, form) {
+  for (const other of area.parentElement.querySelectorAll("[aria-expanded=true]")) other.setAttribute("aria-expanded", "false");
+  opener.setAttribute("aria-expanded", "true");
+  const close = () => { area.replaceChildren(); opener.setAttribute("aria-expanded", "false"); opener.focus(); };
+  form.querySelector(".row").append(h("button", { type: "button", class: "secondary", onclick: close }, "Cancel"));
+  area.replaceChildren(form);
+  const first = form.querySelector("input, select");
+  if (first) first.focus();
+}
+
+async function afterLeaving(message) {
+  await refreshUser(); // the family left is no longer among mine: another one, or none
+  toast(message);
+  home();
+}
+
+// Leaving never deletes a family: its only member deletes it (Delete family, owners),
+// and its only owner makes someone else owner first while others stay.
+function leaveAndDelete({ family, familyId, members, children, me, isOwner }) {
+  const area = h("div");
+  const mode = leaveMode(members, session.user.id);
+  const others = members.filter((m) => m.user_id !== session.user.id);
+  const childNames = children.map((c) => c.name);
+
+  const leaveForm = () => {
+    if (mode === "hand-over") {
+      const form = h("form", { class: "card stack danger-zone", novalidate: true, "aria-labelledby": "handover-h" },
+        h("h3", { id: "handover-h" }, "Hand over and leave"),
+        h("p", {}, `You are the only owner of ${family.name}. Choose who becomes its owner, then you leave.`),
+        h("label", { for: "handover-member" }, "New owner"),
+        h("select", { id: "handover-member", name: "member" }, others.map((m) => h("option", { value: m.id }, m.display_name))),
+        h("p", { class: "small muted" }, `You lose access to ${family.name}. What you recorded stays with the family, without your name.`),
+        h("p", { class: "error form-error", role: "alert" }),
+        h("div", { class: "row" }, h("button", { type: "submit", class: "danger" }, "Make owner and leave")));
+      return handleSubmit(form, async (data) => {
+        const heir = others.find((m) => String(m.id) === data.member);
+        await api.patch(`families/${familyId}/members/${heir.id}/`, { role: "owner" });
+        await api.del(`families/${familyId}/members/${me.id}/`);
+        await afterLeaving(`You left ${family.name}. ${heir.display_name} is its owner now.`);
+      });
+    }
+    const form = h("form", { class: "card stack danger-zone", novalidate: true, "aria-labelledby": "leave-h" },
+      h("h3", { id: "leave-h" }, `Leave ${family.name}?`),
+      h("p", {}, `You lose access to ${family.name}: its children, routines and check-ins. What you recorded stays with the family, without your name. ${listOf(others.map((m) => m.display_name))} keep${others.length === 1 ? "s" : ""} everything.`),
+      h("p", { class: "error form-error", role: "alert" }),
+      h("div", { class: "row" }, h("button", { type: "submit", class: "danger" }, "Leave for good")));
+    return handleSubmit(form, async () => {
+      await api.del(`families/${familyId}/members/${me.id}/`);
+      await afterLeaving(`You left ${family.name}.`);
+    });
+  };
+
+  const deleteForm = () => {
+    const nameInput = h("input", { id: "delete-family-name", name: "confirm", autocomplete: "off", "aria-describedby": "delete-family-help" });
+    const submit = h("button", { type: "submit", class: "danger", disabled: true }, "Delete the family for good");
+    const whoLoses = others.length ? ` ${listOf(others.map((m) => m.display_name))} lose${others.length === 1 ? "s" : ""} access too.` : "";
+    const form = h("form", { class: "card stack danger-zone", novalidate: true, "aria-labelledby": "delete-family-h" },
+      h("h3", { id: "delete-family-h" }, "Delete this family?"),
+      h("p", {}, `This cannot be undone. ${family.name} is deleted for everyone: its children and their history. `,
+        childrenDataGo(childNames) || "Its routines, runs and check-ins go too.", whoLoses),
+      h("p", { class: "small muted" }, "Want a copy? Export the family's data first."),
+      h("label", { for: "delete-family-name" }, "Type the family's name to confirm"),
+      h("p", { id: "delete-family-help", class: "small muted name-to-type" }, family.name),
+      nameInput,
+      h("label", { for: "delete-family-password" }, "Your password"),
+      h("input", { id: "delete-family-password", name: "password", type: "password", autocomplete: "current-password", maxlength: limit("auth.password") }),
+      h("p", { class: "error form-error", role: "alert" }),
+      h("div", { class: "row" }, submit));
+    nameInput.addEventListener("input", () => { submit.disabled = nameInput.value.trim() !== family.name.trim(); });
+    return handleSubmit(form, async (data) => {
+      if (nameInput.value.trim() !== family.name.trim()) return;
+      await api.del(`families/${familyId}/`, { password: data.password });
+      await afterLeaving(`${family.name} was deleted.`);
+    }, { errorMessage: (error) => (error.status ? error.message : "You're offline: try again with a connection.") });
+  };
+
+  const buttons = [];
+  if (mode !== "only-member") {
+    buttons.push(h("button", { type: "button", class: "danger", "aria-expanded": "false",
+      onclick: (e) => openPanel(area, e.currentTarget, leaveForm()) }, "Leave family…"));
+  }
+  if (isOwner) {
+    buttons.push(h("button", { type: "button", class: "danger", "aria-expanded": "false",
+      onclick: (e) => openPanel(area, e.currentTarget, deleteForm()) }, "Delete family…"));
+  }
+  return h("div", { class: "stack leave-family" },
+    mode === "only-member"
+      ? h("p", { class: "small muted" }, `You are the only member of ${family.name}, so you cannot leave it${isOwner ? ": to remove it, use Delete family" : ""}.`)
+      : null,
+    buttons.length ? h("div", { class: "row" }, buttons) : null,
+    area);
 }
 
 async function mountFamily(root, { family: familyParam }) {
@@ -111,7 +207,7 @@ async function mountFamily(root, { family: familyParam }) {
     : null;
 
   const renameForm = isOwner ? h("form", { class: "row", novalidate: true },
-    h("input", { name: "name", value: family.name, "aria-label": "Family name" }),
+    h("input", { name: "name", value: family.name, "aria-label": "Family name", maxlength: limit("family.name") }),
     h("button", { type: "submit", class: "secondary" }, "Rename"),
     h("p", { class: "error form-error", role: "alert" })) : null;
   if (renameForm) handleSubmit(renameForm, async (data) => { await api.patch(`families/${familyId}/`, data); await refreshUser(); toast("Renamed"); });
@@ -139,11 +235,8 @@ async function mountFamily(root, { family: familyParam }) {
       h("h2", { id: "you-h" }, "You"),
       h("div", { class: "row" },
         h("a", { class: "button secondary", href: "#/families/new" }, "Create another family"),
-        me ? h("button", { type: "button", class: "danger", onclick: async () => {
-          if (!confirm(`Leave ${family.name}?`)) return;
-          try { await api.del(`families/${familyId}/members/${me.id}/`); await refreshUser(); go(""); } catch (error) { toast(error.message); }
-        } }, "Leave family") : null,
         h("button", { type: "button", class: "secondary", onclick: logout }, "Log out")),
+      me ? leaveAndDelete({ family, familyId, members, children, me, isOwner }) : null,
       yourDataSection(familyId)),
   );
 }

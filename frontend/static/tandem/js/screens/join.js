@@ -1,33 +1,78 @@
-// Joining a family from an invite link: sign up or log in first, then accept.
+// Joining a family from an invite link: which family and who invited, then the choice
+// (Join / Not now). Nothing is joined by opening the link. Someone not signed in signs up
+// or logs in first and comes back here to be asked.
 
 import { api } from "../api.js";
-import { fill, h, showErrors } from "../dom.js";
+import { fill, h, toast } from "../dom.js";
 import { go } from "../router.js";
-import { refreshUser, session, setFamily } from "../state.js";
+import { home, refreshUser, session, setFamily } from "../state.js";
+
+const ROLE_WORDS = { owner: "an owner", caregiver: "a caregiver" };
+
+function invitedText(preview) {
+  const who = preview.invited_by || "Someone";
+  return `${who} invited you as ${ROLE_WORDS[preview.role] || preview.role}.`;
+}
+
+function problem(root, error) {
+  const message = (error.errors && error.errors.token && error.errors.token.join(" ")) || error.message;
+  fill(root,
+    h("h1", {}, "This invitation cannot be used"),
+    h("p", { class: "error", role: "alert" }, error.status ? message : "You're offline: open the link again with a connection."),
+    h("p", {}, "Ask the person who invited you for a new link."),
+    h("a", { class: "button secondary", href: "#/" }, "Go to Tandem"));
+}
 
 async function mountJoin(root, { token }) {
+  let preview;
+  try {
+    preview = await api.get(`invitations/preview/?${new URLSearchParams({ token })}`);
+  } catch (error) {
+    problem(root, error);
+    return;
+  }
+  const name = preview.family.name;
+  const expires = new Date(preview.expires_at).toLocaleDateString(undefined, { day: "numeric", month: "long" });
+
   if (!session.user) {
     sessionStorage.setItem("afterLogin", `join/${token}`);
     fill(root,
-      h("h1", {}, "You're invited to a family on Tandem"),
-      h("p", {}, "Create your account (or log in) and you'll join straight away."),
+      h("h1", { class: "join-title" }, `Join ${name}?`),
+      h("p", {}, invitedText(preview)),
+      h("p", {}, "Create your account (or log in), then you choose whether to join."),
+      h("p", { class: "small muted" }, `The link works once, until ${expires}.`),
       h("div", { class: "row" },
         h("a", { class: "button", href: "#/signup" }, "Sign up"),
-        h("a", { class: "button secondary", href: "#/login" }, "Log in")),
-    );
+        h("a", { class: "button secondary", href: "#/login" }, "Log in")));
     return;
   }
-  const box = h("div", { class: "card" }, h("p", { class: "error form-error", role: "alert" }));
-  fill(root, h("h1", {}, "Joining the family…"), box);
-  try {
-    const joined = await api.post("invitations/accept/", { token });
-    await refreshUser();
-    setFamily(joined.family.id);
-    go(`families/${joined.family.id}/family`);
-  } catch (error) {
-    showErrors(box, error);
-    box.append(h("a", { class: "button secondary", href: "#/" }, "Go to Tandem"));
-  }
+
+  const status = h("p", { class: "error form-error", role: "alert" });
+  const join = h("button", { type: "button" }, "Join");
+  join.addEventListener("click", async () => {
+    join.disabled = true;
+    status.textContent = "";
+    try {
+      const joined = await api.post("invitations/accept/", { token });
+      await refreshUser();
+      setFamily(joined.family.id);
+      toast(`You joined ${joined.family.name}`);
+      go(`families/${joined.family.id}/family`);
+    } catch (error) {
+      status.textContent = error.status
+        ? ((error.errors && error.errors.token && error.errors.token.join(" ")) || error.message)
+        : "You're offline: try again with a connection.";
+      join.disabled = false;
+    }
+  });
+  fill(root,
+    h("h1", { class: "join-title" }, `Join ${name}?`),
+    h("p", {}, invitedText(preview)),
+    h("p", { class: "small muted" }, `You'll see and share its children's routines and check-ins. The link works once, until ${expires}.`),
+    status,
+    h("div", { class: "row" },
+      join,
+      h("button", { type: "button", class: "secondary", onclick: () => { sessionStorage.removeItem("afterLogin"); home(); } }, "Not now")));
 }
 
 export const routes = [["join/:token", mountJoin, { auth: false }]];

@@ -1,11 +1,12 @@
 // Routines: the family's list, and an editor for name, emoji, children, days, start time,
 // reminders and the ordered steps (add, move up/down, remove, pick an emoji).
 
-import { api, getAll } from "../api.js";
+import { api, ApiError, getAll } from "../api.js";
 import { fill, h, handleSubmit, toast } from "../dom.js";
+import { limit } from "../limits.js";
 import { go } from "../router.js";
 import {
-  canAdd, canMove, canRemove, DAYS, daysSummary, editorStep, MAX_STEP_MINUTES, moveStep, stepsBody,
+  canAdd, canMove, canRemove, DAYS, daysSummary, editorStep, MAX_STEP_MINUTES, moveStep, routineErrors, stepsBody,
 } from "../routines-logic.js";
 import { setFamily } from "../state.js";
 
@@ -26,14 +27,16 @@ async function mountList(root, { family }) {
   ]);
   const byId = new Map(children.map((c) => [c.id, c]));
   const items = routines.map((r) => h("li", { class: "card routine-item" },
-    h("a", { class: "routine-link", href: `#/families/${familyId}/routines/${r.id}`, "aria-label": `Edit ${r.name}` },
+    h("a", { class: "routine-link", href: `#/families/${familyId}/routines/${r.id}` },
       h("span", { class: "routine-icon", "aria-hidden": "true" }, r.icon || "🗓️"),
       h("span", { class: "routine-text" },
         h("strong", {}, r.name), r.is_active ? null : h("span", { class: "badge" }, " paused"), h("br"),
         h("span", { class: "small muted" },
           `${r.start_time} · ${daysSummary(r.days_of_week)} · ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`),
-        h("span", { class: "routine-children", "aria-label": `For ${r.children.map((id) => (byId.get(id) || {}).name).filter(Boolean).join(", ") || "no one yet"}` },
-          r.children.map((id) => byId.get(id)).filter(Boolean).map((c) => h("span", { class: "mini-avatar", "aria-hidden": "true" }, c.avatar)))))));
+        h("span", { class: "routine-children" },
+          r.children.map((id) => byId.get(id)).filter(Boolean).map((c) => h("span", { class: "mini-avatar", "aria-hidden": "true" }, c.avatar)),
+          h("span", { class: "sr-only" }, ` For ${r.children.map((id) => (byId.get(id) || {}).name).filter(Boolean).join(", ") || "no one yet"}.`)),
+        h("span", { class: "sr-only" }, " Edit")))));
   fill(root,
     h("h1", {}, "Routines"),
     h("p", { class: "muted" }, "The same steps in the same order help children know what comes next."),
@@ -89,7 +92,7 @@ async function editor(root, familyId, routineId) {
             onclick: () => { s.picking = !s.picking; renderSteps(`${s.key}-emoji`); } }, s.icon),
           h("div", { class: "step-fields" },
             h("label", { for: `${s.key}-title` }, `Step ${n}`),
-            h("input", { id: `${s.key}-title`, name: `steps.${i}.title`, value: s.title, maxlength: 80,
+            h("input", { id: `${s.key}-title`, name: `steps.${i}.title`, value: s.title, maxlength: limit("step.title"),
               placeholder: ["Bath", "Pyjamas", "Brush teeth", "Story"][i % 4], autocomplete: "off",
               oninput: (e) => { s.title = e.target.value; } }),
             h("label", { for: `${s.key}-minutes`, class: "small" }, "Minutes (optional)"),
@@ -120,7 +123,7 @@ async function editor(root, familyId, routineId) {
   const setDays = (days) => daysField.querySelectorAll("input").forEach((i) => { i.checked = days.includes(Number(i.value)); });
   const form = h("form", { class: "card stack routine-form", novalidate: true },
     h("label", { for: "f-name" }, "Routine name"),
-    h("input", { id: "f-name", name: "name", value: r.name, required: true, maxlength: 80, placeholder: "Bedtime", autocomplete: "off" }),
+    h("input", { id: "f-name", name: "name", value: r.name, required: true, maxlength: limit("routine.name"), placeholder: "Bedtime", autocomplete: "off" }),
     chipGroup("Emoji", "icon", ROUTINE_ICONS.map((i) => [i, i]), [r.icon], { type: "radio", inputName: "routine-icon" }),
     children.length
       ? chipGroup("For", "children", children.map((c) => [c.id, `${c.avatar} ${c.name}`]), r.children, { inputName: "child" })
@@ -160,6 +163,9 @@ async function editor(root, familyId, routineId) {
       is_active: form.elements.namedItem("is_active").checked,
       steps: stepsBody(steps),
     };
+    // Everything the editor can check is said at once, before anything is sent.
+    const errors = routineErrors(body, { hasChildren: children.length > 0 });
+    if (Object.keys(errors).length) throw new ApiError(400, { detail: "Some details are missing: see the marked fields.", errors });
     if (routine) await api.patch(`families/${familyId}/routines/${routine.id}/`, body);
     else await api.post(`families/${familyId}/routines/`, body);
     toast(routine ? "Routine saved" : `${body.name} created`);

@@ -3,18 +3,18 @@
 // day and step), so a tap made offline is shown at once and replayed exactly once later;
 // the outbox keeps a step's ticks and undos in order. The rules live in today-logic.js.
 
-import { api } from "../api.js";
+import { getIfChanged } from "../api.js";
 import { fill, h, toast } from "../dom.js";
 import { onChange, pending, send } from "../offline-queue.js";
 import { query } from "../router.js";
 import { session, setFamily } from "../state.js";
 import {
-  applyPending, clockIn, findEntry, isDoubleTap, markStep, pickRoutine, runKey, stepKey, stepPath, timerState, timerText,
+  applyPending, clockIn, findEntry, isDoubleTap, markStep, pickRoutine, POLL_MS, pollDelay, runKey, stepKey, stepPath,
+  timerState, timerText,
 } from "../today-logic.js";
 
 export const tab = "today";
 
-const REFRESH_MS = 30000;
 let screen = null; // the board on display; null while another screen is shown
 
 function active() {
@@ -64,7 +64,7 @@ async function setDone(childId, routineId, stepId, done) {
     await send(done ? "PUT" : "DELETE", path, undefined, key);
   } catch (error) {
     toast(error.message); // refused for good (e.g. the routine was deleted): show the truth
-    load();
+    load({ fresh: true });
   }
 }
 
@@ -104,9 +104,16 @@ function tickTimers() {
 function nowCard(s, entry, childId) {
   const step = entry.now_step;
   const complete = () => {
-    // A child's double tap should not also tick the step that slides into its place.
-    if (isDoubleTap(s.lastTap, Date.now())) return;
+    // A child's double tap should not also tick the step that slides into its place;
+    // the card says why nothing happened, and the next tap counts.
+    if (isDoubleTap(s.lastTap, Date.now())) {
+      const note = s.root.querySelector(".tap-note");
+      if (note) note.textContent = `${s.lastTitle} is already done. Tap again for ${step.title}.`;
+      s.lastTap = 0;
+      return;
+    }
     s.lastTap = Date.now();
+    s.lastTitle = step.title;
     setDone(childId, entry.routine.id, step.id, true);
   };
   return h("section", { class: "now-card", "aria-label": "Now", onclick: complete },
@@ -115,7 +122,8 @@ function nowCard(s, entry, childId) {
     h("p", { class: "now-title" }, step.title),
     timerView(entry, childId),
     h("button", { type: "button", class: "done-button", "data-focus": "done",
-      "aria-label": `Done: ${step.title}` }, "✓ Done"));
+      "aria-label": `Done: ${step.title}` }, "✓ Done"),
+    h("p", { class: "tap-note", role: "status" }));
 }
 
 function nextCard(entry) {
@@ -216,21 +224,33 @@ function renderBoard() {
 
 // --- loading and refreshing -----------------------------------------------------------
 
-async function load() {
+// Reads the board if it changed since the copy on display (its ETag: the server answers
+// 304 without a body otherwise); `fresh` reads it whatever (our own view may be wrong).
+async function load({ fresh = false } = {}) {
   const s = active();
   if (!s) return;
   // Asked again while a read is on its way (a tap synced, the app came back): that read
   // may predate the change, so read once more when it is done rather than drop the ask.
-  if (s.loading) { s.readAgain = true; return; }
+  if (s.loading) { s.readAgain = true; s.readFresh = s.readFresh || fresh; return; }
   s.loading = true;
   s.readAgain = false;
+  s.readFresh = false;
   try {
-    const board = await api.get(`families/${s.familyId}/today/${s.date ? `?date=${s.date}` : ""}`);
+    const path = `families/${s.familyId}/today/${s.date ? `?date=${s.date}` : ""}`;
+    const answer = await getIfChanged(path, fresh || !s.board ? null : s.etag);
+    s.failures = 0;
+    s.pollAt = Date.now() + pollDelay(0);
+    // Unchanged (a 304, or the same board again from the offline cache): nothing to draw.
+    if (!answer.changed || (!fresh && answer.etag && answer.etag === s.etag)) return;
+    const board = answer.data;
     await overlayPending(board, s.familyId);
     if (active() !== s) return;
     s.board = board;
+    s.etag = answer.etag;
     renderBoard();
   } catch (error) {
+    s.failures = (s.failures || 0) + 1;
+    s.pollAt = Date.now() + pollDelay(s.failures);
     if (!s.board) {
       s.root.replaceChildren(h("p", {}, navigator.onLine
         ? `Today could not be loaded: ${error.message}`
@@ -238,7 +258,7 @@ async function load() {
     }
   } finally {
     s.loading = false;
-    if (s.readAgain && active() === s) load();
+    if (s.readAgain && active() === s) load({ fresh: s.readFresh });
   }
 }
 
@@ -261,13 +281,17 @@ function mountToday(main, { family }) {
   screen = s;
   fill(main, h("h1", {}, "Today"), root);
 
-  // Another caregiver's taps show up when the screen comes back and every 30 s while
-  // visible; the outbox emptying means our queued taps reached the server: show its truth.
+  // Another caregiver's taps show up at once when the screen comes back, and within
+  // POLL_MS while it is visible (a 304 while nothing changed; slower after failures;
+  // no reads at all while hidden or offline); the outbox emptying means our queued taps reached
+  // the server: show its truth.
   const onVisible = () => { if (!document.hidden && active()) load(); };
   const onFocus = () => { if (active()) load(); };
   document.addEventListener("visibilitychange", onVisible);
   window.addEventListener("focus", onFocus);
-  const refresh = setInterval(() => { if (!document.hidden && active()) load(); }, REFRESH_MS);
+  const refresh = setInterval(() => {
+    if (!document.hidden && navigator.onLine && active() && Date.now() >= (s.pollAt || 0)) load();
+  }, POLL_MS / 4);
   const ticking = setInterval(tickTimers, 1000);
   const unsubscribe = onChange((items, { emptied }) => { if (emptied && active()) load(); });
 

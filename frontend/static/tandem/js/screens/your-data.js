@@ -4,6 +4,8 @@
 
 import { api, download, getAll } from "../api.js";
 import { h, handleSubmit, toast } from "../dom.js";
+import { childrenDataGo, listOf } from "../family-logic.js";
+import { limit } from "../limits.js";
 import { clearAll } from "../offline-queue.js";
 import { go } from "../router.js";
 import { session } from "../state.js";
@@ -32,34 +34,47 @@ function exportButton(label, path) {
   } }, label);
 }
 
-// What deleting my account does to each of my families, in words.
+// What deleting my account does to each of my families, in words, and whether a family
+// stops it: the server refuses while I am the only owner of a family others belong to.
 async function consequences() {
   const families = session.user.families || [];
   return Promise.all(families.map(async (f) => {
-    let soleOwner = false;
-    if (f.role === "owner") {
-      const members = await getAll(`families/${f.id}/members/`);
-      soleOwner = !members.some((m) => m.role === "owner" && m.user_id !== session.user.id);
+    if (f.role !== "owner") {
+      return { item: h("li", {}, `You leave ${f.name}. Check-ins and steps you recorded for the children stay with the family, without your name.`) };
     }
-    return soleOwner
-      ? h("li", { class: "sole-owner" }, h("strong", {}, `${f.name} will be deleted for everyone`),
-        " — its children, routines, check-ins and history — because you are its only owner.")
-      : h("li", {}, `You leave ${f.name}. Check-ins and steps you recorded for the children stay with the family, without your name.`);
+    const [members, children] = await Promise.all([getAll(`families/${f.id}/members/`), getAll(`families/${f.id}/children/`)]);
+    const others = members.filter((m) => m.user_id !== session.user.id);
+    if (others.some((m) => m.role === "owner")) {
+      return { item: h("li", {}, `You leave ${f.name}; its other owners keep it. Check-ins and steps you recorded stay with the family, without your name.`) };
+    }
+    if (others.length) {
+      return {
+        blocks: true,
+        item: h("li", { class: "sole-owner" }, h("strong", {}, `You are the only owner of ${f.name}.`),
+          ` Make ${listOf(others.map((m) => m.display_name))} or someone else its owner first (Family → Grown-ups), or leave it.`),
+      };
+    }
+    return {
+      item: h("li", { class: "sole-owner" }, h("strong", {}, `${f.name} will be deleted`),
+        ` — you are its only member. ${childrenDataGo(children.map((c) => c.name)) || "Its routines, runs and check-ins go too."}`),
+    };
   }));
 }
 
 async function openDeletePanel(area, opener) {
-  const confirmInput = h("input", { id: "delete-confirm", name: "confirm", autocomplete: "off", autocapitalize: "characters",
-    "aria-describedby": "delete-help" });
+  const password = h("input", { id: "delete-password", name: "password", type: "password", autocomplete: "current-password",
+    maxlength: limit("auth.password") });
   const submit = h("button", { type: "submit", class: "danger", disabled: true }, "Delete my account for good");
+  const outcomes = await consequences();
+  const blocked = outcomes.some((o) => o.blocks);
   const form = h("form", { class: "card stack danger-zone", novalidate: true, "aria-labelledby": "delete-h" },
     h("h3", { id: "delete-h" }, "Delete your account?"),
     h("p", {}, "This cannot be undone. Your account, your own check-ins and your devices' reminders are deleted."),
-    h("ul", { class: "consequences" }, await consequences()),
+    h("ul", { class: "consequences" }, outcomes.map((o) => o.item)),
+    blocked ? h("p", { class: "error", id: "delete-blocked" }, "Your account can be deleted once every family you own alone has another owner.") : null,
     h("p", { class: "small muted" }, "Want a copy? Export the family's data first."),
-    h("label", { for: "delete-confirm" }, "Type DELETE to confirm"),
-    h("p", { id: "delete-help", class: "small muted" }, "In capital letters."),
-    confirmInput,
+    h("label", { for: "delete-password" }, "Your password, to confirm"),
+    password,
     h("p", { class: "error form-error", role: "alert" }),
     h("div", { class: "row" }, submit,
       h("button", { type: "button", class: "secondary", onclick: () => {
@@ -67,10 +82,10 @@ async function openDeletePanel(area, opener) {
         opener.setAttribute("aria-expanded", "false");
         opener.focus();
       } }, "Cancel")));
-  confirmInput.addEventListener("input", () => { submit.disabled = confirmInput.value.trim() !== "DELETE"; });
-  handleSubmit(form, async () => {
-    if (confirmInput.value.trim() !== "DELETE") return;
-    await api.del("auth/me/");
+  password.addEventListener("input", () => { submit.disabled = blocked || !password.value; });
+  handleSubmit(form, async (data) => {
+    if (blocked || !data.password) return;
+    await api.del("auth/me/", { password: data.password });
     // Nothing of the account stays on this phone: session, cached answers, queued writes.
     session.user = null;
     localStorage.clear();
@@ -81,7 +96,7 @@ async function openDeletePanel(area, opener) {
     toast("Your account has been deleted.");
   }, { errorMessage: (error) => (error.status ? error.message : "You're offline: try again with a connection.") });
   area.replaceChildren(form);
-  confirmInput.focus();
+  password.focus();
 }
 
 export function yourDataSection(familyId) {
