@@ -19,10 +19,13 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins"
 
     def ready(self) -> None:
-        from core.contributions import register_export_section
+        from core.contributions import register_export_section, register_import_section
 
         from .export import SECTIONS
+        from .imports import IMPORT_SECTIONS
 
         post_migrate.connect(_sync_builtin_strategies, sender=self)
         for section in SECTIONS:
             register_export_section(section)
+        for part in IMPORT_SECTIONS:
+            register_import_section(part)

@@ -1,4 +1,4 @@
-"""Insights for a child over a week or a month, counted in the family's local days.
+"""Insights for a child over a week, a month or a chosen range, in the family's local days.
 
 Each call runs a fixed number of queries (check-ins of the period, and those of the parts
 other apps contribute: the routines app's runs per day), whatever the number of check-ins
@@ -12,14 +12,18 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
+from core.api import validation_error
 from core.contributions import insight_parts
-from core.timeutils import family_days_bounds, family_local_date
+from core.timeutils import family_days_bounds, family_local_date, family_today
 from families.models import Child, Family
 
-from . import vocabulary
+from . import insight_figures, vocabulary
 from .models import CheckIn, Outcome
 
 PERIODS = ("week", "month")
+# "custom": the range given by ``from`` and ``to``.
+PERIOD_CHOICES = (*PERIODS, "custom")
+MAX_RANGE_DAYS = 366
 TOP_FEELINGS = 5
 
 
@@ -38,16 +42,40 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def build_insights(
-    *, family: Family, child: Child | None, period: str, day: date
-) -> dict[str, Any]:
-    """Check-ins per local day by quadrant, top feelings and strategies by helped-rate.
+def check_range(first: date, last: date) -> None:
+    """``from`` ≤ ``to``, at most ``MAX_RANGE_DAYS`` days, else a 400 naming the field."""
+    if first > last:
+        raise validation_error("from", "The start of the range is after its end.")
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise validation_error("to", f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
 
-    Without ``child`` it covers all of the family's children (not the caregivers' own
-    check-ins). A strategy's helped-rate is the share of its answered follow-ups that
-    were "better"; strategies without an answered follow-up rank last.
+
+def build_insights(
+    *,
+    family: Family,
+    child: Child | None,
+    period: str,
+    day: date | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    routine: int | None = None,
+) -> dict[str, Any]:
+    """Check-ins per local day by quadrant, top feelings, strategies by helped-rate, and
+    the figures of ``insight_figures`` (mood meter, hard moments, what helps with what,
+    routines and feelings, coregulation) and, per child, the weekly digest's summary.
+
+    The period is the week or month around ``day``, or (``period="custom"``) the local
+    days ``first`` … ``last``. Without ``child`` it covers all of the family's children
+    (not the caregivers' own check-ins). A strategy's helped-rate is the share of its
+    answered follow-ups that were "better"; strategies without an answered follow-up rank
+    last. ``routine``: the routine "routines and feelings" compares (default: bedtime).
     """
-    first, last = period_days(period, day)
+    if period == "custom":
+        if first is None or last is None:
+            raise validation_error("from", "Give both from and to for a custom range.")
+        check_range(first, last)
+    else:
+        first, last = period_days(period, day or family_today(family))
     start, end = family_days_bounds(family, first, last)
     checkins = CheckIn.objects.filter(family=family, occurred_at__gte=start, occurred_at__lt=end)
     checkins = checkins.filter(child=child) if child else checkins.filter(child__isnull=False)
@@ -109,6 +137,13 @@ def build_insights(
             {**vocabulary.EMOTIONS_BY_KEY[key].as_dict(), "count": count} for key, count in top
         ],
         "strategies": ranked,
+        **insight_figures.figures(
+            family=family, child=child, first=first, last=last, routine=routine
+        ),
+        # Per child, the weekly digest's figures (calm days, what helped, routine kept).
+        "summary": insight_figures.child_summaries(
+            family, [child] if child else list(Child.objects.filter(family=family)), first, last
+        ),
         # Parts other apps contribute ("routines": runs per day), each a few queries.
         **{part.name: part.compute(family, child, first, last) for part in insight_parts()},
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -53,6 +53,7 @@ class StrategyViewSet(FamilyScopedViewSet):
 
     queryset = Strategy.objects.all()
     serializer_class = StrategySerializer
+    sitter_actions = ("list", "retrieve")
     permission_classes = [*FamilyScopedViewSet.permission_classes, BuiltinStrategiesAreReadOnly]
 
     def get_queryset(self) -> QuerySet[Strategy]:
@@ -86,10 +87,19 @@ class CheckInViewSet(
 
     queryset = CheckIn.objects.select_related("strategy")
     serializer_class = CheckInSerializer
+    child_field = "child"
+    sitter_actions = ("list", "retrieve", "create", "partial_update")
     filter_backends = [FamilyFilterBackend]
     filterset_class = CheckInFilter
     lookup_value_regex = UUID_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def child_filter(self, child_ids: frozenset[int]) -> Q:
+        # Their children's check-ins and their own; a sitter's, from the pass's start only.
+        visible = Q(child__in=child_ids) | Q(member=self.membership)
+        if self.membership.sitter_pass is not None:
+            visible &= Q(occurred_at__gte=self.membership.sitter_pass.starts_at)
+        return visible
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

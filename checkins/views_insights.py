@@ -7,7 +7,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import validation_error
 from core.timeutils import family_today
+from families.models import Child
 from families.scoping import FamilyScopedMixin
 
 from . import vocabulary
@@ -27,6 +29,7 @@ class SuggestionsView(FamilyScopedMixin, GenericAPIView):
 
     serializer_class = SuggestionsSerializer
     pagination_class = None
+    sitter_actions = ("get",)
 
     @extend_schema(parameters=[SuggestionQuerySerializer], responses=SuggestionsSerializer)
     def get(self, request: Request, family_id: int) -> Response:
@@ -56,7 +59,9 @@ class SuggestionsView(FamilyScopedMixin, GenericAPIView):
 
 
 class InsightsView(FamilyScopedMixin, GenericAPIView):
-    """Per family-local day: check-ins by quadrant; top feelings; strategies that helped."""
+    """Per family-local day: check-ins by quadrant; top feelings; strategies that helped;
+    mood meter, hard moments, what helps with what, routines and feelings, coregulation.
+    A week or month around ``date``, or the custom range ``from`` … ``to``."""
 
     serializer_class = InsightsSerializer
     pagination_class = None
@@ -68,10 +73,20 @@ class InsightsView(FamilyScopedMixin, GenericAPIView):
         )
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        custom = "from" in params
+        child = params.get("child")
+        if child is None and self.visible_child_ids is not None:
+            # "All children" means every child of the family: only for who sees them all.
+            if len(self.visible_child_ids) != 1:
+                raise validation_error("child", "Choose one of the children you look after.")
+            child = Child.objects.get(pk=next(iter(self.visible_child_ids)))
         data = build_insights(
             family=self.family,
-            child=params.get("child"),
-            period=params["period"],
+            child=child,
+            period="custom" if custom else params["period"],
             day=params.get("date") or family_today(self.family),
+            first=params.get("from"),
+            last=params.get("to"),
+            routine=params.get("routine"),
         )
         return Response(InsightsSerializer(data).data)

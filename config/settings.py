@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -80,7 +81,9 @@ INSTALLED_APPS = [
     "families",
     "routines",
     "checkins",
+    "care",
     "reminders",
+    "reports",
     "demo",
     "frontend",
 ]
@@ -278,8 +281,12 @@ REST_FRAMEWORK = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/hour"),
         "invitation": env.str("THROTTLE_INVITATION", default="60/hour"),
+        "sitter_pass": env.str("THROTTLE_SITTER_PASS", default="20/hour"),
         "push_test": env.str("THROTTLE_PUSH_TEST", default="10/hour"),
         "export": env.str("THROTTLE_EXPORT", default="30/hour"),
+        "import": env.str("THROTTLE_IMPORT", default="10/hour"),
+        "report": env.str("THROTTLE_REPORT", default="60/hour"),
+        "share": env.str("THROTTLE_SHARE", default="120/hour"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=1 if PRODUCTION else 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -297,7 +304,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # One name for a choice set used by several fields.
-    "ENUM_NAME_OVERRIDES": {"QuadrantEnum": "checkins.serializers.QUADRANT_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "QuadrantEnum": "checkins.serializers.QUADRANT_CHOICES",
+        "RoleEnum": "families.models.Role",
+        "MemberRoleEnum": "families.models.INVITABLE_ROLES",
+    },
     # Ids in paths (core.ids: <id:…>) are integers SQLite can hold.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
@@ -332,7 +343,12 @@ REMINDER_GRACE = timedelta(minutes=env.int("REMINDER_GRACE_MINUTES", default=15)
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
 # Sends: HTTP timeout, attempts, exponential backoff (base * 2^n, capped; Retry-After wins).
 REMINDER_SEND_TIMEOUT = env.float("REMINDER_SEND_TIMEOUT", default=10.0)
-REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=10)  # deliveries per send task
+# Deliveries per send task: a task posts them concurrently (reminders/pushclient.py), so a
+# chunk must be at least REMINDER_PUSH_HOST_CONCURRENCY for the waits to overlap.
+REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=200)
+# Pushes in flight at once per push-service host, per worker process (keep-alive pool):
+# a process sends at most this many per round trip (100 at 100 ms: 1,000/s).
+REMINDER_PUSH_HOST_CONCURRENCY = env.int("REMINDER_PUSH_HOST_CONCURRENCY", default=100)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=5.0)
 REMINDER_RETRY_MAX_SECONDS = env.float("REMINDER_RETRY_MAX_SECONDS", default=300.0)
@@ -340,6 +356,20 @@ REMINDER_RETRY_MAX_SECONDS = env.float("REMINDER_RETRY_MAX_SECONDS", default=300
 # "sending" one whose worker has held it this long (it died mid-send).
 REMINDER_REQUEUE_SECONDS = env.float("REMINDER_REQUEUE_SECONDS", default=60.0)
 REMINDER_SEND_LEASE_SECONDS = env.float("REMINDER_SEND_LEASE_SECONDS", default=60.0)
+# The delivery ledger keeps this many days (the Deliveries screen, the exactly-once rule);
+# older processed reminders and their deliveries are pruned hourly, in batches.
+REMINDER_KEEP_DAYS = env.int("REMINDER_KEEP_DAYS", default=30)
+if REMINDER_KEEP_DAYS < 2:
+    raise ImproperlyConfigured("REMINDER_KEEP_DAYS must be at least 2.")
+REMINDER_PRUNE_BATCH = env.int("REMINDER_PRUNE_BATCH", default=2000)
+# The weekly digest (opt-in per member): Sunday at this family-local wall time ("HH:MM").
+DIGEST_LOCAL_TIME = env.str("DIGEST_LOCAL_TIME", default="19:00")
+try:
+    _digest_hour, _digest_minute = (int(part) for part in DIGEST_LOCAL_TIME.split(":"))
+    if not (0 <= _digest_hour < 24 and 0 <= _digest_minute < 60):
+        raise ValueError(DIGEST_LOCAL_TIME)
+except ValueError as exc:
+    raise ImproperlyConfigured("DIGEST_LOCAL_TIME must be HH:MM, e.g. 19:00.") from exc
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@localhost")
@@ -370,11 +400,16 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Every queue the app uses is declared, so a plain ``celery -A config worker`` (no -Q)
+# consumes all of them; /healthz reports a queue nobody consumes (core/health.py).
+CELERY_TASK_QUEUES = [Queue("dispatch"), Queue("push"), Queue("default")]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {
     "reminders.dispatch_due": {"queue": "dispatch"},
     "reminders.send_deliveries": {"queue": "push"},
+    "reminders.prune_ledger": {"queue": "default"},
+    "care.close_ended_passes": {"queue": "default"},
 }
 # Beat's own bookkeeping (last run times) belongs with the rest of the local state.
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
@@ -384,5 +419,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REMINDER_TICK_SECONDS),
         # A tick that could not run in time is dropped, not piled up behind the next one.
         "options": {"expires": max(1.0, REMINDER_TICK_SECONDS * 0.9)},
+    },
+    "reminders-prune": {
+        "task": "reminders.prune_ledger",
+        "schedule": 3600.0,
+        "options": {"expires": 1800.0},
+    },
+    # A sitter pass that ended hands its children over to the owners.
+    "care-close-ended-passes": {
+        "task": "care.close_ended_passes",
+        "schedule": 60.0,
+        "options": {"expires": 50.0},
     },
 }

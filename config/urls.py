@@ -11,14 +11,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from care import urls as care_urls
 from checkins import urls as checkins_urls
 from core import health
 from core import ids as _ids  # noqa: F401  (registers the <id:…> path converter)
 from families import urls as families_urls
 from reminders import urls as reminders_urls
+from reports import urls as reports_urls
 from routines import urls as routines_urls
 
-APPS = (families_urls, routines_urls, checkins_urls, reminders_urls)
+APPS = (families_urls, routines_urls, checkins_urls, care_urls, reminders_urls, reports_urls)
 
 api_v1 = [
     path("auth/", include(families_urls.auth_urlpatterns)),
@@ -47,6 +49,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("healthz", health.healthz, name="healthz"),
+    *reports_urls.page_urlpatterns,  # /share/<token>/: the page a professional opens
     *([path(settings.ADMIN_URL, admin.site.urls)] if settings.ADMIN_URL else []),
     path("", include("frontend.urls")),
 ]

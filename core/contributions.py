@@ -8,7 +8,7 @@ adds whatever insight parts are registered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -53,8 +53,54 @@ class InsightPart:
     compute: Callable[[Any, Any, date, date], Any]
 
 
+@dataclass(frozen=True)
+class RoutineDays:
+    """Which days one routine was kept, for the insights' "routines and feelings".
+
+    ``routine`` is ``{"id", "name"}`` of the routine chosen (``None``: the family has none
+    for the child), ``choices`` the routines one may choose instead; ``kept`` and
+    ``not_kept`` hold ``(child id, local day)`` of the days it was scheduled and completed,
+    or scheduled and not completed.
+    """
+
+    routine: dict[str, Any] | None
+    choices: list[dict[str, Any]]
+    kept: frozenset[tuple[int, date]] = frozenset()
+    not_kept: frozenset[tuple[int, date]] = frozenset()
+
+
+# (family, child or None, first day, last day, routine id or None) -> RoutineDays; raises a
+# validation error naming ``routine`` for a routine that is not the family's.
+RoutineDaysSource = Callable[[Any, Any, date, date, int | None], RoutineDays]
+
+# (family, child ids, first day, last day) -> {child id: {"routine": {"id", "name"},
+# "kept", "scheduled"}}: how often each child's default (bedtime) routine was kept.
+RoutinesKeptSource = Callable[[Any, Sequence[int], date, date], dict[int, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class ImportSection:
+    """How one export section comes back when a family is created from an export file.
+
+    ``check(rows, refs)`` validates the section's rows before anything is written and
+    answers them parsed: it raises a validation error naming ``<name>.<index>.<field>``
+    and adds the ids it defines to ``refs[name]``, so later sections can check their
+    references. ``load(parsed, context)`` writes them (inside the import's one
+    transaction), records old → new ids in ``context.ids[name]`` and answers how many rows
+    it wrote. ``position`` orders them as in the export (references point backwards).
+    """
+
+    name: str
+    position: int
+    check: Callable[[list[Any], dict[str, set[Any]]], list[Any]]
+    load: Callable[[list[Any], Any], int]
+
+
 _export_sections: dict[str, ExportSection] = {}
 _insight_parts: dict[str, InsightPart] = {}
+_import_sections: dict[str, ImportSection] = {}
+_routine_days: list[RoutineDaysSource] = []
+_routines_kept: list[RoutinesKeptSource] = []
 
 
 def register_export_section(section: ExportSection) -> None:
@@ -75,3 +121,33 @@ def register_insight_part(part: InsightPart) -> None:
 def insight_parts() -> list[InsightPart]:
     """The registered insight parts, by name."""
     return sorted(_insight_parts.values(), key=lambda part: part.name)
+
+
+def register_routine_days(source: RoutineDaysSource) -> None:
+    """Say which days a routine was kept (the routines app, from ``AppConfig.ready()``)."""
+    _routine_days[:] = [source]
+
+
+def routine_days_source() -> RoutineDaysSource | None:
+    """The registered source of routine days, if an app registered one."""
+    return _routine_days[0] if _routine_days else None
+
+
+def register_routines_kept(source: RoutinesKeptSource) -> None:
+    """Say how often each child's routine was kept (the routines app, from ``ready()``)."""
+    _routines_kept[:] = [source]
+
+
+def routines_kept_source() -> RoutinesKeptSource | None:
+    """The registered source of kept routines, if an app registered one."""
+    return _routines_kept[0] if _routines_kept else None
+
+
+def register_import_section(section: ImportSection) -> None:
+    """Add a section to the family import (call from ``AppConfig.ready()``)."""
+    _import_sections[section.name] = section
+
+
+def import_sections() -> list[ImportSection]:
+    """The registered import sections in file order."""
+    return sorted(_import_sections.values(), key=lambda section: section.position)

@@ -6,9 +6,12 @@ class FamiliesConfig(AppConfig):
     verbose_name = "Families and accounts"
 
     def ready(self) -> None:
-        from core.contributions import register_export_section
+        from core.contributions import register_export_section, register_import_section
 
         from .export import SECTIONS
+        from .imports import IMPORT_SECTIONS
 
         for section in SECTIONS:
             register_export_section(section)
+        for part in IMPORT_SECTIONS:
+            register_import_section(part)

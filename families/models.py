@@ -118,22 +118,47 @@ class Family(models.Model):
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     CAREGIVER = "caregiver", "Caregiver"
+    SITTER = "sitter", "Sitter"
 
 
 class Membership(models.Model):
-    """A user's place in a family, with the role that decides what they may change."""
+    """A user's place in a family, with the role that decides what they may change.
+
+    ``limited``: the member sees only ``children`` (an owner set it, or a sitter's pass);
+    otherwise every child of the family. A sitter's membership comes from a
+    :class:`SitterPass` and lasts as long as the pass's window.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CAREGIVER)
     joined_at = models.DateTimeField(auto_now_add=True)
+    limited = models.BooleanField(default=False)
+    children: models.ManyToManyField[Child, Any] = models.ManyToManyField(
+        "Child", blank=True, related_name="limited_memberships"
+    )
+    sitter_pass = models.ForeignKey(
+        "SitterPass", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
 
     class Meta:
         ordering = ["joined_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "family"], name="membership_unique"),
             models.CheckConstraint(
-                condition=models.Q(role__in=["owner", "caregiver"]), name="membership_role_valid"
+                condition=models.Q(role__in=["owner", "caregiver", "sitter"]),
+                name="membership_role_valid",
+            ),
+            # A sitter always comes with a pass and sees only its children; nobody else has one.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="sitter", sitter_pass__isnull=False, limited=True)
+                    | (~models.Q(role="sitter") & models.Q(sitter_pass__isnull=True))
+                ),
+                name="membership_sitter_has_pass",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="owner", limited=True), name="membership_owner_sees_all"
             ),
         ]
 
@@ -143,6 +168,10 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == Role.OWNER
+
+    @property
+    def is_sitter(self) -> bool:
+        return self.role == Role.SITTER
 
 
 def hash_token(token: str) -> str:
@@ -157,11 +186,17 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
         )
 
 
+INVITABLE_ROLES = [
+    (Role.OWNER.value, Role.OWNER.label),
+    (Role.CAREGIVER.value, Role.CAREGIVER.label),
+]
+
+
 class Invitation(models.Model):
     """A single-use link that lets someone join a family with a role."""
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="invitations")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CAREGIVER)
+    role = models.CharField(max_length=16, choices=INVITABLE_ROLES, default=Role.CAREGIVER)
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -219,3 +254,64 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SitterPass(models.Model):
+    """A time-limited, revocable way in for a sitter: no account, no password.
+
+    The owner shares a link with the token (shown once; only its hash is stored); whoever
+    opens it in the window gives a first name and that browser is signed in as a sitter of
+    ``children`` until ``ends_at`` (``families.sitters``).
+    """
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="sitter_passes")
+    name = models.CharField(max_length=80, blank=True)
+    children = models.ManyToManyField(Child, related_name="sitter_passes")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="sitter_pass_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Pass {self.pk}"
+
+    def status(self, now: Any = None) -> str:
+        """``upcoming``, ``active``, ``ended`` or ``revoked``."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if now < self.starts_at:
+            return "upcoming"
+        if now >= self.ends_at:
+            return "ended"
+        return "active"
+
+
+class PassUse(models.Model):
+    """One opening of a sitter pass: when, by which browser, under which name."""
+
+    sitter_pass = models.ForeignKey(SitterPass, on_delete=models.CASCADE, related_name="visits")
+    at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=60)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} opened {self.sitter_pass} at {self.at:%Y-%m-%d %H:%M}"

@@ -4,9 +4,16 @@ Every resource under ``/api/v1/families/{family_id}/`` goes through
 :class:`FamilyScopedMixin`: it resolves the caller's membership once per request, answers
 404 to anyone who is not a member (another family's objects do not exist for them), and
 filters querysets and stamps new objects with the family. Owner-only actions are listed
-in ``owner_actions`` and answer 403 to caregivers. Ids in a request body are checked
-by :class:`FamilyRelatedField` against the same family. Where no family is in the URL,
-:func:`families_of` (and :class:`MyFamilyField` for an id in a body) is the caller's own.
+in ``owner_actions`` and answer 403 to caregivers.
+
+The same mechanism narrows it per child: a member limited to some children (and every
+sitter) sees only objects of those children (``child_field``), others are 404 as another
+family's are; a sitter may do only what a view lists in ``sitter_actions`` (403 otherwise)
+and only within the pass's window; ``whole_family_only`` views (the export) refuse members
+who do not see every child. Ids in a request body are checked by
+:class:`FamilyRelatedField` against the same family (and the same children). Where no
+family is in the URL, :func:`families_of` (and :class:`MyFamilyField` for an id in a body)
+is the caller's own.
 """
 
 from __future__ import annotations
@@ -15,18 +22,19 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 
 from core.ids import parse_id
 
-from .models import Family, Membership
+from . import sitters
+from .models import Child, Family, Membership
 from .users import request_user
 
 if TYPE_CHECKING:  # the views it is mixed into: their request, kwargs, get_queryset...
@@ -55,33 +63,82 @@ class IsFamilyOwnerForOwnerActions(permissions.BasePermission):
         return True
 
 
+class MayActHere(permissions.BasePermission):
+    """Sitters only where the view allows them (``sitter_actions``); whole-family features
+    only for members who see every child."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if view.family_url_kwarg not in view.kwargs:
+            return True
+        membership = view.membership
+        if membership.is_sitter:
+            action = getattr(view, "action", None) or (request.method or "").lower()
+            if action not in view.sitter_actions:
+                raise PermissionDenied("A sitter can't do that here.")
+        if membership.limited and view.whole_family_only:
+            raise PermissionDenied("Only members who see every child can do that.")
+        return True
+
+
 class FamilyScopedMixin(_ScopedView):
     """Mix into any DRF view whose URL carries ``family_id``."""
 
     family_url_kwarg = "family_id"
     # The lookup from the view's model to its family, e.g. "routine__family" for a run.
     family_field = "family"
+    # The lookup from the view's model to the child it is about ("child"; "children" for a
+    # routine; "pk" for a child itself); None when its objects are not about one child.
+    child_field: str | None = None
     owner_actions: tuple[str, ...] = ()
+    # What a sitter may do (viewset actions, or HTTP methods in lower case).
+    sitter_actions: tuple[str, ...] = ()
+    whole_family_only = False
     permission_classes = [
         permissions.IsAuthenticated,
         IsFamilyMember,
+        MayActHere,
         IsFamilyOwnerForOwnerActions,
     ]
 
     @property
     def membership(self) -> Membership:
-        """The caller's membership of the family in the URL (cached for the request)."""
+        """The caller's membership of the family in the URL (cached for the request).
+
+        A sitter's is refused (403, saying why) outside its pass's window or once revoked,
+        checked on every request: revoking ends every session of the pass at once.
+        """
         cached = getattr(self, "_membership", None)
         if cached is None:
             family_id = self.kwargs.get(self.family_url_kwarg)
             try:  # get(), not first(): (user, family) is unique, so no ORDER BY is needed
-                cached = Membership.objects.select_related("family").get(
+                cached = Membership.objects.select_related("family", "sitter_pass").get(
                     user_id=request_user(self.request).pk, family_id=family_id
                 )
             except Membership.DoesNotExist:
                 raise NotFound("No such family.") from None
+            if cached.sitter_pass is not None:
+                why = sitters.refusal(cached.sitter_pass, cached.family)
+                if why:
+                    raise sitters.PassRefused(why)
             self._membership = cached
         return cached
+
+    @property
+    def visible_child_ids(self) -> frozenset[int] | None:
+        """The children the caller may see, or None for all of the family's."""
+        if not hasattr(self, "_visible_child_ids"):
+            membership = self.membership
+            self._visible_child_ids = (
+                frozenset(membership.children.values_list("id", flat=True))
+                if membership.limited
+                else None
+            )
+        return self._visible_child_ids
+
+    def child_filter(self, child_ids: frozenset[int]) -> Q:
+        """Which of the family's objects a member limited to ``child_ids`` sees."""
+        assert self.child_field is not None
+        return Q(**{f"{self.child_field}__in": child_ids})
 
     @property
     def family(self) -> Family:
@@ -91,13 +148,24 @@ class FamilyScopedMixin(_ScopedView):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation has no request
             return queryset.none()
-        return queryset.filter(**{self.family_field: self.family})
+        queryset = queryset.filter(**{self.family_field: self.family})
+        child_ids = self.visible_child_ids
+        if child_ids is not None and self.child_field is not None:
+            queryset = queryset.filter(self.child_filter(child_ids))
+            if "__" in self.child_field or self.child_field == "children":
+                queryset = queryset.distinct()  # a to-many lookup repeats rows
+        return queryset
 
     def get_serializer_context(self) -> Mapping[str, Any]:
         context = super().get_serializer_context()
         if getattr(self, "swagger_fake_view", False):
             return context
-        return {**context, "family": self.family, "membership": self.membership}
+        return {
+            **context,
+            "family": self.family,
+            "membership": self.membership,
+            "visible_child_ids": self.visible_child_ids,
+        }
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save(family=self.family)
@@ -140,10 +208,17 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
     }
 
     def __init__(
-        self, *, noun: str, scope: Callable[[Family], QuerySet] | None = None, **kwargs: Any
+        self,
+        *,
+        noun: str,
+        scope: Callable[[Family], QuerySet] | None = None,
+        child_field: str | None = None,
+        **kwargs: Any,
     ) -> None:
         self.noun = noun
         self.scope = scope
+        # As the view's: the lookup to the child (a Child's is "pk" without saying so).
+        self.child_field = child_field
         super().__init__(**kwargs)
 
     queryset: QuerySet[Any]  # always given: every use passes a model's objects.all()
@@ -175,9 +250,15 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
         family = self.context.get("family")
         if family is None:  # schema generation
             return self.queryset.none()
-        if self.scope is not None:
-            return self.scope(family)
-        return self.queryset.filter(family=family)
+        queryset = (
+            self.scope(family) if self.scope is not None else self.queryset.filter(family=family)
+        )
+        child_field = self.child_field or ("pk" if queryset.model is Child else None)
+        child_ids = self.context.get("visible_child_ids")
+        if child_ids is not None and child_field is not None:
+            # Another child's id is refused as another family's is.
+            queryset = queryset.filter(**{f"{child_field}__in": child_ids}).distinct()
+        return queryset
 
 
 class FamilyRelatedListField(serializers.ManyRelatedField):

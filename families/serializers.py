@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from .models import Child, Family, Invitation, Membership, Role, User, validate_timezone
+from .models import (
+    INVITABLE_ROLES,
+    Child,
+    Family,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    validate_timezone,
+)
+from .scoping import FamilyRelatedField
 
 # A CSS hex colour or nothing; the pattern is also the schema's (a client can check it).
 COLOUR = RegexValidator(r"^(#[0-9a-fA-F]{6})?$", "Use a colour like #6c8ebf.")
@@ -17,10 +29,11 @@ class MembershipSummarySerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="family.id", read_only=True)
     name = serializers.CharField(source="family.name", read_only=True)
     timezone = serializers.CharField(source="family.timezone", read_only=True)
+    member = serializers.IntegerField(source="pk", read_only=True, help_text="My membership id.")
 
     class Meta:
         model = Membership
-        fields = ["id", "name", "timezone", "role"]
+        fields = ["id", "name", "timezone", "role", "member"]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -106,16 +119,29 @@ class MemberSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(source="user.id", read_only=True)
     display_name = serializers.CharField(source="user.display_name", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = serializers.ChoiceField(choices=INVITABLE_ROLES, required=False)
+    children = FamilyRelatedField(
+        noun="child",
+        queryset=Child.objects.all(),
+        many=True,
+        required=False,
+        help_text="The children this member sees; [] means every child (owners always do).",
+    )
 
     class Meta:
         model = Membership
-        fields = ["id", "user_id", "display_name", "email", "role", "joined_at"]
+        fields = ["id", "user_id", "display_name", "email", "role", "children", "joined_at"]
         read_only_fields = ["id", "joined_at"]
+
+    def to_representation(self, instance: Membership) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not instance.limited:
+            data["children"] = []
+        return data
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    role = serializers.ChoiceField(choices=Role.choices, default=Role.CAREGIVER)
+    role = serializers.ChoiceField(choices=INVITABLE_ROLES, default=Role.CAREGIVER)
     status = serializers.CharField(read_only=True)
     created_by = serializers.CharField(source="created_by.display_name", read_only=True)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.api import validation_error
 
-from .models import Family, Invitation, Membership, Role, User, hash_token
+from .models import Child, Family, Invitation, Membership, Role, User, hash_token
 from .signals import membership_removed
 
 
@@ -140,9 +140,12 @@ def _owners_left_without(membership: Membership) -> int:
 
 
 def change_role(*, membership: Membership, role: str) -> Membership:
-    """Change a member's role; the last owner cannot be demoted."""
-    if role not in Role.values:
-        raise validation_error("role", f"Choose one of: {', '.join(Role.values)}.")
+    """Change a member's role; the last owner cannot be demoted. An owner sees every
+    child, so making someone owner lifts a limit to some children."""
+    if role not in (Role.OWNER, Role.CAREGIVER):
+        raise validation_error("role", "Choose owner or caregiver.")
+    if membership.is_sitter:
+        raise validation_error("role", "A sitter's pass decides what they may do.")
     with transaction.atomic():
         demoting = membership.role == Role.OWNER and role != Role.OWNER
         if demoting and _owners_left_without(membership) == 0:
@@ -150,9 +153,27 @@ def change_role(*, membership: Membership, role: str) -> Membership:
                 "role", "A family needs at least one owner. Make someone else owner first."
             )
         membership.role = role
-        membership.save(update_fields=["role"])
+        if role == Role.OWNER and membership.limited:
+            membership.limited = False
+            membership.children.clear()
+        membership.save(update_fields=["role", "limited"])
         if demoting:  # invitations to be an owner needed the owner role
             _revoke_access_granted_by(membership, roles=[Role.OWNER])
+    return membership
+
+
+def set_member_children(membership: Membership, children: Sequence[Child]) -> Membership:
+    """Limit a caregiver to ``children`` (empty: every child of the family)."""
+    if membership.is_sitter:
+        raise validation_error("children", "A sitter sees the children of their pass.")
+    if membership.is_owner and children:
+        raise validation_error("children", "An owner sees every child.")
+    if any(child.family_id != membership.family_id for child in children):
+        raise validation_error("children", "Choose children from this family.")
+    with transaction.atomic():
+        membership.limited = bool(children)
+        membership.save(update_fields=["limited"])
+        membership.children.set(children)
     return membership
 
 

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.ids import Router  # ids in range: <id:pk>
 
-from . import views, views_auth, views_export
+from . import views, views_auth, views_export, views_import, views_sitters
 
 auth_urlpatterns = [
     path("signup/", views_auth.SignupView.as_view(), name="auth-signup"),
@@ -25,6 +25,7 @@ router = Router()
 router.register("families", views.FamilyViewSet, basename="family")
 
 urlpatterns = [
+    path("families/import/", views_import.FamilyImportView.as_view(), name="family-import"),
     *router.urls,
     path("invitations/accept/", views.AcceptInvitationView.as_view(), name="invitation-accept"),
     path(
@@ -32,12 +33,16 @@ urlpatterns = [
         views.InvitationPreviewView.as_view(),
         name="invitation-preview",
     ),
+    path(
+        "sitter-passes/redeem/", views_sitters.RedeemPassView.as_view(), name="sitter-pass-redeem"
+    ),
 ]
 
 family_router = Router()
 family_router.register("members", views.MemberViewSet, basename="member")
 family_router.register("invitations", views.InvitationViewSet, basename="invitation")
 family_router.register("children", views.ChildViewSet, basename="child")
+family_router.register("sitter-passes", views_sitters.SitterPassViewSet, basename="sitter-pass")
 family_urlpatterns = [
     *family_router.urls,
     path("export/", views_export.FamilyExportView.as_view(), name="family-export"),

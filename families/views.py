@@ -18,7 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from . import services
 from .links import site_url
-from .models import Child, Family, Invitation, Membership
+from .models import Child, Family, Invitation, Membership, Role
 from .scoping import FamilyScopedMixin, FamilyScopedViewSet, families_of
 from .serializers import (
     AcceptedInvitationSerializer,
@@ -40,6 +40,7 @@ class FamilyViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
     serializer_class = FamilySerializer
     lookup_url_kwarg = "family_id"
     owner_actions = ("update", "partial_update", "destroy")
+    sitter_actions = ("retrieve",)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Family]:
@@ -88,7 +89,12 @@ class MemberViewSet(
 ):
     """Members with roles. Owners change roles and remove members; anyone may leave."""
 
-    queryset = Membership.objects.select_related("user")
+    # Sitters come and go with their passes (listed there), not as members.
+    queryset = (
+        Membership.objects.exclude(role=Role.SITTER)
+        .select_related("user")
+        .prefetch_related("children")
+    )
     serializer_class = MemberSerializer
     owner_actions = ("update", "partial_update")
     http_method_names = ["get", "patch", "delete", "head", "options"]
@@ -96,8 +102,10 @@ class MemberViewSet(
     def perform_update(self, serializer: BaseSerializer[Membership]) -> None:
         membership = serializer.instance
         assert membership is not None  # an update always has its object
-        role = serializer.validated_data.get("role", membership.role)
-        services.change_role(membership=membership, role=role)
+        if "role" in serializer.validated_data:
+            services.change_role(membership=membership, role=serializer.validated_data["role"])
+        if "children" in serializer.validated_data:
+            services.set_member_children(membership, serializer.validated_data["children"])
 
     def perform_destroy(self, instance: Membership) -> None:
         if instance.pk != self.membership.pk and not self.membership.is_owner:
@@ -181,3 +189,5 @@ class ChildViewSet(FamilyScopedViewSet):
 
     queryset = Child.objects.all()
     serializer_class = ChildSerializer
+    child_field = "pk"
+    sitter_actions = ("list", "retrieve")

@@ -38,6 +38,7 @@ class ExportView(FamilyScopedMixin, APIView):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "export"
+    whole_family_only = True  # nothing of a child a member may not see leaves in a file
     content_negotiation_class = _JsonErrorsNegotiation
 
     def download(self, chunks: Iterator[str], content_type: str, filename: str):

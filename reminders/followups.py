@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from care.handover import duty_by_child
 from checkins.models import CheckIn
 
 from . import messages
@@ -92,7 +93,8 @@ def forget_follow_up(checkin_id: Any) -> None:
 
 
 def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
-    """Payload and recipient (the caregiver who checked in) for due follow-ups."""
+    """Payload and recipients for due follow-ups: whoever is on duty for the child, else
+    the caregiver who checked in."""
     if not rows:
         return {}
     checkins = {
@@ -102,6 +104,7 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
         ).select_related("family", "child", "strategy")
     }
     prefs = member_prefs({r.family_id for r in rows if r.family_id})
+    on_duty = duty_by_child({r.family_id for r in rows if r.family_id})
     plans: dict[int, Plan] = {}
     for row in rows:
         checkin = checkins.get(row.checkin_id) if row.checkin_id is not None else None
@@ -111,10 +114,17 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
         if not wants_follow_up(checkin):
             plans[row.pk] = Plan(cancel="The check-in was already answered.")
             continue
-        member = next(
-            (p for p in prefs.get(checkin.family_id, []) if p.user_id == row.user_id), None
-        )
-        recipients = [member.recipient(checkin.family.zone)] if member and member.enabled else []
+        family_prefs = prefs.get(checkin.family_id, [])
+        duty = on_duty.get(checkin.child_id, set()) if checkin.child_id else set()
+        duty_children = [checkin.child_id] if checkin.child_id else []
+        chosen = [
+            p
+            for p in family_prefs
+            if p.membership_id in duty and p.enabled and p.active and p.sees(duty_children)
+        ]
+        if not chosen:  # nobody on duty: the caregiver who checked in, as always
+            chosen = [p for p in family_prefs if p.user_id == row.user_id and p.enabled]
+        recipients = [p.recipient(checkin.family.zone) for p in chosen]
         child = checkin.child
         payload = messages.follow_up_payload(
             family_id=checkin.family_id,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -101,6 +102,70 @@ def follow_up_payload(
         "title": title,
         "body": body,
         "url": f"/#/families/{family_id}/checkins/{checkin_id}/follow-up",
+        "tag": tag,
+        "topic": topic_for(tag),
+    }
+
+
+def handover_payload(
+    *, family_id: int, handover_id: int, from_name: str, child_names: Sequence[str], note: str
+) -> dict[str, str]:
+    """E.g. title "Handover from Grandma: Sam", body the note (or "See what happened.")."""
+    tag = f"handover-{handover_id}"
+    body = note.strip() or "See how the time went."
+    return {
+        "title": f"Handover from {from_name}: {join_names(child_names)}",
+        "body": body[:180],
+        "url": f"/#/families/{family_id}/today",
+        "tag": tag,
+        "topic": topic_for(tag),
+    }
+
+
+def _lower_first(text: str) -> str:
+    """``Box breathing`` → ``box breathing`` mid-sentence; ``TV time`` stays."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def digest_line(
+    *,
+    child_name: str,
+    checkin_days: int,
+    calm_days: int,
+    helped: Mapping[str, Any] | None,
+    routine: Mapping[str, Any] | None,
+) -> str:
+    """E.g. "Sam's week: 5 calm days, bedtime kept 6 of 7, box breathing helped 3 of 4".
+
+    A part without data is left out (no check-ins: no calm days; no routine scheduled; no
+    strategy that helped).
+    """
+    parts = []
+    if checkin_days:
+        parts.append(f"{calm_days} calm day{'s' if calm_days != 1 else ''}")
+    if routine:
+        parts.append(
+            f"{_lower_first(routine['name'])} kept {routine['kept']} of {routine['scheduled']}"
+        )
+    if helped:
+        parts.append(
+            f"{_lower_first(helped['title'])} helped {helped['helped']} of {helped['tried']}"
+        )
+    return f"{child_name}'s week: {', '.join(parts) if parts else 'nothing recorded'}"
+
+
+def digest_payload(
+    *, family_id: int, week_start: date, lines: Sequence[tuple[str, str]]
+) -> dict[str, str]:
+    """The weekly digest: title "Your week with Sam", one ``digest_line`` per child
+    (``lines`` holds (child name, line)), opening the digest screen of that week."""
+    tag = f"digest-{family_id}-{week_start:%Y-%m-%d}"
+    return {
+        "title": f"Your week with {join_names([name for name, _ in lines])}",
+        "body": "\n".join(line for _, line in lines)[:1000],
+        "url": f"/#/families/{family_id}/digest?week={week_start:%Y-%m-%d}",
         "tag": tag,
         "topic": topic_for(tag),
     }

@@ -91,6 +91,8 @@ class ReminderSettings(models.Model):
     quiet_end = models.TimeField(null=True, blank=True)
     # Routines of the family this member wants no reminders for.
     opted_out_routines = models.ManyToManyField(Routine, blank=True, related_name="+")
+    # Opt-in: a push on Sunday evening (family-local) summing up each child's week.
+    weekly_digest = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -111,6 +113,8 @@ class ReminderKind(models.TextChoices):
     ROUTINE = "routine", "Routine warning"
     FOLLOW_UP = "follow_up", "Check-in follow-up"
     TEST = "test", "Test notification"
+    HANDOVER = "handover", "Handover"
+    DIGEST = "digest", "Weekly digest"
 
 
 class ReminderState(models.TextChoices):
@@ -126,7 +130,8 @@ class ScheduledReminder(models.Model):
     Routine warnings: one pending row per (routine, offset); ``occurrence_at`` is the UTC
     start of the routine occurrence it is about, ``occurrence_date`` that start's local
     date. Follow-ups: one row per check-in, for the caregiver who made it. Test
-    notifications: created already done.
+    notifications: created already done. Weekly digests: one pending row per opted-in
+    member (``family``, ``user``), ``occurrence_date`` the Sunday that ends its week.
     """
 
     kind = models.CharField(max_length=16, choices=ReminderKind.choices)
@@ -171,6 +176,13 @@ class ScheduledReminder(models.Model):
                 condition=models.Q(state="pending"),
                 name="reminder_due_idx",
             ),
+            # The hourly pruning's scan (reminders/pruning.py): processed rows, oldest
+            # first, so each batch costs the same however long the history is.
+            models.Index(
+                fields=["processed_at"],
+                condition=models.Q(processed_at__isnull=False),
+                name="reminder_processed_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -178,7 +190,7 @@ class ScheduledReminder(models.Model):
                 name="reminder_state_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["routine", "follow_up", "test"]),
+                condition=models.Q(kind__in=["routine", "follow_up", "test", "handover", "digest"]),
                 name="reminder_kind_valid",
             ),
             # One next occurrence per (routine, offset) waiting at any time...
@@ -198,6 +210,18 @@ class ScheduledReminder(models.Model):
                 fields=["checkin"],
                 condition=models.Q(checkin__isnull=False),
                 name="reminder_one_follow_up_per_checkin",
+            ),
+            # One weekly digest waiting per member of a family...
+            models.UniqueConstraint(
+                fields=["family", "user"],
+                condition=models.Q(kind="digest", state="pending"),
+                name="reminder_one_pending_digest_per_member",
+            ),
+            # ...and each week's digest materialised (so sent) at most once.
+            models.UniqueConstraint(
+                fields=["family", "user", "occurrence_date"],
+                condition=models.Q(kind="digest"),
+                name="reminder_digest_once_per_week",
             ),
         ]
 

@@ -11,14 +11,43 @@ from typing import Any
 
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
+from care.handover import handover_created
+from care.models import Handover
 from checkins.models import CheckIn
-from families.models import Family
+from families.models import Family, Membership
 from families.signals import membership_removed
 from routines.models import Routine
 
-from . import followups, routine_reminders
-from .models import Delivery, DeliveryState, ReminderState, ScheduledReminder
+from . import digest, followups, messages, routine_reminders
+from .models import Delivery, DeliveryState, ReminderKind, ReminderState, ScheduledReminder
+
+
+@receiver(handover_created)
+def _handover_made(
+    sender: Any, handover: Handover, recipients: list[Membership], **kwargs: Any
+) -> None:
+    """Tell the next adult (or the owners) by push, through the ledger, at the next tick."""
+    now = timezone.now()
+    payload = messages.handover_payload(
+        family_id=handover.family_id,
+        handover_id=handover.pk,
+        from_name=handover.from_name,
+        child_names=[c.name for c in handover.children.all()],
+        note=handover.note,
+    )
+    ScheduledReminder.objects.bulk_create(
+        ScheduledReminder(
+            kind=ReminderKind.HANDOVER,
+            family_id=handover.family_id,
+            user_id=membership.user_id,
+            fire_at=now,
+            occurrence_at=now,
+            payload=payload,
+        )
+        for membership in recipients
+    )
 
 
 @receiver(membership_removed)
@@ -54,6 +83,7 @@ def _timezone_changed(sender: Any, instance: Family, created: bool, **kwargs: An
     routine_reminders.sync_routines(
         Routine.objects.filter(family=instance).select_related("family")
     )
+    digest.sync_families([instance.pk])  # Sunday 19:00 stays 19:00 in the new zone
 
 
 @receiver(post_save, sender=Routine)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 
-from families.models import Membership
+from families.models import Child, Membership
 from routines.models import Routine
 
 
@@ -41,25 +41,52 @@ class Plan:
 
 @dataclass(frozen=True)
 class MemberPrefs:
-    """A membership's reminder settings, or the defaults when it has none."""
+    """A membership's reminder settings, or the defaults when it has none.
+
+    ``child_ids``: the children the member sees (None: all); ``active``: False for a
+    sitter outside the pass's window; ``weekly_digest``: opted in to the Sunday digest.
+    """
 
     user_id: int
     enabled: bool
     quiet_start: time | None
     quiet_end: time | None
     opted_out: frozenset[int]
+    membership_id: int = 0
+    child_ids: frozenset[int] | None = None
+    active: bool = True
+    weekly_digest: bool = False
 
     def recipient(self, zone: ZoneInfo) -> Recipient:
         return Recipient(self.user_id, zone, self.quiet_start, self.quiet_end)
+
+    def sees(self, child_ids: Iterable[int]) -> bool:
+        """Whether the member may see every one of these children (a notification names
+        them all)."""
+        return self.child_ids is None or set(child_ids) <= self.child_ids
+
+
+def route(
+    prefs: Iterable[MemberPrefs], child_ids: Iterable[int], on_duty: Mapping[int, set[int]]
+) -> list[MemberPrefs]:
+    """Who gets a reminder about these children: the adults on duty for any of them, or,
+    when nobody is (or none of them can get it), every member who wants reminders —
+    only members who see all of the children, and sitters only within their window."""
+    children = set(child_ids)
+    eligible = [p for p in prefs if p.enabled and p.active and p.sees(children)]
+    duty = set().union(*(on_duty.get(c, set()) for c in children)) if children else set()
+    chosen = [p for p in eligible if p.membership_id in duty]
+    return chosen or eligible
 
 
 def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
     """Every member of the given families with their reminder settings (few queries)."""
     memberships = (
         Membership.objects.filter(family_id__in=set(family_ids))
-        .select_related("reminder_settings")
+        .select_related("reminder_settings", "sitter_pass")
         .prefetch_related(
-            Prefetch("reminder_settings__opted_out_routines", queryset=Routine.objects.only("id"))
+            Prefetch("reminder_settings__opted_out_routines", queryset=Routine.objects.only("id")),
+            Prefetch("children", queryset=Child.objects.only("id")),
         )
     )
     result: dict[int, list[MemberPrefs]] = defaultdict(list)
@@ -76,6 +103,10 @@ def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
                     if settings
                     else frozenset()
                 ),
+                membership_id=m.pk,
+                child_ids=frozenset(c.pk for c in m.children.all()) if m.limited else None,
+                active=m.sitter_pass is None or m.sitter_pass.status() == "active",
+                weekly_digest=settings.weekly_digest if settings else False,
             )
         )
     return result

@@ -18,11 +18,12 @@ from datetime import datetime, time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from care.handover import duty_by_child
 from routines.models import Routine
 
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
-from .recipients import Plan, member_prefs
+from .recipients import Plan, member_prefs, route
 from .scheduling import local_date, next_routine_fire, occurrence_start
 
 
@@ -153,6 +154,7 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
         return {}
     routines = _routines_for(rows, lock=True)
     prefs = member_prefs({r.family_id for r in routines.values()})
+    on_duty = duty_by_child({r.family_id for r in routines.values()})
     plans: dict[int, Plan] = {}
     for row in rows:
         if row.routine_id is None:
@@ -177,11 +179,9 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
             occurrence_date=row.occurrence_date or local_date(row.fire_at, zone),
             zone=zone,
         )
-        recipients = [
-            p.recipient(zone)
-            for p in prefs.get(routine.family_id, [])
-            if p.enabled and routine.pk not in p.opted_out
-        ]
+        wanting = [p for p in prefs.get(routine.family_id, []) if routine.pk not in p.opted_out]
+        child_ids = [c.pk for c in routine.children.all()]
+        recipients = [p.recipient(zone) for p in route(wanting, child_ids, on_duty)]
         plans[row.pk] = Plan(payload=payload, recipients=recipients)
     return plans
 

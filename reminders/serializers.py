@@ -85,7 +85,20 @@ class ReminderSettingsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReminderSettings
-        fields = ["enabled", "quiet_start", "quiet_end", "opted_out_routines", "timezone"]
+        fields = [
+            "enabled",
+            "quiet_start",
+            "quiet_end",
+            "opted_out_routines",
+            "weekly_digest",
+            "timezone",
+        ]
+        extra_kwargs = {
+            "weekly_digest": {
+                "help_text": "Opt in to a push on Sunday evening (family-local) summing up "
+                "each child's week."
+            }
+        }
 
     def to_representation(self, instance: ReminderSettings) -> dict[str, Any]:
         if instance.pk is None:  # the defaults, not saved yet: no opt-outs to look up
@@ -94,6 +107,7 @@ class ReminderSettingsSerializer(serializers.ModelSerializer):
                 "quiet_start": None,
                 "quiet_end": None,
                 "opted_out_routines": [],
+                "weekly_digest": instance.weekly_digest,
                 "timezone": instance.membership.family.timezone,
             }
         return super().to_representation(instance)
@@ -106,6 +120,11 @@ class ReminderSettingsSerializer(serializers.ModelSerializer):
             missing = "quiet_end" if end is None else "quiet_start"
             raise serializers.ValidationError(
                 {missing: ["Give both the start and the end of quiet hours, or neither."]}
+            )
+        membership = self.context.get("membership")
+        if attrs.get("weekly_digest") and membership is not None and membership.is_sitter:
+            raise serializers.ValidationError(
+                {"weekly_digest": ["The weekly digest is for the family's members."]}
             )
         return attrs
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from families.models import Family, Membership, User
 
-from . import messages, tasks
+from . import digest, messages, tasks
 from .models import (
     Delivery,
     PushSubscription,
@@ -67,21 +67,24 @@ def settings_for(membership: Membership) -> ReminderSettings:
 
 def update_settings(membership: Membership, changes: Mapping[str, Any]) -> ReminderSettings:
     """Apply validated ``changes`` (``enabled``, ``quiet_start``, ``quiet_end``,
-    ``opted_out_routines``) to a member's reminder settings.
+    ``opted_out_routines``, ``weekly_digest``) to a member's reminder settings.
 
     Settings are read when each reminder is dispatched, so a change applies to the very
-    next reminder without rescheduling anything.
+    next reminder without rescheduling anything; only ``weekly_digest`` materialises (or
+    drops) the member's next Sunday digest, in the same transaction.
     """
     with transaction.atomic():
         current, _ = ReminderSettings.objects.select_for_update().get_or_create(
             membership=membership
         )
-        for name in ("enabled", "quiet_start", "quiet_end"):
+        for name in ("enabled", "quiet_start", "quiet_end", "weekly_digest"):
             if name in changes:
                 setattr(current, name, changes[name])
         current.save()
         if "opted_out_routines" in changes:
             current.opted_out_routines.set(changes["opted_out_routines"])
+        if "weekly_digest" in changes:
+            digest.sync_families([membership.family_id], users=[membership.user_id])
     membership.reminder_settings = current
     return current
 

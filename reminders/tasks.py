@@ -9,12 +9,14 @@ delivery's state lives in the database, the tick re-enqueues any send whose task
 from __future__ import annotations
 
 import logging
+import math
+from collections import defaultdict
 from collections.abc import Iterable
 
 from celery import shared_task
 from django.conf import settings
 
-from . import dispatch, sending
+from . import dispatch, pruning, sending
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +34,23 @@ def dispatch_due() -> None:
     reject_on_worker_lost=True,
 )
 def send_deliveries(delivery_ids: list[int]) -> None:
-    """Send a few deliveries (one task per chunk keeps the broker's share of the work small);
-    schedule a retry for each one the push service asked to try again later."""
+    """Send a chunk of deliveries (posted concurrently; one task per chunk keeps the
+    broker's share of the work small); schedule a retry for each one the push service
+    asked to try again later, one task per second of delay."""
+    retries: dict[int, list[int]] = defaultdict(list)
     for delivery_id, outcome in sending.send_deliveries(delivery_ids).items():
         if outcome.retry_in is not None:
             # The retry time is also in the database: if this message is lost, the tick
             # re-enqueues the delivery once it is overdue.
-            enqueue_sends([delivery_id], countdown=outcome.retry_in)
+            retries[math.ceil(outcome.retry_in)].append(delivery_id)
+    for countdown, ids in sorted(retries.items()):
+        enqueue_sends(ids, countdown=countdown)
+
+
+@shared_task(name="reminders.prune_ledger", ignore_result=True)
+def prune_ledger() -> None:
+    """Hourly: drop processed reminders and their deliveries older than REMINDER_KEEP_DAYS."""
+    pruning.prune_ledger()
 
 
 def enqueue_sends(delivery_ids: Iterable[int], *, countdown: float | None = None) -> None:

@@ -114,6 +114,7 @@ class MyReminderSettingsView(FamilyScopedMixin, GenericAPIView):
     """My reminder settings in this family: on/off, quiet hours, per-routine opt-outs."""
 
     serializer_class = ReminderSettingsSerializer
+    sitter_actions = ("get", "patch")  # notifications for the pass's window
 
     def get(self, request: Request, family_id: int) -> Response:
         return Response(self.get_serializer(services.settings_for(self.membership)).data)
@@ -132,3 +133,4 @@ class DeliveryViewSet(FamilyScopedMixin, mixins.ListModelMixin, viewsets.Generic
     queryset = Delivery.objects.select_related("reminder", "user").order_by("-created_at", "-pk")
     family_field = "reminder__family"
     serializer_class = DeliverySerializer
+    sitter_actions = ("list",)

@@ -126,7 +126,7 @@ def _board_routine(
     )
 
 
-def today_board(family: Family, day: date) -> Board:
+def today_board(family: Family, day: date, child_ids: frozenset[int] | None = None) -> Board:
     """Every child of ``family`` with the routines they have on ``day``, in time order.
 
     A child has a routine that day when it is active, scheduled on that weekday and for
@@ -154,6 +154,7 @@ def today_board(family: Family, day: date) -> Board:
     children = [
         ChildInfo(*row)
         for row in Child.objects.filter(family=family).values_list("id", "name", "avatar", "colour")
+        if child_ids is None or row[0] in child_ids
     ]
     # The day's runs, each with its completions (one row per completion, or one row of
     # nulls): the (child, date) index finds them directly.
@@ -263,16 +264,20 @@ def board_data(board: Board) -> dict[str, Any]:
 BOARD_CACHE = "boards"
 
 
-def board_json(family: Family, day: date) -> tuple[str, bytes]:
+def board_json(
+    family: Family, day: date, child_ids: frozenset[int] | None = None
+) -> tuple[str, bytes]:
     """The Today board of ``family`` on ``day`` as ``(etag, json)``, built only when it
     changed. The ETag is a hash of the JSON, so a phone polling the board is answered
     ``304 Not Modified`` until something on it changes (and after a deploy that changes
     its shape)."""
     cache = caches[BOARD_CACHE]
     key = f"{family.pk}:{family.board_version}:{day.isoformat()}"
+    if child_ids is not None:  # the board of some children only (a limited member's)
+        key += ":" + ",".join(map(str, sorted(child_ids)))
     rendered = cache.get(key)
     if rendered is None:
-        body = JSONRenderer().render(board_data(today_board(family, day)))
+        body = JSONRenderer().render(board_data(today_board(family, day, child_ids)))
         rendered = (f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"', body)
         cache.set(key, rendered)
     return rendered

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
 from core.api import validation_error
-from core.contributions import InsightPart
+from core.contributions import InsightPart, RoutineDays
 from core.timeutils import family_local_date, family_today
 from families.models import Child, Family
 
@@ -192,6 +192,118 @@ def runs_per_day(
         }
         for n in range((last - first).days + 1)
     ]
+
+
+def _is_bedtime(routine: Routine) -> bool:
+    name = routine.name.casefold()
+    return "bed" in name or "sleep" in name or "night" in name
+
+
+def routine_days(
+    family: Family, child: Child | None, first: date, last: date, routine_id: int | None
+) -> RoutineDays:
+    """Which of the local days ``first`` … ``last`` the chosen routine was kept (3 queries).
+
+    The default routine is the bedtime one (a name with "bed", "sleep" or "night"), else
+    the first of the child's routines. A day counts when the routine was scheduled on it,
+    existed by then (or has a completed run, for imported data) and is over (before today).
+    """
+    routines = [
+        r
+        for r in Routine.objects.filter(family=family).prefetch_related(
+            Prefetch("children", queryset=Child.objects.only("id"))
+        )
+        if child is None or any(c.pk == child.pk for c in r.children.all())
+    ]
+    choices = [{"id": r.pk, "name": r.name} for r in routines]
+    if routine_id is not None:
+        chosen = next((r for r in routines if r.pk == routine_id), None)
+        if chosen is None:
+            raise validation_error("routine", "No such routine for this child in this family.")
+    else:
+        chosen = next((r for r in routines if _is_bedtime(r)), routines[0] if routines else None)
+    if chosen is None:
+        return RoutineDays(routine=None, choices=choices)
+    child_ids = [c.pk for c in chosen.children.all() if child is None or c.pk == child.pk]
+    completed = set(
+        RoutineRun.objects.filter(
+            routine=chosen,
+            child_id__in=child_ids,
+            date__gte=first,
+            date__lte=last,
+            completed_at__isnull=False,
+        ).values_list("child_id", "date")
+    )
+    since = min([family_local_date(family, chosen.created_at), *(d for _, d in completed)])
+    today = family_today(family)
+    kept: set[tuple[int, date]] = set()
+    not_kept: set[tuple[int, date]] = set()
+    for n in range((last - first).days + 1):
+        day = first + timedelta(days=n)
+        if day < since or day >= today or not is_scheduled(chosen.days_of_week, day):
+            continue
+        for cid in child_ids:
+            (kept if (cid, day) in completed else not_kept).add((cid, day))
+    return RoutineDays(
+        routine={"id": chosen.pk, "name": chosen.name},
+        choices=choices,
+        kept=frozenset(kept),
+        not_kept=frozenset(not_kept),
+    )
+
+
+def routines_kept(
+    family: Family, child_ids: Sequence[int], first: date, last: date
+) -> dict[int, dict[str, Any]]:
+    """Per child, how often their default routine (the bedtime one, as ``routine_days``
+    chooses it) was kept on the local days ``first`` … ``last``: ``{"routine": {"id",
+    "name"}, "kept", "scheduled"}`` (3 queries, whatever the number of children).
+
+    A scheduled day counts once it is over, or today once completed; days before the
+    routine existed do not count. Children without routines are left out.
+    """
+    wanted = set(child_ids)
+    routines = list(
+        Routine.objects.filter(family=family, children__in=wanted)
+        .distinct()
+        .prefetch_related(Prefetch("children", queryset=Child.objects.only("id")))
+    )
+    chosen: dict[int, Routine] = {}
+    for cid in wanted:
+        mine = [r for r in routines if any(c.pk == cid for c in r.children.all())]
+        found = next((r for r in mine if _is_bedtime(r)), mine[0] if mine else None)
+        if found is not None:
+            chosen[cid] = found
+    if not chosen:
+        return {}
+    completed = set(
+        RoutineRun.objects.filter(
+            routine__in={r.pk for r in chosen.values()},
+            child_id__in=chosen.keys(),
+            date__gte=first,
+            date__lte=last,
+            completed_at__isnull=False,
+        ).values_list("routine_id", "child_id", "date")
+    )
+    today = family_today(family)
+    answer: dict[int, dict[str, Any]] = {}
+    for cid, routine in chosen.items():
+        since = family_local_date(family, routine.created_at)
+        kept = scheduled = 0
+        for n in range((last - first).days + 1):
+            day = first + timedelta(days=n)
+            done = (routine.pk, cid, day) in completed
+            if not is_scheduled(routine.days_of_week, day) or (day < since and not done):
+                continue
+            if day < today or done:
+                scheduled += 1
+                kept += done
+        answer[cid] = {
+            "routine": {"id": routine.pk, "name": routine.name},
+            "kept": kept,
+            "scheduled": scheduled,
+        }
+    return answer
 
 
 INSIGHT_PARTS = (InsightPart("routines", runs_per_day),)

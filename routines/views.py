@@ -8,8 +8,10 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from core.timeutils import family_today
 from families.models import Child
@@ -39,6 +41,8 @@ class RoutineViewSet(FamilyScopedViewSet):
         Prefetch("children", queryset=Child.objects.only("id")),
     )
     serializer_class = RoutineSerializer
+    child_field = "children"
+    sitter_actions = ("list", "retrieve", "runs")
 
     def get_serializer_class(self) -> type:
         if self.action == "runs":
@@ -47,8 +51,22 @@ class RoutineViewSet(FamilyScopedViewSet):
             return HistoryQuerySerializer
         return RoutineSerializer
 
+    def perform_update(self, serializer: BaseSerializer[Routine]) -> None:
+        assert serializer.instance is not None
+        self._require_every_child_visible(serializer.instance)
+        serializer.save()
+
     def perform_destroy(self, instance: Routine) -> None:
+        self._require_every_child_visible(instance)
         delete_routine(instance)
+
+    def _require_every_child_visible(self, routine: Routine) -> None:
+        # A member who sees only Sam must not rewrite (or delete) Lu's side of a routine.
+        visible = self.visible_child_ids
+        # (The through table: routine.children holds only the visible side, prefetched.)
+        links = Routine.children.through.objects.filter(routine_id=routine.pk)
+        if visible is not None and links.exclude(child_id__in=visible).exists():
+            raise PermissionDenied("This routine is also for a child you don't look after.")
 
     @extend_schema(
         request=StartRunSerializer,
@@ -90,6 +108,15 @@ class RoutineViewSet(FamilyScopedViewSet):
 
     def get_queryset(self) -> QuerySet[Routine]:
         queryset = super().get_queryset()
+        # Only the caller's side of a routine shared with a child they may not see.
+        children = Child.objects.all()
+        if self.visible_child_ids is not None:
+            children = children.filter(pk__in=self.visible_child_ids)
         if self.action in ("runs", "history"):
-            return queryset.prefetch_related(None).prefetch_related("children")
-        return queryset
+            return queryset.prefetch_related(None).prefetch_related(
+                Prefetch("children", queryset=children)
+            )
+        return queryset.prefetch_related(None).prefetch_related(
+            Prefetch("steps", queryset=RoutineStep.objects.order_by("position")),
+            Prefetch("children", queryset=children.only("id")),
+        )

@@ -38,6 +38,7 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
     """Each child's routines on a family-local day, in time order, with now/next steps."""
 
     serializer_class = BoardSerializer
+    sitter_actions = ("get",)
 
     @extend_schema(
         parameters=[
@@ -56,8 +57,11 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
             query = TodayQuerySerializer(data=request.query_params)
             query.is_valid(raise_exception=True)
             day = query.validated_data.get("date")
-        # Already rendered as BoardSerializer documents it, and cached until it changes.
-        etag, body = board_json(self.family, day or family_today(self.family))
+        # Already rendered as BoardSerializer documents it, and cached until it changes
+        # (for a member who sees only some children, only theirs).
+        etag, body = board_json(
+            self.family, day or family_today(self.family), child_ids=self.visible_child_ids
+        )
         response = get_conditional_response(request, etag=etag) or HttpResponse(
             body, content_type="application/json"
         )
@@ -70,6 +74,8 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
 class _CompletionView(FamilyScopedMixin, GenericAPIView):
     queryset = RoutineRun.objects.all()
     family_field = "routine__family"
+    child_field = "child"
+    sitter_actions = ("put", "delete")
     serializer_class = RunSerializer
 
     def _set(self, done: bool) -> Response:
@@ -117,7 +123,10 @@ class DayStepCompletionView(_CompletionView):
         )
         routine = step.routine
         routine.family = self.family
-        child = get_object_or_404(Child, pk=self.kwargs["child"], family=self.family)
+        children = Child.objects.filter(family=self.family)
+        if self.visible_child_ids is not None:
+            children = children.filter(pk__in=self.visible_child_ids)
+        child = get_object_or_404(children, pk=self.kwargs["child"])
         return runs.set_step_done_on_day(
             routine=routine,
             child=child,

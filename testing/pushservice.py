@@ -294,6 +294,11 @@ class PushService:
 
     ``require_vapid_key`` (base64url public key), if set, additionally requires
     the ``k=`` of the Authorization header to be exactly that key (403 otherwise).
+
+    ``latency_ms`` makes every answer wait that long (as a real push service's 50–200 ms
+    round trip would; requests on other connections are answered meanwhile), and
+    :meth:`throttle` answers every request ``429`` with ``Retry-After`` for a while, as
+    a push service slowing a sender down does.
     """
 
     def __init__(
@@ -303,12 +308,16 @@ class PushService:
         host: str = "127.0.0.1",
         port: int = 0,
         require_vapid_key: str | None = None,
+        latency_ms: float = 0.0,
     ) -> None:
         self._own_tmpdir = tmpdir is None
         self._tmpdir = Path(tmpdir) if tmpdir is not None else Path(tempfile.mkdtemp("-push"))
         self.host = host
         self._requested_port = port
         self.require_vapid_key = require_vapid_key
+        self.latency = latency_ms / 1000.0
+        self._throttled_until = 0.0  # time.monotonic()
+        self._throttle_retry_after = 0
         self.cert_path, self.key_path = make_tls_cert(self._tmpdir)
         self.ca_bundle_path = _write_ca_bundle(self._tmpdir / "ca-bundle.pem", self.cert_path)
         self._lock = threading.Lock()
@@ -420,6 +429,15 @@ class PushService:
         with self._lock:
             self._scripts.setdefault(device_id, deque()).extend(items)
 
+    def throttle(self, seconds: float, retry_after: int | None = None) -> None:
+        """Answer every request ``429`` with ``Retry-After`` for the next ``seconds``
+        (after checking it as usual); ``retry_after`` defaults to ``seconds``, rounded up."""
+        with self._lock:
+            self._throttled_until = time.monotonic() + seconds
+            self._throttle_retry_after = (
+                retry_after if retry_after is not None else max(1, int(seconds + 0.999))
+            )
+
     # -- results -------------------------------------------------------------
 
     @property
@@ -503,6 +521,8 @@ class PushService:
         with self._changed:
             queue = self._scripts.get(device_id)
             scripted = queue.popleft() if queue else None
+            if scripted is None and time.monotonic() < self._throttled_until:
+                scripted = _Scripted(429, {"Retry-After": str(self._throttle_retry_after)})
             status = scripted.status if scripted else 201
             extra = dict(scripted.headers) if scripted else {}
             self._attempts.append(PushAttempt(device_id, status, now))
@@ -630,6 +650,9 @@ class PushService:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # A sender opening its whole pool of connections at once must not have them dropped
+    # (socketserver's default backlog is 5, and a dropped SYN costs a second).
+    request_queue_size = 1024
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # TLS failures (e.g. a client that does not trust us) and dropped
@@ -649,6 +672,8 @@ def _make_handler(service: PushService) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             status, extra = service._handle(self.path, self.headers, body)
+            if service.latency:
+                time.sleep(service.latency)  # the push service's round trip
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)

@@ -28,11 +28,13 @@ def build_sample(label: str, shape: Any) -> Sample:
     """Seed one family of ``shape`` and pick the objects its URLs will name."""
     from django.contrib.auth.hashers import make_password
     from django.test import Client
+    from django.utils import timezone
 
     from checkins.models import CheckIn, Strategy
     from core.timeutils import family_today
     from demo.seed import FamilySeeder, Writer
-    from families.models import Child, Family, Invitation, Membership, User
+    from families import sitters
+    from families.models import Child, Family, Invitation, Membership, SitterPass, User
     from families.services import create_invitation
     from routines.models import Routine, RoutineRun
     from routines.runs import complete_step
@@ -62,6 +64,26 @@ def build_sample(label: str, shape: Any) -> Sample:
         CheckIn.objects.create(
             family=family, child=run.child, emotion="sad", intensity=3, created_by=owner
         )
+    sitter_pass = sitters.create_pass(
+        membership=membership,
+        children=[run.child],
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=4),
+    ).sitter_pass
+    from reports.models import Report, Share
+
+    report = Report.objects.create(
+        family=family, first=last, last=last, status="done", progress=100, pdf=b"%PDF-1.7"
+    )
+    report.children.set([run.child])
+    share = Share.objects.create(
+        family=family,
+        first=last,
+        last=last,
+        token_hash=f"sample-{label}",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    share.children.set([run.child])
     client = Client()
     client.force_login(owner)
     return Sample(
@@ -74,6 +96,10 @@ def build_sample(label: str, shape: Any) -> Sample:
             Routine: routine.pk,
             Strategy: custom.pk,
             CheckIn: CheckIn.objects.filter(family=family, child__isnull=False).first().pk,
+            SitterPass: sitter_pass.pk,
+            Report: report.pk,
+            Share: share.pk,
+            "child_id": run.child_id,
             "routine": run.routine_id,
             "child": run.child_id,
             "run": run.pk,

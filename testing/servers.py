@@ -91,12 +91,20 @@ class RedisServer:
 
 
 class CeleryWorker:
-    """``celery -A config worker -B -Q dispatch,push,default`` with the given environment."""
+    """``celery -A config worker -B -Q dispatch,push,default`` with the given environment
+    (``queues=None``: no ``-Q``, the queues the app declares)."""
 
-    def __init__(self, directory: Path, env: Mapping[str, str], concurrency: int = 2) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        env: Mapping[str, str],
+        concurrency: int = 2,
+        queues: str | None = "dispatch,push,default",
+    ) -> None:
         self.directory = directory
         self.env = dict(env)
         self.concurrency = concurrency
+        self.queues = queues
         self.process: subprocess.Popen | None = None
         self.log_path = directory / "worker.log"
         self.starts = 0
@@ -114,8 +122,7 @@ class CeleryWorker:
             "-A",
             "config",
             "worker",
-            "-Q",
-            "dispatch,push,default",
+            *(["-Q", self.queues] if self.queues else []),
             "--concurrency",
             str(self.concurrency),
             "--loglevel",

@@ -117,10 +117,16 @@ def test_successful_logins_are_not_counted():
         assert r.status_code == 200
 
 
-def test_me_shows_families_with_roles(owner_client, family):
+def test_me_shows_families_with_roles(owner_client, owner, family):
     me = owner_client.get("/api/v1/auth/me/").json()
     assert me["families"] == [
-        {"id": family.id, "name": "The Riveras", "timezone": "Europe/Madrid", "role": "owner"}
+        {
+            "id": family.id,
+            "name": "The Riveras",
+            "timezone": "Europe/Madrid",
+            "role": "owner",
+            "member": owner.memberships.get().pk,
+        }
     ]
 
 

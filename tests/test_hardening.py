@@ -154,4 +154,11 @@ def test_a_locked_database_answers_503_not_a_stack_trace(caregiver, family):
 def test_healthz_reports_database_and_broker(client):
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    body = r.json()
+    assert {k: body[k] for k in ("status", "database", "broker")} == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+    }
+    # Which queues have a consumer (core/health.py; checked in the background).
+    assert set(body["queues"]) == {"dispatch", "push", "default"}

@@ -8,16 +8,28 @@ Access levels:
 - ``user``: any signed-in user (anonymous → 403);
 - ``member``: members of the family in the URL (anonymous → 403, other family → 404);
 - ``owner``: owners of that family (caregivers → 403, other family → 404, anonymous → 403).
-Allowed callers may still get 400/409/405-free answers about their input; never 401/403/404.
+
+Per child: ``caregiver_for_sam`` sees only Sam, ``sitter`` holds an open pass for Sam;
+the objects in the URLs belong to another child of the family, so a route in
+``CHILD_OBJECT_ROUTES`` is 404 for both, exactly as another family's is. A sitter may use
+only what ``SITTER`` lists (403 elsewhere); ``WHOLE_FAMILY`` routes (the export) are 403
+to both. Allowed callers may still get 400/409 about their input; never 401/403/404/405.
 """
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from families import sitters
+from families.models import Membership, Role
+from families.services import set_member_children
 from testing.urlmap import api_endpoints
 
 from .conftest import client_for
+from .support.factories import ChildFactory, MembershipFactory
 from .support.victims import build_kwargs
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +48,7 @@ ACCESS: dict[str, dict[str, str]] = {
     "api/v1/families/": {"GET": "user", "POST": "user"},
     "api/v1/invitations/accept/": {"POST": "user"},
     "api/v1/invitations/preview/": {"GET": "public"},
+    "api/v1/sitter-passes/redeem/": {"POST": "public"},
     F: {"GET": "member", "PATCH": "owner", "DELETE": "owner"},
     F + "members/": {"GET": "member"},
     F + "members/<pk>/": {"GET": "member", "PATCH": "owner", "DELETE": "owner"},
@@ -69,11 +82,74 @@ ACCESS: dict[str, dict[str, str]] = {
     "api/v1/push/test/": {"POST": "user"},
     F + "reminder-settings/me/": {"GET": "member", "PATCH": "member"},
     F + "deliveries/": {"GET": "member"},
+    F + "sitter-passes/": {"GET": "owner", "POST": "owner"},
+    F + "sitter-passes/<pk>/": {"GET": "owner", "DELETE": "owner"},
+    F + "sitter-passes/<pk>/visits/": {"GET": "owner"},
+    F + "duty/": {"GET": "member"},
+    F + "children/<child_id>/duty/": {"PUT": "member", "DELETE": "member"},
+    F + "children/<child_id>/log/": {"GET": "member"},
+    F + "handovers/": {"GET": "member", "POST": "member"},
+    "api/v1/families/import/": {"POST": "user"},
+    F + "reports/": {"GET": "member", "POST": "member"},
+    F + "reports/<pk>/": {"GET": "member"},
+    F + "reports/<pk>/pdf/": {"GET": "member"},
+    F + "shares/": {"GET": "member", "POST": "member"},
+    F + "shares/<pk>/": {"GET": "member", "DELETE": "member"},
+    F + "shares/<pk>/visits/": {"GET": "member"},
+    # The link itself needs no account (an unknown token is a 410, as an expired one).
+    "api/v1/share/<token>/": {"GET": "public"},
+    "api/v1/share/<token>/report.pdf": {"GET": "public"},
 }
+
+# Routes whose URL names an object of one child (here: not Sam).
+CHILD_OBJECT_ROUTES = {
+    F + "children/<pk>/",
+    F + "routines/<pk>/",
+    F + "routines/<pk>/history/",
+    F + "routines/<pk>/runs/",
+    F + "checkins/<pk>/",
+    F + "runs/<run>/steps/<step>/completion/",
+    F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/",
+    F + "children/<child_id>/duty/",
+    F + "children/<child_id>/log/",
+}
+# What a sitter may call: Today, ticks, check-ins, strategies, hand over, notifications.
+SITTER = {
+    (F, "GET"),
+    (F + "children/", "GET"),
+    (F + "children/<pk>/", "GET"),
+    (F + "strategies/", "GET"),
+    (F + "strategies/<pk>/", "GET"),
+    (F + "checkins/", "GET"),
+    (F + "checkins/", "POST"),
+    (F + "checkins/<pk>/", "GET"),
+    (F + "checkins/<pk>/", "PATCH"),
+    (F + "suggestions/", "GET"),
+    (F + "routines/", "GET"),
+    (F + "routines/<pk>/", "GET"),
+    (F + "routines/<pk>/runs/", "POST"),
+    (F + "today/", "GET"),
+    (F + "runs/<run>/steps/<step>/completion/", "PUT"),
+    (F + "runs/<run>/steps/<step>/completion/", "DELETE"),
+    (F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/", "PUT"),
+    (F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/", "DELETE"),
+    (F + "reminder-settings/me/", "GET"),
+    (F + "reminder-settings/me/", "PATCH"),
+    (F + "deliveries/", "GET"),
+    (F + "duty/", "GET"),
+    (F + "children/<child_id>/duty/", "PUT"),
+    (F + "children/<child_id>/duty/", "DELETE"),
+    (F + "handovers/", "GET"),
+    (F + "handovers/", "POST"),
+}
+WHOLE_FAMILY = {F + "export/", F + "export/checkins.csv"}
+# Reports and shares may hold any child: only for members who see every child.
+WHOLE_FAMILY |= {F + r for r in ("reports/", "reports/<pk>/", "reports/<pk>/pdf/", "shares/",
+                                 "shares/<pk>/", "shares/<pk>/visits/")}  # fmt: skip
 
 ENDPOINTS = api_endpoints()
 CASES = [(e, m) for e in ENDPOINTS for m in e.methods]
-PERSONAS = ["anonymous", "outsider", "caregiver", "owner"]
+PERSONAS = ["anonymous", "outsider", "sitter", "caregiver_for_sam", "caregiver", "owner"]
 
 
 def test_every_endpoint_has_an_expectation():
@@ -83,7 +159,7 @@ def test_every_endpoint_has_an_expectation():
     )
 
 
-def expected_denial(access: str, persona: str, in_family: bool) -> int | None:
+def expected_denial(access: str, persona: str, route: str, method: str) -> int | None:
     """The status a persona must get, or None when it must be let through."""
     if access == "public":
         return None
@@ -93,29 +169,68 @@ def expected_denial(access: str, persona: str, in_family: bool) -> int | None:
         return None
     if persona == "outsider":
         return 404
-    if access == "owner" and persona == "caregiver":
+    if persona == "sitter":
+        if (route, method) not in SITTER:
+            return 403
+        return 404 if route in CHILD_OBJECT_ROUTES else None
+    if persona == "caregiver_for_sam":
+        if route in WHOLE_FAMILY:
+            return 403
+        if route in CHILD_OBJECT_ROUTES:
+            return 404
+    if access == "owner" and persona in ("caregiver", "caregiver_for_sam"):
         return 403
     return None
+
+
+@pytest.fixture
+def sam(family):
+    return ChildFactory(family=family, name="Sam")
+
+
+@pytest.fixture
+def caregiver_for_sam(family, sam):
+    membership = MembershipFactory(family=family, role=Role.CAREGIVER)
+    set_member_children(membership, [sam])
+    return membership.user
+
+
+@pytest.fixture
+def sitter(family, owner, sam):
+    issued = sitters.create_pass(
+        membership=Membership.objects.get(family=family, user=owner),
+        children=[sam],
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=3),
+    )
+    return sitters.redeem(token=issued.token, name="Grandma").user
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(
     ("endpoint", "method"), CASES, ids=[f"{m} {e.route.removeprefix('api/v1/')}" for e, m in CASES]
 )
-def test_permission_matrix(endpoint, method, persona, family, owner, caregiver, outsider):
+def test_permission_matrix(
+    endpoint, method, persona, family, owner, caregiver, outsider, caregiver_for_sam, sitter
+):
     access = ACCESS.get(endpoint.route, {}).get(method)
     if access is None:
         pytest.fail(f"no expectation for {method} {endpoint.route}")
     # Objects in the URL belong to the family (a member URL names the owner's membership,
     # so a caregiver's DELETE is "remove someone else", not "leave").
     kwargs = build_kwargs(endpoint, family, owner) if "family_id" in endpoint.kwargs else {}
-    user = {"anonymous": None, "outsider": outsider, "caregiver": caregiver, "owner": owner}[
-        persona
-    ]
+    user = {
+        "anonymous": None,
+        "outsider": outsider,
+        "sitter": sitter,
+        "caregiver_for_sam": caregiver_for_sam,
+        "caregiver": caregiver,
+        "owner": owner,
+    }[persona]
     response = client_for(user).generic(
         method, endpoint.url(kwargs), "{}", content_type="application/json"
     )
-    denial = expected_denial(access, persona, "family_id" in endpoint.kwargs)
+    denial = expected_denial(access, persona, endpoint.route, method)
     if denial is None:
         assert response.status_code not in (401, 403, 404, 405), (
             persona,

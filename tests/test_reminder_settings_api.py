@@ -26,6 +26,7 @@ def test_a_member_starts_with_reminders_on_and_no_quiet_hours(owner_client, fami
         "quiet_start": None,
         "quiet_end": None,
         "opted_out_routines": [],
+        "weekly_digest": False,
         "timezone": "Europe/Madrid",
     }
     assert not ReminderSettings.objects.exists()  # reading writes nothing

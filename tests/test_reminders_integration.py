@@ -17,9 +17,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from care.handover import start_duty
 from reminders.models import Delivery, PushSubscription, ReminderSettings, ScheduledReminder
 from reminders.scheduling import next_routine_fire
 from reminders.vapid import generate_key_pair
@@ -183,7 +185,8 @@ def test_killing_the_worker_mid_burst_delivers_everything_and_nothing_twice(stac
     seen = Counter(m.payload["id"] for m in push.messages)
     repeated = {delivery_id for delivery_id, n in seen.items() if n > 1}
     assert repeated <= in_flight, (repeated, in_flight)
-    assert len(repeated) <= worker.concurrency
+    # Sends overlap (reminders/pushclient.py): at most each process's claimed chunk.
+    assert len(repeated) <= worker.concurrency * settings.REMINDER_SEND_CHUNK
     # Each repeat carries the same Topic and tag, so the push service and the device
     # collapse it into the one notification.
     for delivery_id in repeated:
@@ -193,7 +196,7 @@ def test_killing_the_worker_mid_burst_delivers_everything_and_nothing_twice(stac
     cut_off = [e for e in push.errors if e.received_at <= killed_at + timedelta(seconds=2)]
     assert cut_off == push.errors
     assert all(e.reason == "empty body" or "decrypt" in e.reason for e in cut_off)
-    assert len(cut_off) <= worker.concurrency
+    assert len(cut_off) <= worker.concurrency * settings.REMINDER_PUSH_HOST_CONCURRENCY
 
 
 def test_reminders_resume_after_redis_restarts(stack, worker, member):
@@ -331,3 +334,51 @@ def test_the_embedded_default_broker_delivers_too(stack, transactional_db, tmp_p
         wait_for_deliveries(1, {"sent"}, 10, celery)
     finally:
         celery.kill()  # the file-system transport takes seconds to shut down warmly
+
+
+def _due_routine(family, child, name):
+    """A routine whose 10-minute warning fell due a moment ago (as the worker finds it)."""
+    now = timezone.now()
+    start = (
+        (now.astimezone(family.zone) + timedelta(minutes=10))
+        .time()
+        .replace(second=0, microsecond=0)
+    )
+    routine = RoutineFactory(
+        family=family, name=name, children=[child], start_time=start, reminder_offsets=[10]
+    )
+    fire_at, day = next_routine_fire(
+        tz=family.zone,
+        weekdays=routine.days_of_week,
+        start_time=start,
+        offset_minutes=10,
+        after=now - timedelta(seconds=61),
+    )
+    ScheduledReminder.objects.filter(routine=routine, state="pending").update(
+        fire_at=fire_at, occurrence_date=day, occurrence_at=fire_at + timedelta(minutes=10)
+    )
+    return routine
+
+
+def test_a_routine_reminder_goes_to_the_adult_on_duty_else_to_everyone(stack, worker, member):
+    """The real worker routes by duty: Grandma has Sam, so only her phone hears about
+    Sam's bedtime; with nobody on duty for Lu, both phones hear about Lu's."""
+    push = stack.push
+    family = member.family
+    grandma = MembershipFactory(family=family, user__display_name="Grandma")
+    add_device(push, member.user, "ana-phone")
+    add_device(push, grandma.user, "grandma-phone")
+    sam = ChildFactory(family=family, name="Sam")
+    lu = ChildFactory(family=family, name="Lu")
+    start_duty(grandma, sam)
+
+    _due_routine(family, sam, "Bedtime")
+    [message] = push.wait_for(1, timeout=20)
+    assert message.device_id == "grandma-phone"
+    assert message.payload["title"].startswith("Bedtime for Sam")
+
+    _due_routine(family, lu, "Teeth")
+    messages = push.wait_for(3, timeout=20)
+    lus = [m.device_id for m in messages if m.payload["title"].startswith("Teeth for Lu")]
+    assert sorted(lus) == ["ana-phone", "grandma-phone"]
+    assert push.errors == []

@@ -4,15 +4,17 @@ tests that walk them all (phone widths, accessibility)."""
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from care.handover import hand_over, start_duty
 from checkins.models import Strategy
 from checkins.strategies import sync_builtin_strategies
-from families import services
+from families import services, sitters
 from families.models import Role
 from routines.models import RoutineStep
 from tests.support.factories import (
@@ -47,6 +49,8 @@ class Busy:
     checkin_id: str
     join_token: str
     email: str
+    pass_token: str = ""
+    revoked_pass_token: str = ""
 
 
 def busy_family() -> Busy:
@@ -56,7 +60,7 @@ def busy_family() -> Busy:
     owner = MembershipFactory(
         family=family, role=Role.OWNER, user__email=LONG_EMAIL, user__display_name=LONG_PERSON
     )
-    MembershipFactory(
+    caregiver = MembershipFactory(
         family=family,
         role=Role.CAREGIVER,
         user__email=f"x{LONG_EMAIL}",
@@ -95,6 +99,24 @@ def busy_family() -> Busy:
         family=other, role=Role.OWNER, user__email=f"y{LONG_EMAIL}", user__display_name=LONG_PERSON
     )
     issued = services.create_invitation(membership=inviter, role=Role.OWNER)
+    # The care team: a long handover from the caregiver to the owner (who is on duty since),
+    # the caregiver on duty for Sam, a sitter pass for tonight and a revoked one.
+    hand_over(membership=caregiver, children=[child, sam], note=LONG_STEP * 12, to=owner)
+    start_duty(caregiver, sam)
+    sitter_pass = sitters.create_pass(
+        membership=owner,
+        children=[child, sam],
+        starts_at=now - _dt.timedelta(minutes=5),
+        ends_at=now + _dt.timedelta(hours=4),
+        name=LONG_PERSON,
+    )
+    revoked = sitters.create_pass(
+        membership=owner,
+        children=[sam],
+        starts_at=now - _dt.timedelta(minutes=5),
+        ends_at=now + _dt.timedelta(hours=4),
+    )
+    sitters.revoke(revoked.sitter_pass)
     return Busy(
         family_id=family.id,
         child_id=child.id,
@@ -103,6 +125,8 @@ def busy_family() -> Busy:
         checkin_id=str(checkins[0].id),
         join_token=issued.token,
         email=LONG_EMAIL,
+        pass_token=sitter_pass.token,
+        revoked_pass_token=revoked.token,
     )
 
 
@@ -137,6 +161,9 @@ def signed_in_screens(page: Page, busy: Busy):
         ),
         ("Follow-up", f"{f}/checkins/{busy.checkin_id}/follow-up", "now?"),
         ("Join", f"join/{busy.join_token}", "Join"),
+        ("Hand over", f"{f}/handover", "Hand over"),
+        ("Care log", f"{f}/children/{busy.child_id}/log", "care log"),
+        ("Strategies", f"{f}/strategies", "Strategies"),
         ("New family", "families/new", "Create your family"),
     ]
     for name, path, heading in plain:
@@ -147,6 +174,15 @@ def signed_in_screens(page: Page, busy: Busy):
     open_hash(page, f"{f}/family")
     settle(page, LONG_FAMILY)
     yield "Family"
+    page.get_by_role("button", name="New sitter pass").click()
+    expect(page.get_by_role("form", name="New sitter pass")).to_be_visible()
+    yield "Family: new sitter pass"
+    page.get_by_role("button", name="Create pass").click()
+    expect(page.get_by_role("img", name=re.compile("^QR code"))).to_be_visible()
+    yield "Family: send the pass"
+    page.get_by_role("button", name=f"Change which children {LONG_PERSON[:-1]}2 sees").click()
+    expect(page.get_by_role("form", name=f"Children {LONG_PERSON[:-1]}2 sees")).to_be_visible()
+    yield "Family: which children a caregiver sees"
     page.get_by_role("button", name=f"Edit {LONG_CHILD}").click()
     yield "Family: edit a child"
     page.get_by_role("button", name="Delete my account…").click()
@@ -173,6 +209,34 @@ def signed_in_screens(page: Page, busy: Busy):
     page.get_by_role("button", name="4 a lot").click()
     expect(page.locator(".suggestion").first).to_be_visible()
     yield "Check-in: suggestions"
+
+
+def sitter_screens(page: Page, app_url: str, busy: Busy):
+    """A sitter's screens: the pass opened, their Today, Check-in, Strategies, Hand over,
+    and a revoked pass refused."""
+    page.goto(f"{app_url}/#/pass/{busy.pass_token}")
+    settle(page, "Looking after the children?")
+    yield "Sitter pass"
+    page.get_by_label("Your first name").fill(LONG_CHILD)
+    page.get_by_role("button", name="Start").click()
+    settle(page, "Today")
+    expect(page.locator(".sitter-welcome")).to_be_visible()
+    yield "Sitter: Today"
+    f = f"families/{busy.family_id}"
+    for name, path, heading in [
+        ("Sitter: Check-in", f"{f}/checkin", "Check-in"),
+        ("Sitter: Strategies", f"{f}/strategies", "Strategies"),
+        ("Sitter: Hand over", f"{f}/handover", "Hand over"),
+    ]:
+        open_hash(page, path)
+        settle(page, heading)
+        yield name
+    open_hash(page, f"pass/{busy.revoked_pass_token}")
+    settle(page, "Looking after the children?")
+    page.get_by_label("Your first name").fill(LONG_CHILD)
+    page.get_by_role("button", name="Start").click()
+    settle(page, "This pass cannot be used now")
+    yield "Sitter pass: refused"
 
 
 def signed_out_screens(page: Page, app_url: str, busy: Busy):

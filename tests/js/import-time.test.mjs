@@ -26,7 +26,8 @@ Object.assign(globalThis, {
 });
 for (const name of ["setInterval", "setTimeout", "requestAnimationFrame"]) globalThis[name] = record(name);
 
-const SCREENS = ["auth", "checkin", "family", "follow-up", "insights", "join", "routines", "settings", "strategy", "today", "your-data"];
+const SCREENS = ["auth", "checkin", "family", "follow-up", "insights", "join", "routines", "settings", "strategy", "today", "your-data",
+  "pass", "handover", "care-log", "strategies", "family-care"];
 
 test("importing the screens and the modules they use starts nothing", async () => {
   const modules = [];

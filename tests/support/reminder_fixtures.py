@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from reminders import dispatch, sending, services, tasks
+from reminders import dispatch, pushclient, sending, services, tasks
 from reminders.models import PushSubscription
 from reminders.vapid import generate_key_pair, identity
 from testing.pushservice import PushService
@@ -35,8 +35,9 @@ def push(tmp_path, settings, monkeypatch, vapid) -> Iterator[PushService]:
     with PushService(tmpdir=tmp_path / "push", require_vapid_key=vapid) as service:
         settings.WEBPUSH_ALLOWED_HOSTS = [*DEFAULT_ALLOWED, f"127.0.0.1:{service.port}"]
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(service.ca_bundle_path))
-        monkeypatch.setattr(sending, "_session", None)
+        pushclient.reset()  # a new certificate to trust
         yield service
+        pushclient.reset()
 
 
 @pytest.fixture

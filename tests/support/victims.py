@@ -8,11 +8,16 @@ endpoints; a route with an unknown keyword or model fails the matrix tests loudl
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from types import SimpleNamespace
 
+from django.utils import timezone
+
 from checkins.models import CheckIn, Strategy
-from families.models import Child, Invitation, Membership
+from families import sitters
+from families.models import Child, Invitation, Membership, SitterPass
 from families.services import create_invitation
+from reports.models import Report, Share
 from routines.models import Routine
 
 from .factories import (
@@ -40,6 +45,28 @@ def _step(family, owner, built):
     return (routine or RoutineFactory(family=family)).steps.first()
 
 
+def _report(family):
+    """A rendered report of one child (the PDF bytes stand in for a real file)."""
+    day = timezone.now().date()
+    report = Report.objects.create(
+        family=family, first=day, last=day, status="done", progress=100, pdf=b"%PDF-1.7 test"
+    )
+    report.children.set([ChildFactory(family=family)])
+    return report
+
+
+def _share(family):
+    share = Share.objects.create(
+        family=family,
+        first=timezone.now().date(),
+        last=timezone.now().date(),
+        token_hash=f"{family.pk}-{Share.objects.count()}",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    share.children.set([ChildFactory(family=family)])
+    return share
+
+
 MODEL_BUILDERS: dict[type, Builder] = {
     Child: _child,
     Membership: lambda family, owner, built: Membership.objects.get(family=family, user=owner),
@@ -51,11 +78,22 @@ MODEL_BUILDERS: dict[type, Builder] = {
     ),
     Strategy: lambda family, owner, built: StrategyFactory(family=family),
     CheckIn: lambda family, owner, built: CheckInFactory(family=family, created_by=owner),
+    Report: lambda family, owner, built: _report(family),
+    Share: lambda family, owner, built: _share(family),
+    SitterPass: lambda family, owner, built: (
+        sitters.create_pass(
+            membership=Membership.objects.get(family=family, user=owner),
+            children=[ChildFactory(family=family)],
+            starts_at=timezone.now() - timedelta(hours=1),
+            ends_at=timezone.now() + timedelta(hours=3),
+        ).sitter_pass
+    ),
 }
 
 KEYWORD_BUILDERS: dict[str, Builder] = {
     "routine": MODEL_BUILDERS[Routine],
     "child": _child,
+    "child_id": _child,
     "run": lambda family, owner, built: RoutineRunFactory(routine__family=family),
     "step": _step,
     # Not an object: a day in the URL (``.pk`` is what lands in the path).

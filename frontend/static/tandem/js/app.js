@@ -6,10 +6,17 @@ import { startAutoFlush, onChange } from "./offline-queue.js";
 import { currentPath, enter, go, match, route } from "./router.js";
 import { currentFamily, home, refreshUser, session, tabRegistry } from "./state.js";
 import * as auth from "./screens/auth.js";
+import * as careLog from "./screens/care-log.js";
+import * as handover from "./screens/handover.js";
+import * as pass from "./screens/pass.js";
+import * as strategies from "./screens/strategies.js";
+import { sitterMayOpen, tabsFor } from "./care-logic.js";
 import * as checkin from "./screens/checkin.js";
+import * as digest from "./screens/digest.js";
 import * as family from "./screens/family.js";
 import * as followUp from "./screens/follow-up.js";
 import * as insights from "./screens/insights.js";
+import * as reports from "./screens/reports.js";
 import * as join from "./screens/join.js";
 import * as routines from "./screens/routines.js";
 import * as settings from "./screens/settings.js";
@@ -22,17 +29,21 @@ import "./api.js";
 import "./checkin-logic.js";
 import "./checkin/breathing.js";
 import "./checkin/charts.js";
+import "./checkin/insight-charts.js";
 import "./checkin/feelings.js";
+import "./digest-logic.js";
 import "./family-logic.js";
 import "./limits.js";
 import "./push.js";
 import "./routines-logic.js";
+import "./screens/family-care.js";
 import "./screens/your-data.js";
 import "./today-logic.js";
 
 // Each screen module exports its `routes` ([pattern, mount(root, params), options]) and
 // the `tab` it provides, if any; nothing in them runs until a route is shown.
-for (const screen of [auth, strategy, followUp, checkin, family, insights, join, routines, today, settings]) {
+for (const screen of [auth, strategy, followUp, checkin, family, insights, reports, join, routines, today, settings,
+  pass, handover, careLog, strategies, digest]) {
   if (screen.tab) tabRegistry.add(screen.tab);
   for (const [pattern, mount, options] of screen.routes) route(pattern, mount, options);
 }
@@ -44,6 +55,8 @@ const TABS = [
   ["insights", "📈", "Insights"],
   ["family", "👪", "Family"],
   ["settings", "⚙️", "Settings"],
+  ["strategies", "🧰", "Strategies"], // a sitter's tabs: Today, Check-in, Strategies, Hand over
+  ["handover", "🤝", "Hand over"],
 ];
 
 function renderTabs(path) {
@@ -52,7 +65,7 @@ function renderTabs(path) {
   if (!session.user || !family) { nav.hidden = true; return; }
   nav.hidden = false;
   nav.replaceChildren(
-    ...TABS.filter(([key]) => tabRegistry.has(key)).map(([key, icon, label]) => {
+    ...TABS.filter(([key]) => tabRegistry.has(key) && tabsFor(family.role, [key]).length).map(([key, icon, label]) => {
       const href = `families/${family.id}/${key}`;
       return h("a", { href: `#/${href}`, "aria-current": path.startsWith(href) ? "page" : false },
         h("span", { class: "icon", "aria-hidden": "true" }, icon), label);
@@ -64,8 +77,14 @@ async function render() {
   const path = currentPath();
   const found = match(path);
   if (found.auth && !session.user) {
+    if (pass.sitterPassOver()) { enter(pass.mountEnded, document.getElementById("main"), {}); return; }
     sessionStorage.setItem("afterLogin", path);
     go("login");
+    return;
+  }
+  const open = session.user && currentFamily();
+  if (open && open.role === "sitter" && !sitterMayOpen(path, open.id)) { // a sitter's screens only
+    go(`families/${open.id}/today`);
     return;
   }
   renderTabs(path);
@@ -74,6 +93,7 @@ async function render() {
   try {
     await enter(found.mount, main, found.params); // unmounts the screen shown before
   } catch (error) {
+    if (pass.refusedSitter(main, error)) return; // the sitter's pass ended or was revoked
     fill(main, h("h1", {}, "Something went wrong"), h("p", {}, error.message || String(error)),
       h("button", { type: "button", onclick: () => render() }, "Try again"));
   }

@@ -16,6 +16,9 @@ export const LIMITS = {
   "user.display_name": { schema: "SignupRequest.display_name", max: 80 },
   "auth.email": { schema: "SignupRequest.email", max: 254 },
   "auth.password": { schema: "LoginRequest.password", max: 128 },
+  "pass.name": { schema: "SitterPassRequest.name", max: 80 },
+  "sitter.name": { schema: "RedeemRequest.name", max: 60 },
+  "handover.note": { schema: "HandoverRequest.note", max: 1000 },
 };
 
 /**

@@ -1,4 +1,5 @@
-// Create a family; the Family screen: members and roles, children, invite links.
+// Create a family; the Family screen: members and roles (and which children each sees),
+// children (and their care logs), invite links, sitter passes.
 
 import { api, getAll } from "../api.js";
 import { field, fill, h, handleSubmit, toast } from "../dom.js";
@@ -8,6 +9,7 @@ import { limit } from "../limits.js";
 import { home, refreshUser, session, setFamily } from "../state.js";
 import { logout } from "./auth.js";
 import { yourDataSection } from "./your-data.js";
+import { accessLine, passesSection } from "./family-care.js";
 
 const AVATARS = ["🙂", "🦊", "🐻", "🐼", "🦁", "🐸", "🐰", "🦄", "🐯", "🐨", "🐙", "🚀"];
 
@@ -187,8 +189,9 @@ async function mountFamily(root, { family: familyParam }) {
 
   const memberItems = members.map((m) => h("li", {},
     h("span", {}, h("strong", {}, m.display_name), m.user_id === session.user.id ? " (you)" : "", h("br"),
-      h("span", { class: "small muted" }, m.email)),
-    isOwner && m.user_id !== session.user.id
+      m.role === "sitter" ? null : h("span", { class: "small muted" }, m.email),
+      m.role === "owner" ? null : accessLine(familyId, m, children, isOwner)),
+    isOwner && m.user_id !== session.user.id && m.role !== "sitter"
       ? h("span", { class: "row" },
         h("select", { "aria-label": `Role of ${m.display_name}`, onchange: async (e) => {
           try { await api.patch(`families/${familyId}/members/${m.id}/`, { role: e.target.value }); toast("Role changed"); }
@@ -220,7 +223,9 @@ async function mountFamily(root, { family: familyParam }) {
       h("h2", { id: "children-h" }, "Children"),
       children.length ? h("ul", { class: "list", id: "children-list" }, children.map((c) => h("li", {},
         h("span", { class: "row" }, h("span", { class: "avatar", "aria-hidden": "true" }, c.avatar), h("span", { class: "child-name" }, c.name)),
-        h("button", { type: "button", class: "quiet", "aria-label": `Edit ${c.name}`, onclick: () => childArea.replaceChildren(childForm(familyId, c, reload)) }, "Edit"))))
+        h("span", { class: "row child-actions" },
+          h("a", { class: "button quiet", href: `#/families/${familyId}/children/${c.id}/log`, "aria-label": `Care log for ${c.name}` }, "Care log"),
+          h("button", { type: "button", class: "quiet", "aria-label": `Edit ${c.name}`, onclick: () => childArea.replaceChildren(childForm(familyId, c, reload)) }, "Edit")))))
         : h("p", { class: "muted" }, "No children yet — add the first one."),
       h("button", { type: "button", class: "secondary", onclick: () => childArea.replaceChildren(childForm(familyId, null, reload)) }, "Add a child"),
       childArea),
@@ -231,6 +236,7 @@ async function mountFamily(root, { family: familyParam }) {
         h("button", { type: "button", onclick: () => shareInvite(familyId, "caregiver", inviteOut).catch((e) => toast(e.message)) }, "Invite a caregiver"),
         isOwner ? h("button", { type: "button", class: "secondary", onclick: () => shareInvite(familyId, "owner", inviteOut).catch((e) => toast(e.message)) }, "Invite an owner") : null),
       inviteOut),
+    isOwner ? passesSection(familyId, family, children) : null,
     h("section", { "aria-labelledby": "you-h" },
       h("h2", { id: "you-h" }, "You"),
       h("div", { class: "row" },

@@ -7,6 +7,7 @@ import { go, query } from "../router.js";
 import { setFamily } from "../state.js";
 import { chartLegend, feelingsPerDayChart, helpedRateChart } from "../checkin/charts.js";
 import { QUADRANT_SYMBOLS } from "../checkin/feelings.js";
+import { coregulationChart, hardMomentsChart, moodMeterChart, routinesFeelingsChart, whatHelpsCharts } from "../checkin/insight-charts.js";
 
 export const tab = "insights";
 
@@ -33,16 +34,22 @@ async function mountInsights(root, { family: familyParam }) {
   const params = query();
   const children = await getAll(`families/${familyId}/children/`);
   const childId = params.get("child") || (children[0] ? String(children[0].id) : "");
-  const period = params.get("period") === "month" ? "month" : "week";
-  const search = new URLSearchParams({ period });
+  const custom = Boolean(params.get("from") && params.get("to"));
+  const period = custom ? "custom" : params.get("period") === "month" ? "month" : "week";
+  const search = new URLSearchParams(custom ? { from: params.get("from"), to: params.get("to") } : { period });
   if (childId) search.set("child", childId);
-  if (params.get("date")) search.set("date", params.get("date"));
+  if (!custom && params.get("date")) search.set("date", params.get("date"));
+  if (params.get("routine")) search.set("routine", params.get("routine"));
   const data = await api.get(`families/${familyId}/insights/?${search}`);
 
   const open = (changes) => {
-    const next = new URLSearchParams({ period, date: data.start, ...(childId ? { child: childId } : {}), ...changes });
+    const base = custom ? { from: data.start, to: data.end } : { period, date: data.start };
+    if (changes.period || changes.date) { delete base.from; delete base.to; }
+    const next = new URLSearchParams({ ...base, ...(childId ? { child: childId } : {}), ...(params.get("routine") ? { routine: params.get("routine") } : {}), ...changes });
+    if (!next.get("period") && !next.get("from")) next.set("period", "week");
     go(`families/${familyId}/insights?${next}`);
   };
+  const rf = data.routines_and_feelings;
   const name = data.child ? data.child.name : "All children";
   const range = `${new Date(`${data.start}T12:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short" })} – ${new Date(`${data.end}T12:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" })}`;
   const routinesDone = data.routines.filter((r) => r.runs);
@@ -55,11 +62,20 @@ async function mountInsights(root, { family: familyParam }) {
         children.map((c) => h("option", { value: c.id, selected: String(c.id) === childId }, c.name)),
         h("option", { value: "", selected: !childId }, "All children")),
       h("div", { class: "row", role: "group", "aria-label": "Period" },
-        ["week", "month"].map((p) => h("button", { type: "button", class: "chip", "aria-pressed": p === period ? "true" : "false", onclick: () => open({ period: p }) }, p === "week" ? "Week" : "Month")))),
-    h("div", { class: "row insights-range" },
+        ["week", "month"].map((p) => h("button", { type: "button", class: "chip", "aria-pressed": p === period ? "true" : "false", onclick: () => open({ period: p, date: data.start }) }, p === "week" ? "Week" : "Month")))),
+    custom ? h("p", { class: "range" }, range) : h("div", { class: "row insights-range" },
       h("button", { type: "button", class: "quiet", "aria-label": `Previous ${period}`, onclick: () => open({ date: shift(data.start, period, -1) }) }, "‹"),
       h("p", { class: "range" }, range),
       h("button", { type: "button", class: "quiet", "aria-label": `Next ${period}`, onclick: () => open({ date: shift(data.start, period, 1) }) }, "›")),
+    h("details", { class: "custom-range", open: custom },
+      h("summary", {}, "Choose dates"),
+      h("form", { class: "row", onsubmit: (e) => { e.preventDefault(); const f = new FormData(e.target); open({ from: f.get("from"), to: f.get("to") }); } },
+        h("label", {}, "From ", h("input", { type: "date", name: "from", required: true, value: data.start })),
+        h("label", {}, "To ", h("input", { type: "date", name: "to", required: true, value: data.end })),
+        h("button", { type: "submit" }, "Show"))),
+    h("p", { class: "row" },
+      h("a", { href: `#/families/${familyId}/reports` }, "PDF report"), " · ",
+      h("a", { href: `#/families/${familyId}/shares` }, "Share with a professional")),
     h("section", { class: "card", "aria-labelledby": "per-day-h" },
       h("h2", { id: "per-day-h" }, `Feelings per day (${data.total})`),
       data.total ? [feelingsPerDayChart(data.days, data.quadrants), chartLegend(data.quadrants, QUADRANT_SYMBOLS), dataTable(data)]
@@ -68,6 +84,28 @@ async function mountInsights(root, { family: familyParam }) {
       h("h2", { id: "top-h" }, "Most frequent feelings"),
       h("ol", { class: "top-feelings" }, data.feelings.map((f) => h("li", {},
         h("span", { class: "feel-emoji", "aria-hidden": "true" }, f.emoji), ` ${f.label}: ${f.count}`)))) : null,
+    h("section", { class: "card", "aria-labelledby": "meter-h" },
+      h("h2", { id: "meter-h" }, "Mood meter"),
+      data.mood_meter.total ? moodMeterChart(data.mood_meter) : h("p", { class: "muted" }, "No check-ins in this period yet.")),
+    h("section", { class: "card", "aria-labelledby": "hard-h" },
+      h("h2", { id: "hard-h" }, `Hard moments (${data.hard_moments.total})`),
+      h("p", { class: "muted" }, "Big unpleasant feelings by weekday and time of day, on the family's clock."),
+      data.hard_moments.total ? hardMomentsChart(data.hard_moments) : h("p", { class: "muted" }, "None in this period.")),
+    h("section", { class: "card", "aria-labelledby": "helps-h" },
+      h("h2", { id: "helps-h" }, "What helps with what"),
+      h("p", { class: "muted" }, `Shares of "better" follow-ups; under ${data.min_tries} tries it is too few to tell.`),
+      data.what_helps.some((q) => q.strategies.length) ? whatHelpsCharts(data.what_helps) : h("p", { class: "muted" }, "Try a strategy during a check-in, then answer the follow-up.")),
+    h("section", { class: "card", "aria-labelledby": "rf-h" },
+      h("h2", { id: "rf-h" }, "Routines and feelings"),
+      rf.routines.length > 1 ? h("div", {},
+        h("label", { for: "rf-routine" }, "Routine "),
+        h("select", { id: "rf-routine", onchange: (e) => open({ routine: e.target.value }) },
+          rf.routines.map((r) => h("option", { value: r.id, selected: rf.routine && r.id === rf.routine.id }, r.name)))) : null,
+      rf.routine ? routinesFeelingsChart(rf) : h("p", { class: "muted" }, "No routine for this child yet.")),
+    h("section", { class: "card", "aria-labelledby": "co-h" },
+      h("h2", { id: "co-h" }, "Coregulation"),
+      h("p", { class: "muted" }, "In check-ins together: how the child's follow-up went when you checked in calm, or not."),
+      data.coregulation.calm.checkins + data.coregulation.not_calm.checkins ? coregulationChart(data.coregulation) : h("p", { class: "muted" }, "No check-ins together in this period.")),
     h("section", { class: "card", "aria-labelledby": "helped-h" },
       h("h2", { id: "helped-h" }, "What helped"),
       data.strategies.length ? helpedRateChart(data.strategies) : h("p", { class: "muted" }, "Try a strategy during a check-in, then answer the follow-up.")),

@@ -1,5 +1,6 @@
 // Settings: notifications on this device, reminders in this family (on/off, quiet
-// hours, per-routine), a test notification, recent deliveries; a pointer to Family → You.
+// hours, per-routine, the weekly digest), a test notification, recent deliveries; a
+// pointer to Family → You.
 
 import { api, getAll } from "../api.js";
 import { fill, h, handleSubmit, toast } from "../dom.js";
@@ -126,6 +127,28 @@ function settingsForm(familyId, settings, routines) {
   });
 }
 
+function digestToggle(familyId, settings) {
+  const box = h("input", { type: "checkbox", name: "weekly_digest", id: "weekly-digest", checked: Boolean(settings.weekly_digest) });
+  box.addEventListener("change", async () => {
+    box.disabled = true;
+    try {
+      const saved = await api.patch(`families/${familyId}/reminder-settings/me/`, { weekly_digest: box.checked });
+      box.checked = Boolean(saved.weekly_digest);
+      toast(saved.weekly_digest ? "Weekly digest on: see you Sunday evening" : "Weekly digest off");
+    } catch (error) {
+      box.checked = !box.checked;
+      toast(error.message);
+    } finally {
+      box.disabled = false;
+    }
+  });
+  return h("div", { class: "card stack", id: "digest-settings" },
+    h("label", { class: "switch" }, box, " Weekly digest on Sunday evening"),
+    h("p", { class: "small muted" },
+      "A notification each Sunday evening with each child's week: calm days, routines kept, what helped. ",
+      h("a", { href: `#/families/${familyId}/digest` }, "See this week's digest"), "."));
+}
+
 function deliveryList(deliveries) {
   if (!deliveries.length) return h("p", { class: "muted", id: "deliveries-empty" }, "No reminders sent yet.");
   return h("ul", { class: "list deliveries", id: "deliveries" }, deliveries.map((d) => h("li", {},
@@ -151,7 +174,8 @@ async function render(root, familyId) {
       deviceSection(familyId, rerender)),
     h("section", { "aria-labelledby": "reminders-h" },
       h("h2", { id: "reminders-h" }, "Reminders in this family"),
-      settingsForm(familyId, settings, Array.isArray(routines) ? routines : [])),
+      settingsForm(familyId, settings, Array.isArray(routines) ? routines : []),
+      digestToggle(familyId, settings)),
     h("section", { "aria-labelledby": "deliveries-h" },
       h("h2", { id: "deliveries-h" }, "Recent reminders"),
       deliveryList(deliveries.results || [])),

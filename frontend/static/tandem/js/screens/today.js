@@ -2,12 +2,19 @@
 // Taps go through the offline outbox (idempotent PUT/DELETE addressed by routine, child,
 // day and step), so a tap made offline is shown at once and replayed exactly once later;
 // the outbox keeps a step's ticks and undos in order. The rules live in today-logic.js.
+// Above the board, the care team: the newest handover for each child from the last day
+// (first of all), who is on duty ("I have Sam now" / "Stop"), and for a sitter what they
+// look after until when; those rules live in care-logic.js.
 
-import { getIfChanged } from "../api.js";
+import { api, getIfChanged } from "../api.js";
 import { fill, h, toast } from "../dom.js";
 import { onChange, pending, send } from "../offline-queue.js";
 import { query } from "../router.js";
 import { session, setFamily } from "../state.js";
+import { currentSubscription, enable as enablePush, pushSupported } from "../push.js";
+import { dutyOf, dutyText, latestHandovers, memberIdByName, onDuty, seesCareLog } from "../care-logic.js";
+import { careContext, summaryView } from "./handover.js";
+import { refusedSitter, sitterWelcome } from "./pass.js";
 import {
   applyPending, clockIn, findEntry, isDoubleTap, markStep, pickRoutine, POLL_MS, pollDelay, runKey, stepKey, stepPath,
   timerState, timerText,
@@ -185,8 +192,11 @@ function renderBoard() {
   const parts = [h("p", { class: "muted today-date" }, formatDay(board.date))];
   s.shown = null;
   if (!board.children.length) {
-    parts.push(h("p", {}, "Add your children first, then build their routines."),
-      h("a", { class: "button", href: `#/families/${familyId}/family` }, "Add a child"));
+    if (s.role === "sitter") parts.push(h("p", {}, "There are no children to look after here."));
+    else {
+      parts.push(h("p", {}, "Add your children first, then build their routines."),
+        h("a", { class: "button", href: `#/families/${familyId}/family` }, "Add a child"));
+    }
     s.root.replaceChildren(...parts);
     return;
   }
@@ -197,7 +207,8 @@ function renderBoard() {
   if (!entries.length) {
     parts.push(h("div", { class: "card" },
       h("p", {}, `No routines for ${current.child.name} today.`),
-      h("a", { class: "button secondary", href: `#/families/${familyId}/routines/new` }, "Make a routine")));
+      s.role === "sitter" ? null
+        : h("a", { class: "button secondary", href: `#/families/${familyId}/routines/new` }, "Make a routine")));
   } else {
     const wanted = entries.find((e) => e.routine.id === s.routineFor[s.childId]);
     const shown = wanted || pickRoutine(entries, familyNow(familyId));
@@ -248,7 +259,9 @@ async function load({ fresh = false } = {}) {
     s.board = board;
     s.etag = answer.etag;
     renderBoard();
+    renderCare();
   } catch (error) {
+    if (refusedSitter(s.main, error)) { screen = null; return; } // the pass ended or was revoked
     s.failures = (s.failures || 0) + 1;
     s.pollAt = Date.now() + pollDelay(s.failures);
     if (!s.board) {
@@ -259,6 +272,159 @@ async function load({ fresh = false } = {}) {
   } finally {
     s.loading = false;
     if (s.readAgain && active() === s) load({ fresh: s.readFresh });
+  }
+}
+
+// --- the care team: handovers, duty, the sitter's welcome ---------------------------------
+
+const CARE_POLL_MS = 30000;
+
+const seenKey = (familyId) => `handovers-seen-${familyId}`;
+function dismissed(familyId) {
+  try { return JSON.parse(localStorage.getItem(seenKey(familyId)) || "[]"); } catch { return []; }
+}
+function dismiss(familyId, id) {
+  localStorage.setItem(seenKey(familyId), JSON.stringify([...dismissed(familyId), id].slice(-50)));
+  renderCare({ force: true });
+}
+
+// The children this phone shows: the board's (the server gives each member only the
+// children they may see).
+const visibleChildren = (s) => (s.board ? s.board.children.map((c) => c.child) : []);
+
+async function loadCare() {
+  const s = active();
+  if (!s) return;
+  if (s.careLoading) { s.careAgain = true; return s.careLoading; } // read again once this one is done
+  let done;
+  s.careLoading = new Promise((resolve) => { done = resolve; });
+  s.careAgain = false;
+  try {
+    const [duty, handovers] = await Promise.all([
+      api.get(`families/${s.familyId}/duty/`),
+      api.get(`families/${s.familyId}/handovers/?page_size=20`),
+    ]);
+    if (active() !== s) return;
+    s.duty = Array.isArray(duty) ? duty : [];
+    if (s.myMemberId === null && s.role === "sitter") s.myMemberId = memberIdByName(s.duty, session.user.display_name);
+    s.handovers = (handovers && handovers.results) || (Array.isArray(handovers) ? handovers : []);
+    s.careAt = Date.now() + CARE_POLL_MS;
+    renderCare();
+  } catch (error) {
+    if (refusedSitter(s.main, error)) { screen = null; return; }
+    s.careAt = Date.now() + CARE_POLL_MS; // the board still works without it
+  } finally {
+    s.careLoading = null;
+    done();
+    if (s.careAgain && active() === s) loadCare();
+  }
+}
+
+async function toggleDuty(child, on) {
+  const s = active();
+  if (!s) return;
+  const path = `families/${s.familyId}/children/${child.id}/duty/`;
+  try {
+    if (on) {
+      const answer = await api.put(path);
+      const member = answer && answer.member;
+      if (s.myMemberId === null && member !== undefined && member !== null) s.myMemberId = typeof member === "object" ? member.id : member;
+      toast(`You have ${child.name} now`);
+    } else {
+      await api.del(path);
+      toast(`You're off duty for ${child.name}`);
+    }
+  } catch (error) {
+    if (refusedSitter(s.main, error)) { screen = null; return; }
+    toast(error.status ? error.message : "You're offline: try again with a connection.");
+  }
+  await loadCare();
+  const again = s.care.querySelector(`[data-focus="duty-${child.id}"]`);
+  if (again) again.focus({ preventScroll: true });
+}
+
+function dutyRow(s, child, timeZone) {
+  const members = dutyOf(s.duty || [], child.id);
+  const mine = onDuty(members, s.myMemberId);
+  return h("li", { class: "duty-row" },
+    h("span", { class: "duty-who" },
+      h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar || "🙂"),
+      h("span", {}, h("strong", {}, child.name), h("br"),
+        h("span", { class: "small muted duty-text" }, dutyText(members, s.myMemberId, timeZone, Date.now())))),
+    h("span", { class: "row duty-actions" },
+      mine
+        ? h("button", { type: "button", class: "secondary", "data-focus": `duty-${child.id}`,
+          "aria-label": `Stop being on duty for ${child.name}`, onclick: () => toggleDuty(child, false) }, "Stop")
+        : h("button", { type: "button", class: "secondary", "data-focus": `duty-${child.id}`,
+          onclick: () => toggleDuty(child, true) }, `I have ${child.name} now`),
+      seesCareLog(s.role)
+        ? h("a", { class: "button quiet", href: `#/families/${s.familyId}/children/${child.id}/log`,
+          "aria-label": `Care log for ${child.name}` }, "Care log")
+        : null));
+}
+
+function sitterCard(s, children, timeZone) {
+  const status = h("p", { class: "small muted", id: "sitter-push", role: "status" });
+  const turnOn = h("button", { type: "button", class: "secondary", id: "sitter-push-on" }, "Turn on notifications");
+  turnOn.addEventListener("click", async () => {
+    turnOn.disabled = true;
+    try {
+      const result = await enablePush();
+      status.textContent = result === "on" ? "Notifications are on: reminders for the children come to this phone."
+        : result === "denied" ? "Notifications are blocked for Tandem on this phone." : "No notifications for now.";
+      if (result === "on") turnOn.remove();
+    } catch (error) {
+      status.textContent = error.message || "Could not turn notifications on.";
+    } finally {
+      turnOn.disabled = false;
+    }
+  });
+  if (pushSupported()) {
+    currentSubscription().then((sub) => {
+      if (sub && Notification.permission === "granted") { turnOn.remove(); status.textContent = "Notifications are on for this phone."; }
+    }).catch(() => {});
+  }
+  return h("section", { class: "card sitter-card", "aria-label": "Your pass" },
+    h("p", { class: "sitter-welcome" }, sitterWelcome(s.familyId, children, timeZone)),
+    pushSupported() ? h("div", { class: "row" }, turnOn) : null,
+    status,
+    h("div", { class: "row" }, h("a", { class: "button", href: `#/families/${s.familyId}/handover` }, "Hand over")));
+}
+
+// The care area: redrawn when what it shows changed (not on every board refresh), keeping
+// the focus on the button that had it.
+function renderCare({ force = false } = {}) {
+  const s = active();
+  if (!s || !s.board) return;
+  const family = (session.user.families || []).find((f) => f.id === s.familyId) || {};
+  const timeZone = family.timezone;
+  const children = visibleChildren(s);
+  const ids = children.map((c) => c.id);
+  const shown = latestHandovers(s.handovers || [], ids, Date.now(), { myMemberId: s.myMemberId, dismissed: dismissed(s.familyId) });
+  const signature = JSON.stringify([children, s.duty, shown.map((x) => x.id), s.myMemberId, Math.floor(Date.now() / 60000)]);
+  if (!force && signature === s.careSignature) return;
+  s.careSignature = signature;
+  const focused = document.activeElement && s.care.contains(document.activeElement) ? document.activeElement.dataset.focus : null;
+  const parts = [];
+  for (const handover of shown) {
+    const card = summaryView(handover, s.myMemberId);
+    card.classList.add("handover-new");
+    card.append(h("div", { class: "row" }, h("button", { type: "button", class: "quiet", "data-focus": `seen-${handover.id}`,
+      onclick: () => dismiss(s.familyId, handover.id) }, "Got it")));
+    parts.push(card);
+  }
+  if (s.role === "sitter") parts.push(sitterCard(s, children, timeZone));
+  if (children.length) {
+    parts.push(h("section", { class: "duty", "aria-labelledby": "duty-h" },
+      h("h2", { id: "duty-h", class: "sr-only" }, "Who has the children"),
+      h("ul", { class: "list duty-list" }, children.map((child) => dutyRow(s, child, timeZone))),
+      s.role === "sitter" ? null
+        : h("div", { class: "row" }, h("a", { class: "button secondary", href: `#/families/${s.familyId}/handover` }, "Hand over…"))));
+  }
+  s.care.replaceChildren(...parts);
+  if (focused) {
+    const again = s.care.querySelector(`[data-focus="${CSS.escape(focused)}"]`);
+    if (again) again.focus({ preventScroll: true });
   }
 }
 
@@ -277,25 +443,37 @@ function mountToday(main, { family }) {
   const q = query();
   const root = h("div", { id: "today-board", class: "today" }, h("p", { class: "loading" }, "Loading…"));
   const wantedChild = Number(q.get("child")) || Number(localStorage.getItem(`today-child-${familyId}`)) || null;
-  const s = { familyId, root, board: null, date: q.get("date"), childId: wantedChild, routineFor: {}, shown: null };
+  const care = h("div", { id: "today-care", class: "today-care" });
+  const mine = (session.user.families || []).find((f) => f.id === familyId) || {};
+  const s = {
+    familyId, root, main, care, role: mine.role, myMemberId: null, duty: [], handovers: [],
+    board: null, date: q.get("date"), childId: wantedChild, routineFor: {}, shown: null,
+  };
   screen = s;
-  fill(main, h("h1", {}, "Today"), root);
+  fill(main, h("h1", {}, "Today"), care, root);
 
   // Another caregiver's taps show up at once when the screen comes back, and within
   // POLL_MS while it is visible (a 304 while nothing changed; slower after failures;
   // no reads at all while hidden or offline); the outbox emptying means our queued taps reached
   // the server: show its truth.
-  const onVisible = () => { if (!document.hidden && active()) load(); };
-  const onFocus = () => { if (active()) load(); };
+  const onVisible = () => { if (!document.hidden && active()) { load(); loadCare(); } };
+  const onFocus = () => { if (active()) { load(); loadCare(); } };
   document.addEventListener("visibilitychange", onVisible);
   window.addEventListener("focus", onFocus);
   const refresh = setInterval(() => {
     if (!document.hidden && navigator.onLine && active() && Date.now() >= (s.pollAt || 0)) load();
+    if (!document.hidden && navigator.onLine && active() && Date.now() >= (s.careAt || 0)) loadCare();
   }, POLL_MS / 4);
   const ticking = setInterval(tickTimers, 1000);
   const unsubscribe = onChange((items, { emptied }) => { if (emptied && active()) load(); });
 
   load().then(() => openRoutine(s, Number(q.get("routine"))));
+  s.careAt = Date.now() + CARE_POLL_MS; // the first read is below, once my member id is known
+  careContext(familyId).then((ctx) => {
+    if (active() !== s) return;
+    s.myMemberId = ctx.myMemberId;
+    loadCare();
+  }).catch(() => { if (active() === s) loadCare(); });
   return () => {
     document.removeEventListener("visibilitychange", onVisible);
     window.removeEventListener("focus", onFocus);

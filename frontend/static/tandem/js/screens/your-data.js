@@ -106,7 +106,8 @@ export function yourDataSection(familyId) {
     h("p", { class: "small muted" }, "Everything Tandem keeps about this family, to keep or to take elsewhere."),
     h("div", { class: "row" },
       exportButton("Export family data", `families/${familyId}/export/`),
-      exportButton("Check-ins as CSV", `families/${familyId}/export/checkins.csv`)),
+      exportButton("Check-ins as CSV", `families/${familyId}/export/checkins.csv`),
+      h("a", { href: "#/import" }, "New family from an export file")),
     h("div", { class: "row" },
       h("button", { type: "button", class: "danger", "aria-expanded": "false", onclick: (event) => {
         const opener = event.currentTarget;

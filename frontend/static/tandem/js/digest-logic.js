@@ -1,0 +1,36 @@
+// The weekly digest's words, as the push says them (reminders/messages.py digest_line):
+// "Sam's week: 5 calm days, bedtime kept 6 of 7, box breathing helped 3 of 4".
+
+/** "Box breathing" → "box breathing" mid-sentence; "TV time" stays. @param {string} text */
+export function lowerFirst(text) {
+  if (text.length > 1 && text[0] !== text[0].toLowerCase() && text[1] !== text[1].toUpperCase()) {
+    return text[0].toLowerCase() + text.slice(1);
+  }
+  return text;
+}
+
+/**
+ * The parts of one child's week (an entry of the insights answer's `summary`), leaving
+ * out a part without data.
+ * @param {{checkin_days: number, calm_days: number, helped: ?{title: string, helped: number, tried: number}, routine: ?{name: string, kept: number, scheduled: number}}} s
+ */
+export function digestParts(s) {
+  const parts = [];
+  if (s.checkin_days) parts.push(`${s.calm_days} calm day${s.calm_days === 1 ? "" : "s"}`);
+  if (s.routine) parts.push(`${lowerFirst(s.routine.name)} kept ${s.routine.kept} of ${s.routine.scheduled}`);
+  if (s.helped) parts.push(`${lowerFirst(s.helped.title)} helped ${s.helped.helped} of ${s.helped.tried}`);
+  return parts;
+}
+
+/** The whole line, e.g. "Sam's week: 5 calm days, bedtime kept 6 of 7". */
+export function digestLine(name, summary) {
+  const parts = digestParts(summary);
+  return `${name}'s week: ${parts.length ? parts.join(", ") : "nothing recorded"}`;
+}
+
+/** The Monday of the week holding the ISO date `iso` (the digest's `week=`). */
+export function mondayOf(iso) {
+  const d = new Date(`${iso}T12:00:00`);
+  d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
