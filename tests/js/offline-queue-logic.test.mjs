@@ -95,3 +95,12 @@ describe("syncText", () => {
     assert.equal(logic.syncText(3, { online: true, back: true }), "Back online. 3 changes waiting to sync.");
   });
 });
+
+import { justEmptied } from "../../frontend/static/tandem/js/offline-queue-logic.js";
+
+test("a reload's replay of writes left by the page before counts as the outbox emptying", () => {
+  // A fresh page found 1 write at start (left by the page before): sending it empties the outbox.
+  assert.equal(justEmptied(1, 0), true);
+  assert.equal(justEmptied(0, 0), false);
+  assert.equal(justEmptied(2, 1), false);
+});

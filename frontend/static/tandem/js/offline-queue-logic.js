@@ -41,6 +41,16 @@ export function isNewest(stored, item) {
 }
 
 /**
+ * Whether the outbox has just emptied: it held writes at the change before (`before`,
+ * or what a fresh page found in it at start, since a reload starts counting from zero).
+ * @param {number} before writes queued at the last change (or found at start)
+ * @param {number} now writes queued now
+ */
+export function justEmptied(before, now) {
+  return before > 0 && now === 0;
+}
+
+/**
  * Whether a failed write is kept to try later. `status` is the HTTP status, or
  * undefined when no answer came (network failure): timeouts, throttling, server
  * trouble and no answer are retried; any other refusal is for good.

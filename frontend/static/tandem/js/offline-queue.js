@@ -3,7 +3,7 @@
 // so replaying one that did reach the server changes nothing.
 
 import { request, ApiError } from "./api.js";
-import { isNewest, keyedSerializer, replayOrder, retriable } from "./offline-queue-logic.js";
+import { isNewest, justEmptied, keyedSerializer, replayOrder, retriable } from "./offline-queue-logic.js";
 
 const DB = "tandem";
 const STORE = "outbox";
@@ -53,7 +53,7 @@ export function onChange(fn) { listeners.add(fn); return () => listeners.delete(
 let waiting = 0; // writes queued at the last change
 async function notify() {
   const items = await pending();
-  const emptied = waiting > 0 && !items.length;
+  const emptied = justEmptied(waiting, items.length);
   waiting = items.length;
   listeners.forEach((fn) => fn(items, { emptied }));
 }
@@ -110,6 +110,9 @@ export function flush() {
 
 async function doFlush() {
   const items = replayOrder(await pending());
+  // A reload starts with writes left by the page before: their sending empties the
+  // outbox too, and screens that drew the board meanwhile must hear of it.
+  waiting = Math.max(waiting, items.length);
   let sent = 0;
   for (const item of items) {
     const { outcome } = await attempt(item);
