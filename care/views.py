@@ -31,10 +31,7 @@ class _ChildView(FamilyScopedMixin, GenericAPIView):
     queryset = Child.objects.all()  # the child in the URL (and its schema type)
 
     def child(self) -> Child:
-        children = Child.objects.filter(family=self.family)
-        if self.visible_child_ids is not None:
-            children = children.filter(pk__in=self.visible_child_ids)
-        return get_object_or_404(children, pk=self.kwargs["child_id"])
+        return get_object_or_404(self.visible_children(), pk=self.kwargs["child_id"])
 
 
 class ChildDutyView(_ChildView):
@@ -64,10 +61,7 @@ class DutyListView(FamilyScopedMixin, GenericAPIView):
 
     @extend_schema(responses={200: ChildDutySerializer(many=True)})
     def get(self, request: Request, **kwargs: Any) -> Response:
-        children = Child.objects.filter(family=self.family)
-        if self.visible_child_ids is not None:
-            children = children.filter(pk__in=self.visible_child_ids)
-        child_ids = list(children.values_list("pk", flat=True))
+        child_ids = list(self.visible_children().values_list("pk", flat=True))
         duties = handover.on_duty(self.family, child_ids)
         data = [
             {

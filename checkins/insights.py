@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from core.api import validation_error
+from core.api import check_date_range, validation_error
 from core.contributions import insight_parts
 from core.timeutils import family_days_bounds, family_local_date, family_today
 from families.models import Child, Family
@@ -43,11 +43,8 @@ def _days(first: date, last: date) -> list[date]:
 
 
 def check_range(first: date, last: date) -> None:
-    """``from`` ≤ ``to``, at most ``MAX_RANGE_DAYS`` days, else a 400 naming the field."""
-    if first > last:
-        raise validation_error("from", "The start of the range is after its end.")
-    if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise validation_error("to", f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
+    """An insights range: at most ``MAX_RANGE_DAYS`` days (a 400 naming ``to``)."""
+    check_date_range(first, last, max_days=MAX_RANGE_DAYS, too_long_field="to")
 
 
 def build_insights(

@@ -153,6 +153,17 @@ class Conflict(exceptions.APIException):
         self.field = field
 
 
+def check_date_range(
+    first: date, last: date, *, max_days: int, too_long_field: str = "from"
+) -> None:
+    """``from`` ≤ ``to`` and at most ``max_days`` days (both included), else a 400 naming
+    the field."""
+    if first > last:
+        raise validation_error("from", "The start of the range is after its end.")
+    if (last - first).days + 1 > max_days:
+        raise validation_error(too_long_field, f"Ask for at most {max_days} days at a time.")
+
+
 def validation_error(field: str, message: str) -> DjangoValidationError:
     """A rule broken by ``field``: ``raise validation_error("date", "Use YYYY-MM-DD.")``.
 

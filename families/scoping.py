@@ -135,6 +135,14 @@ class FamilyScopedMixin(_ScopedView):
             )
         return self._visible_child_ids
 
+    def visible_children(self) -> QuerySet[Child]:
+        """The family's children the caller may see (a child in the URL is looked up here,
+        so another child is 404 as another family's is)."""
+        children = Child.objects.filter(family=self.family)
+        if self.visible_child_ids is not None:
+            children = children.filter(pk__in=self.visible_child_ids)
+        return children
+
     def child_filter(self, child_ids: frozenset[int]) -> Q:
         """Which of the family's objects a member limited to ``child_ids`` sees."""
         assert self.child_field is not None

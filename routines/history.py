@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 
-from core.api import validation_error
+from core.api import check_date_range, validation_error
 from core.contributions import InsightPart, RoutineDays
 from core.timeutils import family_local_date, family_today
 from families.models import Child, Family
@@ -88,14 +88,6 @@ class RoutineHistory:
     children: list[History]
 
 
-def check_history_range(first: date, last: date) -> None:
-    """``first`` ≤ ``last`` and at most a year and a day apart, else a 400 naming the field."""
-    if first > last:
-        raise validation_error("from", "The start of the range is after its end.")
-    if (last - first).days + 1 > MAX_HISTORY_DAYS:
-        raise validation_error("from", f"Ask for at most {MAX_HISTORY_DAYS} days at a time.")
-
-
 def routine_history(
     routine: Routine, first: date, last: date, *, child: Child | None = None
 ) -> RoutineHistory:
@@ -105,7 +97,7 @@ def routine_history(
     run, for imported data) and end today; a day counts as complete for "all children"
     when every child the routine is for completed it.
     """
-    check_history_range(first, last)
+    check_date_range(first, last, max_days=MAX_HISTORY_DAYS)
     family = routine.family
     today = family_today(family)
     children = [c for c in routine.children.all() if child is None or c.pk == child.pk]

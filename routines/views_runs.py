@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.timeutils import family_today
-from families.models import Child
 from families.scoping import FamilyScopedMixin
 from families.users import request_user
 
@@ -123,10 +122,7 @@ class DayStepCompletionView(_CompletionView):
         )
         routine = step.routine
         routine.family = self.family
-        children = Child.objects.filter(family=self.family)
-        if self.visible_child_ids is not None:
-            children = children.filter(pk__in=self.visible_child_ids)
-        child = get_object_or_404(children, pk=self.kwargs["child"])
+        child = get_object_or_404(self.visible_children(), pk=self.kwargs["child"])
         return runs.set_step_done_on_day(
             routine=routine,
             child=child,
