@@ -26,6 +26,7 @@ import * as today from "./screens/today.js";
 // from this file and fetches them all at once, instead of one level after another on a
 // slow phone network.
 import "./api.js";
+import "./i18n.js";
 import "./checkin-logic.js";
 import "./checkin/breathing.js";
 import "./checkin/charts.js";
