@@ -130,7 +130,7 @@ class CheckIn(models.Model):
     pair = models.UUIDField(null=True, blank=True, db_index=True)
     # Made by the child on their own tablet: the child's feeling and size only, no
     # caregiver half; the history shows it as "Sam said".
-    by_child = models.BooleanField(default=False)
+    by_child = models.BooleanField(default=False, db_default=False)
     # Not a column: the caregiver's own half of a coregulation check-in, set by the views
     # (recording.attach_partners, partner_of) for CheckInSerializer to show.
     caregiver_checkin: CheckIn | None

@@ -308,7 +308,6 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
                 ("strategy", attrs.get("strategy") is not None),
                 ("note", bool(attrs.get("note"))),
                 ("body_areas", bool(attrs.get("body_areas"))),
-                ("occurred_at", "occurred_at" in attrs),
             ):
                 if present:
                     raise serializers.ValidationError(

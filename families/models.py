@@ -55,7 +55,7 @@ class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=80)
     # A child's tablet (families.devices): no password, one family, its children only.
-    is_device = models.BooleanField(default=False, editable=False)
+    is_device = models.BooleanField(default=False, db_default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
