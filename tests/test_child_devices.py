@@ -70,7 +70,8 @@ def test_an_owner_gets_a_code_its_qr_and_link_and_only_the_hash_is_stored(
     assert r.status_code == 201, r.content
     body = r.json()
     code = body["pairing_code"]
-    assert len(code) == 8 and set(code) <= set(devices.CODE_ALPHABET)
+    assert len(code) == 8
+    assert set(code) <= set(devices.CODE_ALPHABET)
     assert not set(code) & set("0O1I")
     assert body["pair_url"].endswith(f"/#/pair-device/{code}")
     assert body["qr_svg"].startswith("<svg")
@@ -134,7 +135,8 @@ def test_a_code_pairs_once_and_the_tablet_knows_what_it_is(family, owner, child,
     assert me["device"]["family"]["id"] == family.pk
     assert [c["id"] for c in me["device"]["children"]] == [child.pk]
     user = User.objects.get(pk=me["id"])
-    assert user.is_device and not user.has_usable_password()
+    assert user.is_device
+    assert not user.has_usable_password()
     assert Membership.objects.get(user=user).role == Role.DEVICE
 
     again = APIClient().post("/api/v1/child-devices/pair/", {"code": issued.code}, format="json")
@@ -253,7 +255,8 @@ def test_a_tablet_sees_and_ticks_only_its_children(family, owner, child, lea):
          "by_child": True},
         format="json",
     )  # fmt: skip
-    assert r.status_code == 400 and "child" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "child" in r.json()["errors"]
 
 
 def test_a_tablet_is_not_a_member_anyone_lists(owner_client, family, owner, child, tablet):
@@ -289,10 +292,12 @@ def test_a_revoked_tablet_is_out_at_its_next_request(owner_client, family, owner
     assert r.status_code == 204
     assert tablet.get(f"/api/v1/families/{family.pk}/today/").status_code == 403
     me = tablet.get("/api/v1/auth/me/")
-    assert me.status_code == 403 and me.json()["code"] == "not_authenticated"
+    assert me.status_code == 403
+    assert me.json()["code"] == "not_authenticated"
     assert owner_client.get(f"/api/v1/families/{family.pk}/child-devices/").json() == []
     again = APIClient().post("/api/v1/child-devices/pair/", {"code": issued.code}, format="json")
-    assert again.status_code == 400 and "code" in again.json()["errors"]
+    assert again.status_code == 400
+    assert "code" in again.json()["errors"]
     # Removing it again is the same answer, not an error.
     r = owner_client.delete(f"/api/v1/families/{family.pk}/child-devices/{issued.device.pk}/")
     assert r.status_code == 404
@@ -336,7 +341,9 @@ def test_the_childs_check_in_reaches_the_grown_up_on_duty_once(
     assert first.json()["by_child"] is True
     assert CheckIn.objects.filter(pk=checkin_id).count() == 1
     stored = CheckIn.objects.get(pk=checkin_id)
-    assert stored.by_child and stored.pair is None and stored.member_id is None
+    assert stored.by_child
+    assert stored.pair is None
+    assert stored.member_id is None
     assert ScheduledReminder.objects.filter(kind="child_checkin").count() == 1
     tick()
     assert sorted(send_all(queued)) == ["sent", "sent"]
@@ -354,7 +361,8 @@ def test_the_childs_check_in_reaches_the_grown_up_on_duty_once(
     )
     assert push.errors == []
     tick()  # nothing more, ever
-    assert queued == [] and Delivery.objects.count() == 2
+    assert queued == []
+    assert Delivery.objects.count() == 2
 
 
 def test_with_nobody_on_duty_every_grown_up_hears_even_in_quiet_hours(
@@ -413,7 +421,8 @@ def test_a_tablet_records_only_the_childs_feeling_and_size(family, child, tablet
 
 def test_a_grown_up_cannot_record_a_check_in_by_the_child(owner_client, family, child):
     r = _feel(owner_client, family, child)
-    assert r.status_code == 400 and "by_child" in r.json()["errors"]
+    assert r.status_code == 400
+    assert "by_child" in r.json()["errors"]
 
 
 def test_a_tablet_reads_no_check_ins(family, child, tablet):

@@ -185,24 +185,27 @@ def test_every_endpoint_has_an_expectation():
     )
 
 
+def _only_listed(allowed: set[tuple[str, str]], route: str, method: str) -> int | None:
+    """403 off the list; on it, another child's objects are 404."""
+    if (route, method) not in allowed:
+        return 403
+    return 404 if route in CHILD_OBJECT_ROUTES else None
+
+
 def expected_denial(access: str, persona: str, route: str, method: str) -> int | None:
     """The status a persona must get, or None when it must be let through."""
     if access == "public":
         return None
     if persona == "anonymous":
         return 403
-    if persona == "device":
-        if (route, method) not in DEVICE:
-            return 403
-        return 404 if route in CHILD_OBJECT_ROUTES else None
+    if persona == "device":  # even on routes for any signed-in user
+        return _only_listed(DEVICE, route, method)
     if access == "user":
         return None
     if persona == "outsider":
         return 404
     if persona == "sitter":
-        if (route, method) not in SITTER:
-            return 403
-        return 404 if route in CHILD_OBJECT_ROUTES else None
+        return _only_listed(SITTER, route, method)
     if persona == "caregiver_for_sam":
         if route in WHOLE_FAMILY:
             return 403

@@ -45,7 +45,12 @@ export function afterLogin() {
 
 export function home() {
   const family = currentFamily();
-  if (!session.user) return go("login");
+  if (!session.user) return go(localStorage.getItem("tandem.childDevice") === "1" ? "pair-device" : "login");
+  const device = session.user.device;
+  if (device) { // a child's tablet: its child view (one child), or its children to choose from
+    const kids = device.children || [];
+    return go(kids.length === 1 ? `child/${device.family.id}/${kids[0].id}` : `child/${device.family.id}`);
+  }
   if (!family) return go("families/new");
   return go(`families/${family.id}/${tabRegistry.has("today") ? "today" : "family"}`);
 }
