@@ -75,7 +75,8 @@ export function devicesSection(familyId, children) {
     return h("div", { class: "card stack share-sheet" },
       h("h3", { tabindex: "-1" }, gettext("Pair the tablet")),
       h("p", {}, interpolate(gettext("On the tablet, open Tandem and tap “This is a child's tablet”, then enter this code, or scan the QR code. It shows only %(names)s."), { names })),
-      h("p", { class: "pairing-code", id: "pairing-code", "aria-label": gettext("Pairing code") }, issued.pairing_code),
+      h("p", { class: "small", id: "pairing-code-label" }, gettext("Pairing code:")),
+      h("div", { class: "pairing-code", id: "pairing-code" }, issued.pairing_code),
       h("p", { class: "small" }, gettext("Valid for "), clock, gettext(", once.")),
       issued.qr_svg ? qrImage(issued.qr_svg, interpolate(gettext("QR code to pair a tablet for %(names)s"), { names })) : null,
       h("div", { class: "row" }, done));
