@@ -3,12 +3,14 @@ revocation, and the child's own check-in pushed once to the grown-ups on duty.""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
@@ -437,3 +439,38 @@ def test_the_childs_check_in_shows_in_history_as_by_the_child(owner_client, fami
     _feel(tablet, family, child)
     rows = owner_client.get(f"/api/v1/families/{family.pk}/checkins/").json()["results"]
     assert [(r["by_child"], r["caregiver"], r["emotion"]) for r in rows] == [(True, None, "angry")]
+
+
+def test_the_childs_check_ins_go_through_export_and_import_but_the_tablet_does_not(
+    owner, owner_client, family, child, tablet
+):
+    _feel(tablet, family, child)
+    exported = b"".join(owner_client.get(f"/api/v1/families/{family.pk}/export/").streaming_content)
+    data = json.loads(exported)
+    assert all(m["role"] != "device" for m in data["members"])
+    assert [c["by_child"] for c in data["checkins"]] == [True]
+
+    r = owner_client.post(
+        "/api/v1/families/import/",
+        {"file": SimpleUploadedFile("tandem.json", exported)},
+        format="multipart",
+    )
+    assert r.status_code == 201, r.content
+    imported = CheckIn.objects.exclude(family=family).get()
+    assert imported.by_child
+    assert imported.emotion == "angry"
+
+
+def test_an_export_with_a_wrong_by_child_is_refused_naming_it(owner_client, family, child, tablet):
+    _feel(tablet, family, child)
+    data = json.loads(
+        b"".join(owner_client.get(f"/api/v1/families/{family.pk}/export/").streaming_content)
+    )
+    data["checkins"][0]["by_child"] = "yes"
+    r = owner_client.post(
+        "/api/v1/families/import/",
+        {"file": SimpleUploadedFile("tandem.json", json.dumps(data).encode())},
+        format="multipart",
+    )
+    assert r.status_code == 400
+    assert "checkins.0.by_child" in r.json()["errors"]
