@@ -148,3 +148,10 @@ def seen(device: ChildDevice) -> None:
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
         ChildDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
         device.last_seen_at = now
+
+
+def forget_device_user(sender: object, instance: ChildDevice, **kwargs: object) -> None:
+    """A tablet's user belongs to nothing else: it goes with its device (a deleted family
+    takes its tablets with it)."""
+    if instance.user_id is not None:
+        User.objects.filter(pk=instance.user_id, is_device=True).delete()

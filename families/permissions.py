@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.request import Request
 
@@ -22,7 +23,7 @@ class DevicesOnlyWhereAllowed(permissions.BasePermission):
     """A child device may call a view only for what it lists in ``device_actions``
     (viewset actions, or HTTP methods in lower case); 403 everywhere else."""
 
-    message = "A child's tablet can't do that."
+    message = _("A child's tablet can't do that.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not getattr(request.user, "is_device", False):

@@ -474,3 +474,10 @@ def test_an_export_with_a_wrong_by_child_is_refused_naming_it(owner_client, fami
     )
     assert r.status_code == 400
     assert "checkins.0.by_child" in r.json()["errors"]
+
+
+def test_a_deleted_family_takes_its_tablets_users_with_it(family, owner, child):
+    tablet_user = devices.pair(code=_issue(family, owner, [child]).code).user
+    family.delete()
+    assert not User.objects.filter(pk=tablet_user.pk).exists()
+    assert User.objects.filter(pk=owner.pk).exists()

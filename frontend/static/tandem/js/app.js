@@ -14,6 +14,7 @@ import * as childCheckin from "./screens/child-checkin.js";
 import * as childHome from "./screens/child-home.js";
 import * as strategies from "./screens/strategies.js";
 import { sitterMayOpen, tabsFor } from "./care-logic.js";
+import { deviceMayOpen } from "./device-logic.js";
 import * as checkin from "./screens/checkin.js";
 import * as digest from "./screens/digest.js";
 import * as family from "./screens/family.js";
@@ -90,7 +91,7 @@ async function render() {
     return;
   }
   const device = pairDevice.deviceOf(session.user);
-  if (device && !path.startsWith("child/") && !path.startsWith("pair-device")) { // the child view only
+  if (device && !deviceMayOpen(path)) { // the child view only
     go(pairDevice.deviceHome(device));
     return;
   }

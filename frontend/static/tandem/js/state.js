@@ -1,6 +1,7 @@
 // Who is signed in and which family is open. Screens import this, never app.js.
 
 import { api } from "./api.js";
+import { deviceHome } from "./device-logic.js";
 import { go } from "./router.js";
 
 // Screens register the tabs they provide ("today", "checkin", …).
@@ -47,10 +48,7 @@ export function home() {
   const family = currentFamily();
   if (!session.user) return go(localStorage.getItem("tandem.childDevice") === "1" ? "pair-device" : "login");
   const device = session.user.device;
-  if (device) { // a child's tablet: its child view (one child), or its children to choose from
-    const kids = device.children || [];
-    return go(kids.length === 1 ? `child/${device.family.id}/${kids[0].id}` : `child/${device.family.id}`);
-  }
+  if (device) return go(deviceHome(device)); // a child's tablet: the child view only
   if (!family) return go("families/new");
   return go(`families/${family.id}/${tabRegistry.has("today") ? "today" : "family"}`);
 }

@@ -9,15 +9,12 @@ import { send } from "../offline-queue.js";
 import { go } from "../router.js";
 import { session } from "../state.js";
 import { loadVocabulary, newId } from "../checkin/feelings.js";
+import { SIZES } from "../device-logic.js";
 
 // Faces a young child tells apart, from the vocabulary (its keys never change).
 export const CHILD_FACES = ["happy", "sad", "angry", "scared", "worried", "calm", "tired", "excited"];
-// The circles and the intensity each stands for (the push says small, medium or big).
-export const SIZES = [
-  { key: "small", intensity: 1, word: () => gettext("small") },
-  { key: "medium", intensity: 3, word: () => gettext("medium") },
-  { key: "big", intensity: 5, word: () => gettext("big") },
-];
+const SIZE_WORDS = { small: () => gettext("small"), medium: () => gettext("medium"), big: () => gettext("big") };
+const sizeWord = (size) => SIZE_WORDS[size.key]();
 const BACK_AFTER_MS = 4000;
 
 // Says `text` aloud in the page's language (the family's, once the app is translated);
@@ -65,8 +62,8 @@ async function mountChildCheckin(root, { family, child }) {
         h("span", { "aria-hidden": "true" }, state.emotion.emoji), " ",
         interpolate(gettext("How big is %(feeling)s?"), { feeling: state.emotion.kid_label })),
       h("div", { class: "child-sizes" }, SIZES.map((size) => h("button", {
-        type: "button", class: `child-size size-${size.key}`, "aria-label": size.word(),
-        onclick: () => { say(size.word()); save(size); },
+        type: "button", class: `child-size size-${size.key}`, "aria-label": sizeWord(size),
+        onclick: () => { say(sizeWord(size)); save(size); },
       }, h("span", { class: "circle", "aria-hidden": "true" })))),
       h("button", { type: "button", class: "secondary child-back", "aria-label": gettext("Back"), onclick: faces },
         h("span", { "aria-hidden": "true" }, "⬅️")));

@@ -6,16 +6,10 @@ import { api } from "../api.js";
 import { h, handleSubmit, toast } from "../dom.js";
 import { gettext, interpolate } from "../i18n.js";
 import { childNames } from "../care-logic.js";
+import { countdownText } from "../device-logic.js";
 import { listOf } from "../family-logic.js";
 import { limit } from "../limits.js";
 
-// "9:58" left of a code, from now to its expiry.
-export function countdownText(expiresAt, now) {
-  const left = Math.max(0, Math.round((Date.parse(expiresAt) - now) / 1000));
-  const minutes = Math.floor(left / 60);
-  const seconds = String(left % 60).padStart(2, "0");
-  return `${minutes}:${seconds}`;
-}
 
 function when(iso) {
   return iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : gettext("never");

@@ -3,6 +3,7 @@
 // several as a picture chooser. A tablet whose device was removed comes back here.
 
 import { api } from "../api.js";
+import { deviceHome } from "../device-logic.js";
 import { fill, h, handleSubmit } from "../dom.js";
 import { gettext, interpolate } from "../i18n.js";
 import { go } from "../router.js";
@@ -18,12 +19,7 @@ export function deviceOf(user) {
   return (user && user.device) || null;
 }
 
-// Where a paired tablet belongs: its one child's view, or the chooser.
-export function deviceHome(device) {
-  const children = device.children || [];
-  if (children.length === 1) return `child/${device.family.id}/${children[0].id}`;
-  return `child/${device.family.id}`;
-}
+export { deviceHome };
 
 async function mountPair(root, { code = "" } = {}) {
   const input = h("input", {
