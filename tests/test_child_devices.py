@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
@@ -481,3 +483,18 @@ def test_a_deleted_family_takes_its_tablets_users_with_it(family, owner, child):
     family.delete()
     assert not User.objects.filter(pk=tablet_user.pk).exists()
     assert User.objects.filter(pk=owner.pk).exists()
+
+
+def test_a_tablets_board_costs_what_a_limited_members_does(family, owner, child, lea, tablet):
+    RoutineFactory(family=family, children=[child])
+    limited = MembershipFactory(family=family, role=Role.CAREGIVER, limited=True)
+    limited.children.set([child])
+    member = client_for(limited.user)
+    url = f"/api/v1/families/{family.pk}/today/"
+    counts = []
+    for client in (member, tablet):
+        client.get(url)  # the board cached, last_seen written
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
