@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from checkins import vocabulary
 from checkins.models import CheckIn
@@ -107,6 +108,11 @@ def end_duty(membership: Membership, child: Child) -> None:
 def _label(emotion: str) -> str:
     known = vocabulary.EMOTIONS_BY_KEY.get(emotion)
     return known.label if known else emotion
+
+
+def _kid_label(emotion: str) -> str:
+    known = vocabulary.EMOTIONS_BY_KEY.get(emotion)
+    return known.kid_label if known else emotion
 
 
 def summaries(
@@ -283,7 +289,15 @@ def care_log(family: Family, child: Child, day: date) -> list[LogEntry]:
             + (f", tried {strategy}" if strategy else "")
             + (f": {outcome}" if outcome else ""),
         )
-        for at, actor, emotion, intensity, strategy, outcome in CheckIn.objects.filter(
+        if not by_child
+        else LogEntry(  # the child's own, on their tablet: in the child's words
+            at,
+            LogKind.CHECKIN,
+            child.name,
+            _("%(child)s said: %(feeling)s, %(size)s of 5")
+            % {"child": child.name, "feeling": _kid_label(emotion), "size": intensity},
+        )
+        for at, actor, emotion, intensity, strategy, outcome, by_child in CheckIn.objects.filter(
             child=child, occurred_at__gte=start, occurred_at__lt=end
         ).values_list(
             "occurred_at",
@@ -292,6 +306,7 @@ def care_log(family: Family, child: Child, day: date) -> list[LogEntry]:
             "intensity",
             "strategy__title",
             "outcome",
+            "by_child",
         )
     ]
     entries += [

@@ -60,6 +60,7 @@ class ExportCheckInSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Coregulation: the child's and the caregiver's check-in share this id.",
     )
+    by_child = serializers.BooleanField(help_text="Made by the child on their own tablet.")
 
 
 def _strategies(family: Family, user: Any) -> Iterator[dict]:

@@ -131,10 +131,21 @@ def _check_checkins(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
                 "outcome_emotion": outcome_emotion,
                 "outcome_at": instant(row, "outcome_at", where, null=True),
                 "pair": _uuid(row, "pair", where, null=True),
+                "by_child": _by_child(row, where, child is not None),
             }
         )
     refs["checkins"] = seen
     return out
+
+
+def _by_child(row: dict[str, Any], where: str, for_child: bool) -> bool:
+    """Files written before child devices have no ``by_child``: the check-in was a grown-up's."""
+    value = row.get("by_child", False)
+    if not isinstance(value, bool):
+        fail(f"{where}.by_child", "Must be true or false.")
+    if value and (not for_child or row.get("pair") is not None or row.get("strategy")):
+        fail(f"{where}.by_child", "A child's own check-in is for a child alone, with no strategy.")
+    return value
 
 
 def _uuid(row: dict[str, Any], key: str, where: str, *, null: bool = False) -> uuid.UUID | None:
@@ -178,6 +189,7 @@ def _load_checkins(rows: list[dict[str, Any]], context: ImportContext) -> int:
                 outcome_at=row["outcome_at"],
                 pair=new_ids.setdefault(pair, uuid.uuid4()) if pair is not None else None,
                 created_at=row["created_at"],
+                by_child=row["by_child"],
             )
         )
     # Bulk inserts send no post_save: no follow-up is scheduled for an imported check-in.

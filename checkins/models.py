@@ -128,6 +128,9 @@ class CheckIn(models.Model):
     outcome_emotion = models.CharField(max_length=32, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
     pair = models.UUIDField(null=True, blank=True, db_index=True)
+    # Made by the child on their own tablet: the child's feeling and size only, no
+    # caregiver half; the history shows it as "Sam said".
+    by_child = models.BooleanField(default=False, db_default=False)
     # Not a column: the caregiver's own half of a coregulation check-in, set by the views
     # (recording.attach_partners, partner_of) for CheckInSerializer to show.
     caregiver_checkin: CheckIn | None
@@ -154,6 +157,11 @@ class CheckIn(models.Model):
             models.CheckConstraint(
                 condition=models.Q(outcome__isnull=True) | models.Q(outcome__in=Outcome.values),
                 name="checkin_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(by_child=False)
+                | models.Q(child__isnull=False, pair__isnull=True, strategy__isnull=True),
+                name="checkin_by_child_is_the_childs_alone",
             ),
         ]
 

@@ -32,6 +32,7 @@ class CheckInData:
     note: str = ""
     strategy: Strategy | None = None
     occurred_at: datetime | None = None  # None: now, and a retry need not repeat it
+    by_child: bool = False  # the child's own, from their tablet
 
 
 class CheckInConflict(Conflict):
@@ -106,6 +107,7 @@ def _build(family: Family, user: Any, data: CheckInData, now: datetime) -> Check
         created_by=user if getattr(user, "pk", None) else None,
         occurred_at=occurred_at,
         follow_up_at=follow_up_time(family, occurred_at, data.strategy),
+        by_child=data.by_child,
     )
 
 
@@ -118,6 +120,7 @@ def _same(stored: CheckIn, data: CheckInData) -> bool:
         and list(stored.body_areas) == list(data.body_areas)
         and stored.note == data.note
         and stored.strategy_id == (data.strategy.pk if data.strategy else None)
+        and stored.by_child == data.by_child
         and (data.occurred_at is None or stored.occurred_at == data.occurred_at)
     )
 

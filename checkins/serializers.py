@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -248,10 +249,19 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
             "strategy_title",
             "occurred_at",
             "caregiver",
+            "by_child",
             *_CHECKIN_READ_ONLY,
         ]
         read_only_fields = _CHECKIN_READ_ONLY
-        extra_kwargs = {**_CHECKIN_EXTRA, "occurred_at": {"required": False}}
+        extra_kwargs = {
+            **_CHECKIN_EXTRA,
+            "occurred_at": {"required": False},
+            "by_child": {
+                "required": False,
+                "help_text": "The child's own check-in, from their tablet (a child device, "
+                "which may record nothing else): the feeling and its size only.",
+            },
+        }
 
     def validate_member(self, value: Membership | None) -> Membership | None:
         if value is not None and value.pk != self.context["membership"].pk:
@@ -267,6 +277,7 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
                 {"child": ["Choose one child, or check in for yourself with member."]}
             )
         caregiver = attrs.get("caregiver_checkin")
+        self._check_by_child(attrs)
         if caregiver is not None:
             if child is None:
                 raise serializers.ValidationError(
@@ -277,6 +288,31 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
                     {"caregiver.id": ["Use a different id for the caregiver's check-in."]}
                 )
         return attrs
+
+    def _check_by_child(self, attrs: dict) -> None:
+        """A child's tablet records only the child's own feeling and size; nobody else
+        records one "by the child"."""
+        by_child = attrs.get("by_child", False)
+        membership = self.context.get("membership")
+        if getattr(membership, "is_device", False) != by_child:
+            message = (
+                _("A child's tablet records only the child's own check-in: send by_child: true.")
+                if by_child is False
+                else _("Only the child's own tablet records a check-in by the child.")
+            )
+            raise serializers.ValidationError({"by_child": [message]})
+        if by_child:
+            for name, present in (
+                ("member", attrs.get("member") is not None),
+                ("caregiver", attrs.get("caregiver_checkin") is not None),
+                ("strategy", attrs.get("strategy") is not None),
+                ("note", bool(attrs.get("note"))),
+                ("body_areas", bool(attrs.get("body_areas"))),
+            ):
+                if present:
+                    raise serializers.ValidationError(
+                        {name: [_("A child's own check-in has only a feeling and a size.")]}
+                    )
 
     def to_data(self) -> tuple[recording.CheckInData, recording.CheckInData | None]:
         """The validated request as service inputs: the check-in and the caregiver's one."""
@@ -292,6 +328,7 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
             note=attrs.get("note", ""),
             strategy=attrs.get("strategy"),
             occurred_at=attrs.get("occurred_at"),
+            by_child=attrs.get("by_child", False),
         )
         partner = None
         if caregiver is not None:

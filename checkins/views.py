@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from families.scoping import FamilyScopedMixin, FamilyScopedViewSet
+from families.scoping import SIGNED_IN, FamilyScopedMixin, FamilyScopedViewSet
 
 from . import recording, strategies, vocabulary
 from .filters import CheckInFilter, FamilyFilterBackend
@@ -33,7 +33,8 @@ UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-
 class EmotionsView(APIView):
     """The feelings vocabulary, body areas and sensations (the same for every family)."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = SIGNED_IN
+    device_actions = ("get",)  # the child's own check-in shows these faces
 
     @extend_schema(responses=VocabularySerializer)
     @method_decorator(cache_control(private=True, max_age=3600))
@@ -89,6 +90,7 @@ class CheckInViewSet(
     serializer_class = CheckInSerializer
     child_field = "child"
     sitter_actions = ("list", "retrieve", "create", "partial_update")
+    device_actions = ("create",)  # the child's own check-in (by_child), nothing to read
     filter_backends = [FamilyFilterBackend]
     filterset_class = CheckInFilter
     lookup_value_regex = UUID_PATTERN

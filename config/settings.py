@@ -259,7 +259,11 @@ USE_TZ = True
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A child device only where a view opens itself to one (families/scoping.py).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "families.permissions.DevicesOnlyWhereAllowed",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # Bounded before parsing: DATA_UPLOAD_MAX_MEMORY_SIZE (413) and 32 levels deep (400).
@@ -282,6 +286,7 @@ REST_FRAMEWORK = {
         "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/hour"),
         "invitation": env.str("THROTTLE_INVITATION", default="60/hour"),
         "sitter_pass": env.str("THROTTLE_SITTER_PASS", default="20/hour"),
+        "device_pair": env.str("THROTTLE_DEVICE_PAIR", default="20/hour"),
         "push_test": env.str("THROTTLE_PUSH_TEST", default="10/hour"),
         "export": env.str("THROTTLE_EXPORT", default="30/hour"),
         "import": env.str("THROTTLE_IMPORT", default="10/hour"),

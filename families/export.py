@@ -27,7 +27,7 @@ from core.contributions import ExportSection, export_sections
 from core.timeutils import family_today
 
 from . import serializers_export as shapes
-from .models import Child, Family, Invitation, Membership, User
+from .models import Child, Family, Invitation, Membership, Role, User
 
 EXPORT_FORMAT = "tandem-export/1"
 CHUNK_ROWS = 500  # rows fetched per round trip and written per chunk of output
@@ -95,8 +95,10 @@ def _dumps(value: Any) -> str:
 
 
 def _members(family: Family, user: User) -> Iterator[dict]:
+    # A child's tablet is not a member (its check-ins say by_child); nothing to bring back.
     return stream(
         Membership.objects.filter(family=family)
+        .exclude(role=Role.DEVICE)
         .order_by("joined_at", "id")
         .values(*columns(shapes.ExportMemberSerializer))
     )

@@ -54,6 +54,8 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]  # display_name instead
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=80)
+    # A child's tablet (families.devices): no password, one family, its children only.
+    is_device = models.BooleanField(default=False, db_default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -119,6 +121,7 @@ class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     CAREGIVER = "caregiver", "Caregiver"
     SITTER = "sitter", "Sitter"
+    DEVICE = "device", "Child device"
 
 
 class Membership(models.Model):
@@ -140,13 +143,16 @@ class Membership(models.Model):
     sitter_pass = models.ForeignKey(
         "SitterPass", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
+    child_device = models.ForeignKey(
+        "ChildDevice", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
 
     class Meta:
         ordering = ["joined_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "family"], name="membership_unique"),
             models.CheckConstraint(
-                condition=models.Q(role__in=["owner", "caregiver", "sitter"]),
+                condition=models.Q(role__in=["owner", "caregiver", "sitter", "device"]),
                 name="membership_role_valid",
             ),
             # A sitter always comes with a pass and sees only its children; nobody else has one.
@@ -160,6 +166,14 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(role="owner", limited=True), name="membership_owner_sees_all"
             ),
+            # A child device's membership comes from its ChildDevice and sees only its children.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="device", child_device__isnull=False, limited=True)
+                    | (~models.Q(role="device") & models.Q(child_device__isnull=True))
+                ),
+                name="membership_device_has_device",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,6 +186,10 @@ class Membership(models.Model):
     @property
     def is_sitter(self) -> bool:
         return self.role == Role.SITTER
+
+    @property
+    def is_device(self) -> bool:
+        return self.role == Role.DEVICE
 
 
 def hash_token(token: str) -> str:
@@ -315,3 +333,54 @@ class PassUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} opened {self.sitter_pass} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ChildDevice(models.Model):
+    """A child's tablet: paired once with a short code, then signed in as a device user
+    that sees only ``children`` and may do only what views list in ``device_actions``
+    (``families.devices``). Revoking it ends its session at its next request."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="child_devices")
+    name = models.CharField(max_length=60)
+    children = models.ManyToManyField(Child, related_name="child_devices")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The pairing code's SHA-256 (the code itself is shown once), usable until expiry.
+    code_hash = models.CharField(max_length=64, unique=True)
+    code_expires_at = models.DateTimeField()
+    # Set together when the tablet pairs: the code is used up from then on.
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="child_device"
+    )
+    paired_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code_expires_at__gt=models.F("created_at")),
+                name="child_device_code_expires_after_creation",
+            ),
+            # A used code always names the device user it made, and only a used one does.
+            models.CheckConstraint(
+                condition=models.Q(paired_at__isnull=True, user__isnull=True)
+                | models.Q(paired_at__isnull=False),
+                name="child_device_user_only_when_paired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def status(self, now: Any = None) -> str:
+        """``waiting`` (for its code), ``expired`` (code unused), ``paired`` or ``revoked``."""
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.paired_at is not None:
+            return "paired"
+        return "waiting" if now < self.code_expires_at else "expired"

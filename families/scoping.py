@@ -10,7 +10,9 @@ The same mechanism narrows it per child: a member limited to some children (and 
 sitter) sees only objects of those children (``child_field``), others are 404 as another
 family's are; a sitter may do only what a view lists in ``sitter_actions`` (403 otherwise)
 and only within the pass's window; ``whole_family_only`` views (the export) refuse members
-who do not see every child. Ids in a request body are checked by
+who do not see every child. A child device (``families.devices``) may call only what a view
+lists in ``device_actions``, on any view (:class:`DevicesOnlyWhereAllowed`, in the
+default permissions too), and sees only its children. Ids in a request body are checked by
 :class:`FamilyRelatedField` against the same family (and the same children). Where no
 family is in the URL, :func:`families_of` (and :class:`MyFamilyField` for an id in a body)
 is the caller's own.
@@ -33,8 +35,9 @@ from rest_framework.request import Request
 
 from core.ids import parse_id
 
-from . import sitters
+from . import devices, sitters
 from .models import Child, Family, Membership
+from .permissions import SIGNED_IN, action_of
 from .users import request_user
 
 if TYPE_CHECKING:  # the views it is mixed into: their request, kwargs, get_queryset...
@@ -71,10 +74,8 @@ class MayActHere(permissions.BasePermission):
         if view.family_url_kwarg not in view.kwargs:
             return True
         membership = view.membership
-        if membership.is_sitter:
-            action = getattr(view, "action", None) or (request.method or "").lower()
-            if action not in view.sitter_actions:
-                raise PermissionDenied("A sitter can't do that here.")
+        if membership.is_sitter and action_of(request, view) not in view.sitter_actions:
+            raise PermissionDenied("A sitter can't do that here.")
         if membership.limited and view.whole_family_only:
             raise PermissionDenied("Only members who see every child can do that.")
         return True
@@ -92,9 +93,11 @@ class FamilyScopedMixin(_ScopedView):
     owner_actions: tuple[str, ...] = ()
     # What a sitter may do (viewset actions, or HTTP methods in lower case).
     sitter_actions: tuple[str, ...] = ()
+    # What a child device may do (as ``sitter_actions``); nothing unless a view says so.
+    device_actions: tuple[str, ...] = ()
     whole_family_only = False
     permission_classes = [
-        permissions.IsAuthenticated,
+        *SIGNED_IN,
         IsFamilyMember,
         MayActHere,
         IsFamilyOwnerForOwnerActions,
@@ -111,15 +114,19 @@ class FamilyScopedMixin(_ScopedView):
         if cached is None:
             family_id = self.kwargs.get(self.family_url_kwarg)
             try:  # get(), not first(): (user, family) is unique, so no ORDER BY is needed
-                cached = Membership.objects.select_related("family", "sitter_pass").get(
-                    user_id=request_user(self.request).pk, family_id=family_id
-                )
+                cached = Membership.objects.select_related(
+                    "family", "sitter_pass", "child_device"
+                ).get(user_id=request_user(self.request).pk, family_id=family_id)
             except Membership.DoesNotExist:
                 raise NotFound("No such family.") from None
             if cached.sitter_pass is not None:
                 why = sitters.refusal(cached.sitter_pass, cached.family)
                 if why:
                     raise sitters.PassRefused(why)
+            if cached.child_device is not None:
+                if cached.child_device.revoked_at is not None:  # revoke() also signs it out
+                    raise NotFound("No such family.")
+                devices.seen(cached.child_device)
             self._membership = cached
         return cached
 

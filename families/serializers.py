@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import (
     INVITABLE_ROLES,
     Child,
+    ChildDevice,
     Family,
     Invitation,
     Membership,
@@ -36,16 +38,53 @@ class MembershipSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "timezone", "role", "member"]
 
 
+class DeviceChildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["id", "name", "avatar", "colour"]
+
+
+class DeviceFamilySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    timezone = serializers.CharField()
+
+
+class DeviceSummarySerializer(serializers.ModelSerializer):
+    """A child's tablet as it sees itself: its family and the children it shows."""
+
+    family = DeviceFamilySerializer()
+    children = DeviceChildSerializer(many=True)
+
+    class Meta:
+        model = ChildDevice
+        fields = ["id", "name", "family", "children"]
+
+
 class UserSerializer(serializers.ModelSerializer):
-    """The signed-in user with the families they belong to."""
+    """The signed-in user with the families they belong to; ``device`` is set when the
+    browser is a child's tablet (then the app shows only the child view)."""
 
     families = MembershipSummarySerializer(source="memberships", many=True, read_only=True)
+    device = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "families"]
+        fields = ["id", "email", "display_name", "families", "device"]
         read_only_fields = ["id", "email"]
         extra_kwargs = {"display_name": {"max_length": 80, "allow_blank": False}}
+
+    @extend_schema_field(DeviceSummarySerializer(allow_null=True))
+    def get_device(self, user: User) -> dict[str, Any] | None:
+        if not user.is_device:  # a person: no query
+            return None
+        device = (
+            ChildDevice.objects.select_related("family")
+            .prefetch_related("children")
+            .filter(user=user, revoked_at__isnull=True)
+            .first()
+        )
+        return DeviceSummarySerializer(device).data if device is not None else None
 
 
 class SignupSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.ids import Router  # ids in range: <id:pk>
 
-from . import views, views_auth, views_export, views_import, views_sitters
+from . import views, views_auth, views_devices, views_export, views_import, views_sitters
 
 auth_urlpatterns = [
     path("signup/", views_auth.SignupView.as_view(), name="auth-signup"),
@@ -36,6 +36,7 @@ urlpatterns = [
     path(
         "sitter-passes/redeem/", views_sitters.RedeemPassView.as_view(), name="sitter-pass-redeem"
     ),
+    path("child-devices/pair/", views_devices.PairDeviceView.as_view(), name="child-device-pair"),
 ]
 
 family_router = Router()
@@ -43,6 +44,7 @@ family_router.register("members", views.MemberViewSet, basename="member")
 family_router.register("invitations", views.InvitationViewSet, basename="invitation")
 family_router.register("children", views.ChildViewSet, basename="child")
 family_router.register("sitter-passes", views_sitters.SitterPassViewSet, basename="sitter-pass")
+family_router.register("child-devices", views_devices.ChildDeviceViewSet, basename="child-device")
 family_urlpatterns = [
     *family_router.urls,
     path("export/", views_export.FamilyExportView.as_view(), name="family-export"),

@@ -89,9 +89,9 @@ class MemberViewSet(
 ):
     """Members with roles. Owners change roles and remove members; anyone may leave."""
 
-    # Sitters come and go with their passes (listed there), not as members.
+    # Sitters come and go with their passes, tablets as child devices (listed there).
     queryset = (
-        Membership.objects.exclude(role=Role.SITTER)
+        Membership.objects.exclude(role__in=[Role.SITTER, Role.DEVICE])
         .select_related("user")
         .prefetch_related("children")
     )

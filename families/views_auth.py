@@ -20,7 +20,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -31,6 +31,7 @@ from core.api import validation_error
 from . import services
 from .links import site_url
 from .models import User
+from .scoping import SIGNED_IN
 from .serializers import (
     ConfirmPasswordSerializer,
     LoginSerializer,
@@ -130,7 +131,8 @@ class MeView(GenericAPIView):
     """The signed-in user: read, change the display name, delete the account."""
 
     serializer_class = UserSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = SIGNED_IN
+    device_actions = ("get",)  # a child's tablet learns what it is; nothing else
 
     def get(self, request: Request) -> Response:
         return Response(_me(request_user(request)))
@@ -160,7 +162,7 @@ class MeView(GenericAPIView):
 
 class PasswordChangeView(GenericAPIView):
     serializer_class = PasswordChangeSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = SIGNED_IN
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from .imports import import_family, read_file
+from .scoping import SIGNED_IN
 from .users import request_user
 
 
@@ -47,7 +47,7 @@ class ImportResultSerializer(serializers.Serializer):
 class FamilyImportView(APIView):
     """Create a new family from an export file, the caller its owner (all or nothing)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = SIGNED_IN
     parser_classes = [MultiPartParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "import"

@@ -91,6 +91,8 @@ def _plans(batch: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]
     plans.update(_test_plans(by_kind[ReminderKind.TEST]))
     # A handover goes to its adult at once, like a test: it was asked for now.
     plans.update(_test_plans(by_kind[ReminderKind.HANDOVER]))
+    # A child asking for a grown-up does not wait for quiet hours (docs/reminders.md).
+    plans.update(_test_plans(by_kind[ReminderKind.CHILD_CHECKIN]))
     plans.update(digest.plan(by_kind[ReminderKind.DIGEST], now))
     return plans
 

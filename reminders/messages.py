@@ -12,7 +12,10 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
 
 
 def topic_for(key: str) -> str:
@@ -178,6 +181,39 @@ def test_payload(*, reminder_id: int, family_id: int | None) -> dict[str, str]:
         "title": "Tandem test notification",
         "body": "Notifications work on this device.",
         "url": f"/#/families/{family_id}/settings" if family_id else "/",
+        "tag": tag,
+        "topic": topic_for(tag),
+    }
+
+
+def size_word(intensity: int) -> str:
+    """The child's circle for an intensity: small (1–2), medium (3), big (4–5)."""
+    if intensity <= 2:
+        return _("small")
+    return _("medium") if intensity == 3 else _("big")
+
+
+def child_checkin_payload(
+    *,
+    family_id: int,
+    checkin_id: str,
+    child_id: int,
+    child_name: str,
+    emotion: str,
+    kid_word: str,
+    intensity: int,
+) -> dict[str, str]:
+    """E.g. title "Sam says: mad, big", opening the coregulation check-in for Sam with
+    that feeling and size chosen."""
+    tag = f"child-checkin-{checkin_id}"
+    query = urlencode(
+        {"child": child_id, "emotion": emotion, "intensity": intensity, "from": checkin_id}
+    )
+    return {
+        "title": _("%(child)s says: %(feeling)s, %(size)s")
+        % {"child": child_name, "feeling": kid_word, "size": size_word(intensity)},
+        "body": _("%(child)s asked for a grown-up. Check in together.") % {"child": child_name},
+        "url": f"/#/families/{family_id}/checkin?{query}",
         "tag": tag,
         "topic": topic_for(tag),
     }

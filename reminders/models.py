@@ -115,6 +115,7 @@ class ReminderKind(models.TextChoices):
     TEST = "test", "Test notification"
     HANDOVER = "handover", "Handover"
     DIGEST = "digest", "Weekly digest"
+    CHILD_CHECKIN = "child_checkin", "Child's own check-in"
 
 
 class ReminderState(models.TextChoices):
@@ -190,7 +191,9 @@ class ScheduledReminder(models.Model):
                 name="reminder_state_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["routine", "follow_up", "test", "handover", "digest"]),
+                condition=models.Q(
+                    kind__in=["routine", "follow_up", "test", "handover", "digest", "child_checkin"]
+                ),
                 name="reminder_kind_valid",
             ),
             # One next occurrence per (routine, offset) waiting at any time...
@@ -205,11 +208,17 @@ class ScheduledReminder(models.Model):
                 condition=models.Q(routine__isnull=False),
                 name="reminder_once_per_routine_occurrence",
             ),
-            # A check-in is followed up at most once.
+            # A check-in is followed up at most once...
             models.UniqueConstraint(
                 fields=["checkin"],
-                condition=models.Q(checkin__isnull=False),
+                condition=models.Q(checkin__isnull=False, kind="follow_up"),
                 name="reminder_one_follow_up_per_checkin",
+            ),
+            # ...and a child's own check-in reaches each grown-up at most once.
+            models.UniqueConstraint(
+                fields=["checkin", "user"],
+                condition=models.Q(checkin__isnull=False, kind="child_checkin"),
+                name="reminder_child_checkin_once_per_user",
             ),
             # One weekly digest waiting per member of a family...
             models.UniqueConstraint(

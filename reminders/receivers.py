@@ -20,7 +20,7 @@ from families.models import Family, Membership
 from families.signals import membership_removed
 from routines.models import Routine
 
-from . import digest, followups, messages, routine_reminders
+from . import child_checkins, digest, followups, messages, routine_reminders
 from .models import Delivery, DeliveryState, ReminderKind, ReminderState, ScheduledReminder
 
 
@@ -106,6 +106,8 @@ def _checkin_saved(
     # Created with follow_up_at → ask later; answered (outcome) → do not ask any more.
     if not raw:
         followups.sync_follow_up(instance, created=created)
+        if created and instance.by_child:  # the child asked for a grown-up
+            child_checkins.notify(instance)
 
 
 @receiver(pre_delete, sender=CheckIn)

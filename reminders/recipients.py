@@ -105,7 +105,9 @@ def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
                 ),
                 membership_id=m.pk,
                 child_ids=frozenset(c.pk for c in m.children.all()) if m.limited else None,
-                active=m.sitter_pass is None or m.sitter_pass.status() == "active",
+                # A child's tablet is never told anything; a sitter only in the window.
+                active=not m.is_device
+                and (m.sitter_pass is None or m.sitter_pass.status() == "active"),
                 weekly_digest=settings.weekly_digest if settings else False,
             )
         )

@@ -38,6 +38,7 @@ class TodayView(FamilyScopedMixin, GenericAPIView):
 
     serializer_class = BoardSerializer
     sitter_actions = ("get",)
+    device_actions = ("get",)  # the child's board on their tablet
 
     @extend_schema(
         parameters=[
@@ -75,6 +76,7 @@ class _CompletionView(FamilyScopedMixin, GenericAPIView):
     family_field = "routine__family"
     child_field = "child"
     sitter_actions = ("put", "delete")
+    device_actions = ("put", "delete")  # the child ticks their own steps
     serializer_class = RunSerializer
 
     def _set(self, done: bool) -> Response:

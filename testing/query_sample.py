@@ -33,8 +33,16 @@ def build_sample(label: str, shape: Any) -> Sample:
     from checkins.models import CheckIn, Strategy
     from core.timeutils import family_today
     from demo.seed import FamilySeeder, Writer
-    from families import sitters
-    from families.models import Child, Family, Invitation, Membership, SitterPass, User
+    from families import devices, sitters
+    from families.models import (
+        Child,
+        ChildDevice,
+        Family,
+        Invitation,
+        Membership,
+        SitterPass,
+        User,
+    )
     from families.services import create_invitation
     from routines.models import Routine, RoutineRun
     from routines.runs import complete_step
@@ -70,6 +78,9 @@ def build_sample(label: str, shape: Any) -> Sample:
         starts_at=timezone.now(),
         ends_at=timezone.now() + timedelta(hours=4),
     ).sitter_pass
+    # A tablet paired for the child (its membership is one more row the lists skip).
+    device = devices.create_device(membership=membership, name="Tablet", children=[run.child])
+    devices.pair(code=device.code)
     from reports.models import Report, Share
 
     report = Report.objects.create(
@@ -97,6 +108,7 @@ def build_sample(label: str, shape: Any) -> Sample:
             Strategy: custom.pk,
             CheckIn: CheckIn.objects.filter(family=family, child__isnull=False).first().pk,
             SitterPass: sitter_pass.pk,
+            ChildDevice: device.device.pk,
             Report: report.pk,
             Share: share.pk,
             "child_id": run.child_id,

@@ -13,7 +13,9 @@ Per child: ``caregiver_for_sam`` sees only Sam, ``sitter`` holds an open pass fo
 the objects in the URLs belong to another child of the family, so a route in
 ``CHILD_OBJECT_ROUTES`` is 404 for both, exactly as another family's is. A sitter may use
 only what ``SITTER`` lists (403 elsewhere); ``WHOLE_FAMILY`` routes (the export) are 403
-to both. Allowed callers may still get 400/409 about their input; never 401/403/404/405.
+to both. ``device`` is a child's tablet paired for Sam: only what ``DEVICE`` lists
+(Sam's objects only), 403 everywhere else. Allowed callers may still get 400/409 about
+their input; never 401/403/404/405.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from families import sitters
+from families import devices, sitters
 from families.models import Membership, Role
 from families.services import set_member_children
 from testing.urlmap import api_endpoints
@@ -85,6 +87,10 @@ ACCESS: dict[str, dict[str, str]] = {
     F + "sitter-passes/": {"GET": "owner", "POST": "owner"},
     F + "sitter-passes/<pk>/": {"GET": "owner", "DELETE": "owner"},
     F + "sitter-passes/<pk>/visits/": {"GET": "owner"},
+    F + "child-devices/": {"GET": "owner", "POST": "owner"},
+    F + "child-devices/<pk>/": {"DELETE": "owner"},
+    # A wrong code is a 400 naming it; the call itself needs no account.
+    "api/v1/child-devices/pair/": {"POST": "public"},
     F + "duty/": {"GET": "member"},
     F + "children/<child_id>/duty/": {"PUT": "member", "DELETE": "member"},
     F + "children/<child_id>/log/": {"GET": "member"},
@@ -142,6 +148,18 @@ SITTER = {
     (F + "handovers/", "GET"),
     (F + "handovers/", "POST"),
 }
+# What a child's tablet (paired for Sam) may call: what it is, the faces, Sam's board and
+# ticks, and Sam's own check-in. Everything else is 403 to it.
+DEVICE = {
+    ("api/v1/auth/me/", "GET"),
+    ("api/v1/emotions/", "GET"),
+    (F + "today/", "GET"),
+    (F + "runs/<run>/steps/<step>/completion/", "PUT"),
+    (F + "runs/<run>/steps/<step>/completion/", "DELETE"),
+    (F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/", "PUT"),
+    (F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/", "DELETE"),
+    (F + "checkins/", "POST"),
+}
 WHOLE_FAMILY = {F + "export/", F + "export/checkins.csv"}
 # Reports and shares may hold any child: only for members who see every child.
 WHOLE_FAMILY |= {F + r for r in ("reports/", "reports/<pk>/", "reports/<pk>/pdf/", "shares/",
@@ -149,7 +167,15 @@ WHOLE_FAMILY |= {F + r for r in ("reports/", "reports/<pk>/", "reports/<pk>/pdf/
 
 ENDPOINTS = api_endpoints()
 CASES = [(e, m) for e in ENDPOINTS for m in e.methods]
-PERSONAS = ["anonymous", "outsider", "sitter", "caregiver_for_sam", "caregiver", "owner"]
+PERSONAS = [
+    "anonymous",
+    "outsider",
+    "device",
+    "sitter",
+    "caregiver_for_sam",
+    "caregiver",
+    "owner",
+]
 
 
 def test_every_endpoint_has_an_expectation():
@@ -159,20 +185,27 @@ def test_every_endpoint_has_an_expectation():
     )
 
 
+def _only_listed(allowed: set[tuple[str, str]], route: str, method: str) -> int | None:
+    """403 off the list; on it, another child's objects are 404."""
+    if (route, method) not in allowed:
+        return 403
+    return 404 if route in CHILD_OBJECT_ROUTES else None
+
+
 def expected_denial(access: str, persona: str, route: str, method: str) -> int | None:
     """The status a persona must get, or None when it must be let through."""
     if access == "public":
         return None
     if persona == "anonymous":
         return 403
+    if persona == "device":  # even on routes for any signed-in user
+        return _only_listed(DEVICE, route, method)
     if access == "user":
         return None
     if persona == "outsider":
         return 404
     if persona == "sitter":
-        if (route, method) not in SITTER:
-            return 403
-        return 404 if route in CHILD_OBJECT_ROUTES else None
+        return _only_listed(SITTER, route, method)
     if persona == "caregiver_for_sam":
         if route in WHOLE_FAMILY:
             return 403
@@ -206,12 +239,20 @@ def sitter(family, owner, sam):
     return sitters.redeem(token=issued.token, name="Grandma").user
 
 
+@pytest.fixture
+def device(family, owner, sam):
+    issued = devices.create_device(
+        membership=Membership.objects.get(family=family, user=owner), name="Tablet", children=[sam]
+    )
+    return devices.pair(code=issued.code).user
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(
     ("endpoint", "method"), CASES, ids=[f"{m} {e.route.removeprefix('api/v1/')}" for e, m in CASES]
 )
 def test_permission_matrix(
-    endpoint, method, persona, family, owner, caregiver, outsider, caregiver_for_sam, sitter
+    endpoint, method, persona, family, owner, caregiver, outsider, caregiver_for_sam, sitter, device
 ):
     access = ACCESS.get(endpoint.route, {}).get(method)
     if access is None:
@@ -222,6 +263,7 @@ def test_permission_matrix(
     user = {
         "anonymous": None,
         "outsider": outsider,
+        "device": device,
         "sitter": sitter,
         "caregiver_for_sam": caregiver_for_sam,
         "caregiver": caregiver,

@@ -14,8 +14,8 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from checkins.models import CheckIn, Strategy
-from families import sitters
-from families.models import Child, Invitation, Membership, SitterPass
+from families import devices, sitters
+from families.models import Child, ChildDevice, Invitation, Membership, SitterPass
 from families.services import create_invitation
 from reports.models import Report, Share
 from routines.models import Routine
@@ -87,6 +87,13 @@ MODEL_BUILDERS: dict[type, Builder] = {
             starts_at=timezone.now() - timedelta(hours=1),
             ends_at=timezone.now() + timedelta(hours=3),
         ).sitter_pass
+    ),
+    ChildDevice: lambda family, owner, built: (
+        devices.create_device(
+            membership=Membership.objects.get(family=family, user=owner),
+            name="Tablet",
+            children=[ChildFactory(family=family)],
+        ).device
     ),
 }
 

@@ -9,8 +9,12 @@ import * as auth from "./screens/auth.js";
 import * as careLog from "./screens/care-log.js";
 import * as handover from "./screens/handover.js";
 import * as pass from "./screens/pass.js";
+import * as pairDevice from "./screens/pair-device.js";
+import * as childCheckin from "./screens/child-checkin.js";
+import * as childHome from "./screens/child-home.js";
 import * as strategies from "./screens/strategies.js";
 import { sitterMayOpen, tabsFor } from "./care-logic.js";
+import { deviceMayOpen } from "./device-logic.js";
 import * as checkin from "./screens/checkin.js";
 import * as digest from "./screens/digest.js";
 import * as family from "./screens/family.js";
@@ -38,13 +42,14 @@ import "./limits.js";
 import "./push.js";
 import "./routines-logic.js";
 import "./screens/family-care.js";
+import "./screens/family-devices.js";
 import "./screens/your-data.js";
 import "./today-logic.js";
 
 // Each screen module exports its `routes` ([pattern, mount(root, params), options]) and
 // the `tab` it provides, if any; nothing in them runs until a route is shown.
 for (const screen of [auth, strategy, followUp, checkin, family, insights, reports, join, routines, today, settings,
-  pass, handover, careLog, strategies, digest]) {
+  pass, handover, careLog, strategies, digest, pairDevice, childCheckin, childHome]) {
   if (screen.tab) tabRegistry.add(screen.tab);
   for (const [pattern, mount, options] of screen.routes) route(pattern, mount, options);
 }
@@ -63,7 +68,7 @@ const TABS = [
 function renderTabs(path) {
   const nav = document.getElementById("tabs");
   const family = currentFamily();
-  if (!session.user || !family) { nav.hidden = true; return; }
+  if (!session.user || !family || session.user.device) { nav.hidden = true; return; } // a tablet: no tabs
   nav.hidden = false;
   nav.replaceChildren(
     ...TABS.filter(([key]) => tabRegistry.has(key) && tabsFor(family.role, [key]).length).map(([key, icon, label]) => {
@@ -79,8 +84,15 @@ async function render() {
   const found = match(path);
   if (found.auth && !session.user) {
     if (pass.sitterPassOver()) { enter(pass.mountEnded, document.getElementById("main"), {}); return; }
+    if (pairDevice.isChildTablet()) { go("pair-device"); return; } // removed, or never paired
+
     sessionStorage.setItem("afterLogin", path);
     go("login");
+    return;
+  }
+  const device = pairDevice.deviceOf(session.user);
+  if (device && !deviceMayOpen(path)) { // the child view only
+    go(pairDevice.deviceHome(device));
     return;
   }
   const open = session.user && currentFamily();
@@ -95,6 +107,7 @@ async function render() {
     await enter(found.mount, main, found.params); // unmounts the screen shown before
   } catch (error) {
     if (pass.refusedSitter(main, error)) return; // the sitter's pass ended or was revoked
+    if (device && error && error.status === 403) { await refreshUser(); go("pair-device"); return; } // removed
     fill(main, h("h1", {}, "Something went wrong"), h("p", {}, error.message || String(error)),
       h("button", { type: "button", onclick: () => render() }, "Try again"));
   }

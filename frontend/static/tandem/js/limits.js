@@ -18,6 +18,7 @@ export const LIMITS = {
   "auth.password": { schema: "LoginRequest.password", max: 128 },
   "pass.name": { schema: "SitterPassRequest.name", max: 80 },
   "sitter.name": { schema: "RedeemRequest.name", max: 60 },
+  "device.name": { schema: "ChildDeviceRequest.name", max: 60 },
   "handover.note": { schema: "HandoverRequest.note", max: 1000 },
 };
 

@@ -1,6 +1,7 @@
 // Who is signed in and which family is open. Screens import this, never app.js.
 
 import { api } from "./api.js";
+import { deviceHome } from "./device-logic.js";
 import { go } from "./router.js";
 
 // Screens register the tabs they provide ("today", "checkin", …).
@@ -45,7 +46,9 @@ export function afterLogin() {
 
 export function home() {
   const family = currentFamily();
-  if (!session.user) return go("login");
+  if (!session.user) return go(localStorage.getItem("tandem.childDevice") === "1" ? "pair-device" : "login");
+  const device = session.user.device;
+  if (device) return go(deviceHome(device)); // a child's tablet: the child view only
   if (!family) return go("families/new");
   return go(`families/${family.id}/${tabRegistry.has("today") ? "today" : "family"}`);
 }

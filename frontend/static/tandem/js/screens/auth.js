@@ -2,6 +2,7 @@
 
 import { api } from "../api.js";
 import { field, fill, h, handleSubmit, toast } from "../dom.js";
+import { gettext } from "../i18n.js";
 import { limit } from "../limits.js";
 import { go } from "../router.js";
 import { afterLogin, refreshUser, session } from "../state.js";
@@ -24,6 +25,7 @@ function mountLogin(root) {
     h("button", { type: "submit", class: "full" }, "Log in")),
     h("p", {}, "New here? ", h("a", { href: "#/signup" }, "Create an account")),
     h("p", {}, h("a", { href: "#/forgot" }, "Forgot your password?")),
+    h("p", {}, h("a", { href: "#/pair-device", class: "pair-link" }, gettext("This is a child's tablet"))),
   );
 }
 

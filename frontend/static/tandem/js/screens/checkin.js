@@ -7,7 +7,8 @@ import { fill, h, toast } from "../dom.js";
 import { offlineSuggestions } from "../checkin-logic.js";
 import { limit } from "../limits.js";
 import { send } from "../offline-queue.js";
-import { go } from "../router.js";
+import { go, query } from "../router.js";
+import { gettext, interpolate } from "../i18n.js";
 import { session, setFamily } from "../state.js";
 import { breathingGuide } from "../checkin/breathing.js";
 import { feelingsGrid, INTENSITY_WORDS, loadVocabulary, newId, notMedicalAdvice } from "../checkin/feelings.js";
@@ -81,8 +82,10 @@ async function mountCheckin(root, { family: familyParam }) {
           event.currentTarget.parentElement.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", String(b === event.currentTarget)));
         },
       }, levelLabel(n)))) : null;
+    const said = !kid && state.said ? h("p", { class: "chosen child-said", role: "status" }, state.said) : null;
     show(back(() => (kid && state.both ? feelingStep("me") : whoStep())),
       stepHeading(title),
+      said,
       inline ? h("p", { class: "small muted" }, "How big is it? Then tap your feeling.") : null,
       inlineIntensity,
       h("div", { class: "feelings" }, feelingsGrid(vocab, {
@@ -94,7 +97,8 @@ async function mountCheckin(root, { family: familyParam }) {
             intensityStep(subject);
           } else if (inline) {
             state.mine = { emotion: emotion.key, intensity: state.mineIntensity };
-            feelingStep("child");
+            if (state.theirs && state.theirs.intensity) detailsStep(); // the child already said
+            else feelingStep("child");
           } else {
             state.mine = { emotion: emotion.key, intensity: null };
             intensityStep(subject);
@@ -241,7 +245,20 @@ async function mountCheckin(root, { family: familyParam }) {
   }
 
   fill(root, h("h1", {}, "Check-in"), stage);
-  whoStep();
+  // Opened from "Sam says: mad, big" (the child's own check-in on their tablet): a
+  // coregulation check-in for that child with their feeling and size already chosen.
+  const asked = query();
+  const askedChild = children.find((c) => String(c.id) === asked.get("child"));
+  const askedFeeling = vocab.byKey[asked.get("emotion") || ""];
+  const askedSize = Number(asked.get("intensity"));
+  if (askedChild && askedFeeling && askedSize >= 1 && askedSize <= 5) {
+    Object.assign(state, { child: askedChild, both: true, theirs: { emotion: askedFeeling.key, intensity: askedSize } });
+    state.said = interpolate(gettext("%(child)s said: %(emoji)s %(feeling)s, %(size)s of 5"),
+      { child: askedChild.name, emoji: askedFeeling.emoji, feeling: askedFeeling.kid_label, size: askedSize });
+    feelingStep("me");
+  } else {
+    whoStep();
+  }
   return () => guides.forEach((guide) => guide.stop());
 }
 

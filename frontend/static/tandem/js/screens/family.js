@@ -10,6 +10,7 @@ import { home, refreshUser, session, setFamily } from "../state.js";
 import { logout } from "./auth.js";
 import { yourDataSection } from "./your-data.js";
 import { accessLine, passesSection } from "./family-care.js";
+import { devicesSection } from "./family-devices.js";
 
 const AVATARS = ["🙂", "🦊", "🐻", "🐼", "🦁", "🐸", "🐰", "🦄", "🐯", "🐨", "🐙", "🚀"];
 
@@ -215,6 +216,7 @@ async function mountFamily(root, { family: familyParam }) {
     h("p", { class: "error form-error", role: "alert" })) : null;
   if (renameForm) handleSubmit(renameForm, async (data) => { await api.patch(`families/${familyId}/`, data); await refreshUser(); toast("Renamed"); });
 
+  const devices = isOwner ? devicesSection(familyId, children) : null;
   fill(root,
     h("h1", {}, family.name),
     h("p", { class: "muted small" }, `Time zone: ${family.timezone}`),
@@ -237,6 +239,7 @@ async function mountFamily(root, { family: familyParam }) {
         isOwner ? h("button", { type: "button", class: "secondary", onclick: () => shareInvite(familyId, "owner", inviteOut).catch((e) => toast(e.message)) }, "Invite an owner") : null),
       inviteOut),
     isOwner ? passesSection(familyId, family, children) : null,
+    devices,
     h("section", { "aria-labelledby": "you-h" },
       h("h2", { id: "you-h" }, "You"),
       h("div", { class: "row" },
@@ -245,6 +248,7 @@ async function mountFamily(root, { family: familyParam }) {
       me ? leaveAndDelete({ family, familyId, members, children, me, isOwner }) : null,
       yourDataSection(familyId)),
   );
+  return () => { if (devices) devices.stop(); }; // the pairing code's countdown
 }
 
 export const routes = [
