@@ -57,6 +57,8 @@ ACCESS: dict[str, dict[str, str]] = {
     F + "children/": {"GET": "member", "POST": "member"},
     F + "children/<pk>/": {"GET": "member", "PATCH": "member", "DELETE": "member"},
     F + "export/": {"GET": "member"},
+    F + "pin/": {"PUT": "owner", "DELETE": "owner"},
+    F + "pin/check/": {"POST": "member"},
     F + "export/checkins.csv": {"GET": "member"},
     "api/v1/emotions/": {"GET": "user"},
     F + "strategies/": {"GET": "member", "POST": "member"},
@@ -141,6 +143,7 @@ SITTER = {
     (F + "children/<child_id>/duty/", "DELETE"),
     (F + "handovers/", "GET"),
     (F + "handovers/", "POST"),
+    (F + "pin/check/", "POST"),  # a sitter hands the phone to the child too
 }
 WHOLE_FAMILY = {F + "export/", F + "export/checkins.csv"}
 # Reports and shares may hold any child: only for members who see every child.
