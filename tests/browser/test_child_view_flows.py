@@ -29,7 +29,10 @@ speechSynthesis.speak = (utterance) => {
   try { realSpeak(utterance); } catch (e) {}
 };
 const realTone = AudioContext.prototype.createOscillator;
-AudioContext.prototype.createOscillator = function () { window.__tones += 1; return realTone.call(this); };
+AudioContext.prototype.createOscillator = function () {
+  window.__tones += 1;
+  return realTone.call(this);
+};
 """
 
 
@@ -69,7 +72,7 @@ def hold(page, button, ms: int) -> None:
 
 
 def test_a_child_follows_the_routine_spoken_timed_and_celebrated(page, app_url, morning):
-    family, ana, sam, routine = morning
+    family, _ana, sam, _routine = morning
     open_child_view(page, app_url)
     # Full screen: no tabs, no top bar.
     expect(page.locator("#tabs")).to_be_hidden()
@@ -144,7 +147,7 @@ def test_a_child_follows_the_routine_spoken_timed_and_celebrated(page, app_url, 
 
 
 def test_only_a_long_press_and_the_pin_leave_the_child_view(page, app_url, morning):
-    family, ana, sam, routine = morning
+    family, _ana, sam, _routine = morning
     pin.set_pin(family, "2468")
     open_child_view(page, app_url)
     heading = page.get_by_role("heading", level=1, name="Sam: Morning")
@@ -202,6 +205,7 @@ def test_only_a_long_press_and_the_pin_leave_the_child_view(page, app_url, morni
 
 
 def test_without_a_pin_the_long_press_leaves_and_the_owner_is_nudged(page, app_url, morning):
+    assert not morning[0].has_pin
     open_child_view(page, app_url)
     hold(page, page.get_by_role("button", name="Grown-ups"), 1600)
     expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
