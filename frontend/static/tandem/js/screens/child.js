@@ -139,7 +139,7 @@ function nowView(s, entry) {
   const step = entry.now_step;
   return h("section", { class: "child-now", "aria-labelledby": "child-now-title" },
     stepPicture(step, "big"),
-    h("p", { class: "child-now-title", id: "child-now-title" }, step.title),
+    h("h2", { class: "child-now-title", id: "child-now-title" }, step.title),
     h("div", {
       class: "child-timer", role: "progressbar", "aria-label": gettext("Time for this step"),
       "aria-valuemin": "0", "aria-valuemax": "100",
@@ -163,7 +163,7 @@ function nextView(entry) {
 function celebrationView(s, child, fresh) {
   return h("section", { class: `child-celebration${fresh ? " celebrate" : ""}`, "aria-labelledby": "child-done-title" },
     h("div", { class: "child-emoji big child-star", "aria-hidden": "true" }, "🌟"),
-    h("p", { class: "child-now-title", id: "child-done-title" }, gettext("All done!")),
+    h("h2", { class: "child-now-title", id: "child-done-title" }, gettext("All done!")),
     h("p", { class: "child-well-done" }, interpolate(gettext("Well done, %(name)s!"), { name: child.name })));
 }
 
@@ -320,11 +320,12 @@ function leave(s, { nudge = false } = {}) {
 function openExit(s) {
   if (!s.hasPin) { leave(s, { nudge: true }); return; }
   let pin = "";
-  const dots = h("p", { class: "pin-dots", "aria-live": "polite" });
+  const dots = h("span", { class: "pin-dots-shown", "aria-hidden": "true" });
+  const count = h("span", { class: "sr-only" });
   const error = h("p", { class: "pin-error", role: "alert" });
   const show = () => {
     dots.textContent = pin ? "●".repeat(pin.length) : "";
-    dots.setAttribute("aria-label", interpolate(ngettext("%(n)s digit entered", "%(n)s digits entered", pin.length), { n: pin.length }));
+    count.textContent = interpolate(ngettext("%(n)s digit entered", "%(n)s digits entered", pin.length), { n: pin.length });
     ok.disabled = !pinReady(pin);
   };
   const press = (key) => { pin = padPress(pin, key); error.textContent = ""; show(); };
@@ -357,7 +358,7 @@ function openExit(s) {
   const dialog = h("div", { class: "pin-backdrop" },
     h("div", { class: "pin-pad", role: "dialog", "aria-modal": "true", "aria-labelledby": "pin-title" },
       h("h2", { id: "pin-title" }, gettext("Grown-ups: enter the family PIN")),
-      dots,
+      h("p", { class: "pin-dots", "aria-live": "polite" }, dots, count),
       h("div", { class: "pin-keys", role: "group", "aria-label": gettext("Digits") },
         ["1", "2", "3", "4", "5", "6", "7", "8", "9"].map(digit),
         h("button", { type: "button", class: "pin-key", "aria-label": gettext("Delete a digit"), onclick: () => press("back") },
