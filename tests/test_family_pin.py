@@ -9,6 +9,7 @@ import time_machine
 from families.models import Family
 
 from .conftest import client_for
+from .support.family_data import fill_family
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,22 @@ def test_wrong_tries_in_a_row_slow_down_and_the_right_pin_resets_them(
         # The right PIN forgot the failures: a slip afterwards is just a 400.
         assert check("0000").status_code == 400
         assert check("2468").status_code == 204
+
+
+def test_a_check_costs_a_fixed_few_queries_whatever_the_family_holds(
+    family, owner, caregiver, owner_client, caregiver_client, django_assert_num_queries
+):
+    owner_client.put(pin_url(family), {"pin": "2468"}, format="json")
+    body = {"pin": "2468"}
+    # Session, user, membership with its family: the PIN is on the family row.
+    with django_assert_num_queries(3):
+        assert (
+            caregiver_client.post(pin_url(family, check=True), body, format="json").status_code
+            == 204
+        )
+    fill_family(family, [owner, caregiver], days=10)
+    with django_assert_num_queries(3):
+        assert (
+            caregiver_client.post(pin_url(family, check=True), body, format="json").status_code
+            == 204
+        )
