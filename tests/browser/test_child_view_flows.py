@@ -210,3 +210,30 @@ def test_without_a_pin_the_long_press_leaves_and_the_owner_is_nudged(page, app_u
     hold(page, page.get_by_role("button", name="Grown-ups"), 1600)
     expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
     expect(page.locator("#toast")).to_contain_text("Set a family PIN in Family")
+
+
+def test_a_caregiver_gives_the_routine_a_finish_time_in_the_editor(page, app_url, morning):
+    family, _ana, _sam, routine = morning
+    log_in(page, app_url, "ana@example.com")
+    expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
+    page.evaluate(f"() => {{ location.hash = '#/families/{family.id}/routines/{routine.id}'; }}")
+    finish = page.get_by_label("Finish by (optional)")
+    finish.fill("19:33")
+    page.get_by_role("button", name="Save routine").click()
+    expect(page.get_by_role("heading", level=1, name="Routines")).to_be_visible()
+    routine.refresh_from_db()
+    assert routine.finish_by.strftime("%H:%M") == "19:33"
+    # Three minutes from the 19:30 start for four minutes of steps: a minute each, the
+    # plan the child view's timer runs on.
+    board = page.evaluate(
+        f"() => fetch('/api/v1/families/{family.id}/today/').then((r) => r.json())"
+    )
+    steps = board["children"][0]["routines"][0]["steps"]
+    assert [s["planned_seconds"] for s in steps] == [60, 60, 60]
+    page.evaluate(f"() => {{ location.hash = '#/families/{family.id}/routines/{routine.id}'; }}")
+    expect(page.get_by_label("Finish by (optional)")).to_have_value("19:33")
+    page.get_by_label("Finish by (optional)").fill("")
+    page.get_by_role("button", name="Save routine").click()
+    expect(page.get_by_role("heading", level=1, name="Routines")).to_be_visible()
+    routine.refresh_from_db()
+    assert routine.finish_by is None
