@@ -281,6 +281,7 @@ REST_FRAMEWORK = {
         # account's unknown addresses also start to wait; and, looser, per address.
         "login": env.str("THROTTLE_LOGIN", default="10/hour"),
         "login_address": env.str("THROTTLE_LOGIN_ADDRESS", default="30/hour"),
+        "pin": env.str("THROTTLE_PIN", default="5/hour"),
         "auth": env.str("THROTTLE_AUTH", default="30/hour"),
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "password_reset_account": env.str("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/hour"),

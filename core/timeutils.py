@@ -62,3 +62,13 @@ def family_day_bounds(family: Family, day: date) -> tuple[datetime, datetime]:
 def family_days_bounds(family: Family, first: date, last: date) -> tuple[datetime, datetime]:
     """UTC bounds covering the local days ``first`` … ``last`` inclusive."""
     return family_day_bounds(family, first)[0], family_day_bounds(family, last)[1]
+
+
+def family_wall_clock(family: Family, day: date, at: time) -> datetime:
+    """The UTC instant of the family's wall-clock ``at`` on the local ``day``.
+
+    A time skipped by a DST change (02:30 on a spring-forward night in Europe/Madrid)
+    lands as far after the gap as it was inside it; a time that happens twice (autumn)
+    is its first occurrence.
+    """
+    return datetime.combine(day, at, tzinfo=family.zone).astimezone(UTC)

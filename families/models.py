@@ -88,6 +88,9 @@ class Family(models.Model):
     # counter, so a rolled-back or restored database can never bring back a version that
     # was cached with other content. Never written by save().
     board_version = models.PositiveBigIntegerField(default=new_board_version, editable=False)
+    # The grown-ups' PIN that leaves the child view, as Django's password hashers store
+    # it (families/pin.py); "" when none is set.
+    pin_hash = models.CharField(max_length=128, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name_plural = "families"
@@ -108,13 +111,18 @@ class Family(models.Model):
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "board_version"
+                # The PIN is written only by families/pin.py, never by a stale copy.
+                if not f.primary_key and f.name not in ("board_version", "pin_hash")
             ]
         super().save(*args, **kwargs)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.pin_hash)
 
 
 class Role(models.TextChoices):

@@ -48,6 +48,7 @@ class DeviceFamilySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     timezone = serializers.CharField()
+    has_pin = serializers.BooleanField(help_text="Whether a PIN guards leaving the child view.")
 
 
 class DeviceSummarySerializer(serializers.ModelSerializer):
@@ -135,11 +136,14 @@ class FamilySerializer(serializers.ModelSerializer):
 
     role = serializers.SerializerMethodField()
     timezone = serializers.CharField(max_length=64, validators=[validate_timezone])
+    has_pin = serializers.BooleanField(
+        read_only=True, help_text="Whether a PIN guards leaving the child view."
+    )
 
     class Meta:
         model = Family
-        fields = ["id", "name", "timezone", "follow_up_minutes", "role", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", "name", "timezone", "follow_up_minutes", "role", "has_pin", "created_at"]
+        read_only_fields = ["id", "has_pin", "created_at"]
         extra_kwargs = {"follow_up_minutes": {"min_value": 1, "max_value": 240}}
 
     def get_role(self, family: Family) -> str:
@@ -248,3 +252,15 @@ class ConfirmPasswordSerializer(serializers.Serializer):
     """The current password, which a destructive call (delete account or family) needs."""
 
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=4096)
+
+
+class PinSerializer(serializers.Serializer):
+    """The family PIN: 4 to 8 digits, as a string (leading zeros count)."""
+
+    pin = serializers.RegexField(
+        r"^[0-9]{4,8}$",
+        max_length=8,
+        trim_whitespace=False,
+        write_only=True,
+        error_messages={"invalid": "A PIN is 4 to 8 digits."},
+    )

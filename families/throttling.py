@@ -147,3 +147,43 @@ def allow_reset_mail(email: str) -> bool:
         return False
     _add(key, duration, now)
     return True
+
+
+@dataclass(frozen=True)
+class PinAttempt:
+    """One try of a family's PIN (leaving the child view) by one member.
+
+    Past the ``pin`` count of wrong PINs in its window, the member waits 2 s after the
+    latest wrong one, then 4, 8, … at most ``MAX_DELAY`` seconds: a child mashing the
+    digit pad cannot guess the PIN in any useful time, yet the grown-up is never locked
+    out for long. The right PIN forgets the failures.
+    """
+
+    family_id: int
+    user_id: int
+
+    @property
+    def _key(self) -> str:
+        return f"lockout:pin:{_hash(str(self.family_id), str(self.user_id))}"
+
+    def wait(self) -> float | None:
+        """Seconds to wait before this attempt may be tried; None if it may go ahead."""
+        rate = _rate("pin")
+        if rate is None:
+            return None
+        count, duration = rate
+        now = time.time()
+        history = _recent(self._key, duration, now)
+        if len(history) < count:
+            return None
+        delay = min(2.0 ** (len(history) - count + 1), MAX_DELAY)
+        left = history[0] + delay - now
+        return left if left > 0 else None
+
+    def record_failure(self) -> None:
+        rate = _rate("pin")
+        if rate:
+            _add(self._key, rate[1], time.time())
+
+    def record_success(self) -> None:
+        cache.delete(self._key)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.ids import Router  # ids in range: <id:pk>
 
-from . import views, views_auth, views_devices, views_export, views_import, views_sitters
+from . import views, views_auth, views_devices, views_export, views_import, views_pin, views_sitters
 
 auth_urlpatterns = [
     path("signup/", views_auth.SignupView.as_view(), name="auth-signup"),
@@ -48,4 +48,14 @@ family_router.register("child-devices", views_devices.ChildDeviceViewSet, basena
 family_urlpatterns = [
     *family_router.urls,
     path("export/", views_export.FamilyExportView.as_view(), name="family-export"),
+    path(
+        "pin/",
+        views_pin.FamilyPinViewSet.as_view({"put": "update", "delete": "destroy"}),
+        name="family-pin",
+    ),
+    path(
+        "pin/check/",
+        views_pin.FamilyPinViewSet.as_view({"post": "check"}),
+        name="family-pin-check",
+    ),
 ]

@@ -26,6 +26,7 @@ from rest_framework.renderers import JSONRenderer
 
 from families.models import Child, Family, new_board_version
 
+from . import pacing
 from .models import Routine, RoutineRun, RoutineStep, is_scheduled
 
 
@@ -46,6 +47,8 @@ class BoardStep:
     icon: str
     duration_minutes: int | None
     done: bool
+    # How long the step is planned to take, scaled to the routine's finish_by (pacing.py).
+    planned_seconds: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class RoutineInfo:
     start_time: time
     days_of_week: list[int]
     is_active: bool
+    finish_by: time | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +106,29 @@ class Board:
 
 
 def _board_routine(
+    family: Family,
+    day: date,
     routine: RoutineInfo,
     steps: list[tuple[int, str, str, int | None]],
     run: RunInfo | None,
     completions: dict[int, datetime],
 ) -> BoardRoutine:
+    since = [t for t in (*completions.values(), run.started_at if run else None) if t]
+    began = max(since) if since else None
+    left = pacing.finish_left(family, day, routine.finish_by, began, routine.start_time)
+    plan = pacing.planned_seconds([(m, pk in completions) for pk, _, _, m in steps], left)
     board_steps = [
-        BoardStep(id=pk, title=title, icon=icon, duration_minutes=minutes, done=pk in completions)
-        for pk, title, icon, minutes in steps
+        BoardStep(
+            id=pk,
+            title=title,
+            icon=icon,
+            duration_minutes=minutes,
+            done=pk in completions,
+            planned_seconds=planned,
+        )
+        for (pk, title, icon, minutes), planned in zip(steps, plan, strict=True)
     ]
     open_steps = [s for s in board_steps if not s.done]
-    since = [t for t in (*completions.values(), run.started_at if run else None) if t]
     return BoardRoutine(
         routine=routine,
         run=run,
@@ -122,7 +138,7 @@ def _board_routine(
         complete=bool(board_steps) and not open_steps,
         now_step=open_steps[0] if open_steps else None,
         next_step=open_steps[1] if len(open_steps) > 1 else None,
-        now_since=max(since) if since and open_steps else None,
+        now_since=began if open_steps else None,
     )
 
 
@@ -139,7 +155,16 @@ def today_board(family: Family, day: date, child_ids: frozenset[int] | None = No
     for *row, child_id in (
         Routine.objects.filter(family=family)
         .order_by()
-        .values_list("id", "name", "icon", "start_time", "days_of_week", "is_active", "children")
+        .values_list(
+            "id",
+            "name",
+            "icon",
+            "start_time",
+            "days_of_week",
+            "is_active",
+            "finish_by",
+            "children",
+        )
     ):
         routines.setdefault(row[0], RoutineInfo(*row))
         if child_id is not None:
@@ -189,7 +214,7 @@ def today_board(family: Family, day: date, child_ids: frozenset[int] | None = No
             )
             if planned or run is not None:
                 done = completions.get(run.id, {}) if run else {}
-                entries.append(_board_routine(routine, steps[routine.id], run, done))
+                entries.append(_board_routine(family, day, routine, steps[routine.id], run, done))
         board_children.append(BoardChild(child=child, routines=entries))
     return Board(date=day, children=board_children)
 
@@ -214,6 +239,7 @@ def _step(step: BoardStep | None) -> dict[str, Any] | None:
         "icon": step.icon,
         "duration_minutes": step.duration_minutes,
         "done": step.done,
+        "planned_seconds": step.planned_seconds,
     }
 
 
@@ -236,6 +262,8 @@ def board_data(board: Board) -> dict[str, Any]:
                             "name": r.routine.name,
                             "icon": r.routine.icon,
                             "start_time": r.routine.start_time.strftime("%H:%M"),
+                            "finish_by": r.routine.finish_by
+                            and r.routine.finish_by.strftime("%H:%M"),
                         },
                         "run": r.run
                         and {

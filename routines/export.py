@@ -34,6 +34,9 @@ class ExportRoutineSerializer(serializers.Serializer):
         child=serializers.IntegerField(), help_text="ISO weekdays, Monday = 1."
     )
     start_time = WallClockTimeField(help_text="Family-local wall-clock time.")
+    finish_by = WallClockTimeField(
+        allow_null=True, help_text="Family-local time the routine should be over by."
+    )
     reminder_offsets = serializers.ListField(child=serializers.IntegerField())
     is_active = serializers.BooleanField()
     created_at = serializers.DateTimeField()
@@ -73,6 +76,7 @@ def _routines(family: Family, user: Any) -> Iterator[dict]:
                     "icon",
                     "days_of_week",
                     "start_time",
+                    "finish_by",
                     "reminder_offsets",
                     "is_active",
                     "created_at",

@@ -26,16 +26,24 @@ from families.imports import (
 from .models import MAX_STEP_MINUTES, MAX_STEPS, Routine, RoutineRun, RoutineStep, StepCompletion
 from .validation import clean_days_of_week, clean_reminder_offsets
 
-ROUTINE_FIELDS = ("name", "icon", "days_of_week", "start_time", "reminder_offsets", "is_active")
+ROUTINE_FIELDS = (
+    "name",
+    "icon",
+    "days_of_week",
+    "start_time",
+    "finish_by",
+    "reminder_offsets",
+    "is_active",
+)
 
 
-def _wall_clock(row: dict[str, Any], where: str) -> str:
-    value = text(row, "start_time", where, 8, blank=False)
+def _wall_clock(row: dict[str, Any], where: str, key: str = "start_time") -> str:
+    value = text(row, key, where, 8, blank=False)
     hours, _, minutes = value.partition(":")
     if not (
         hours.isdigit() and minutes[:2].isdigit() and int(hours) < 24 and int(minutes[:2]) < 60
     ):
-        fail(f"{where}.start_time", "Must be a time of day (HH:MM).")
+        fail(f"{where}.{key}", "Must be a time of day (HH:MM).")
     return f"{int(hours):02d}:{int(minutes[:2]):02d}"
 
 
@@ -85,6 +93,10 @@ def _check_routines(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
                 "icon": text(row, "icon", where, 16),
                 "days_of_week": days,
                 "start_time": _wall_clock(row, where),
+                # Exports made before routines had a finish time have none.
+                "finish_by": (
+                    None if row.get("finish_by") is None else _wall_clock(row, where, "finish_by")
+                ),
                 "reminder_offsets": offsets,
                 "is_active": choice(row, "is_active", where, [True, False]),
                 "created_at": instant(row, "created_at", where),

@@ -49,6 +49,9 @@ class Routine(models.Model):
     days_of_week = models.JSONField(default=list)
     start_time = models.TimeField()
     reminder_offsets = models.JSONField(default=list, blank=True)
+    # Family-local time the routine should be over by; the Today board scales the
+    # remaining steps to it (routines/pacing.py).
+    finish_by = models.TimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

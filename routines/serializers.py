@@ -68,6 +68,12 @@ class RoutineSerializer(serializers.ModelSerializer):
         help_text="ISO weekdays: Monday = 1 … Sunday = 7.",
     )
     start_time = WallClockTimeField(help_text="Family-local time, HH:MM.")
+    finish_by = WallClockTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Family-local time, HH:MM, the routine should be over by; null for none. "
+        "Today scales the remaining steps to it.",
+    )
     reminder_offsets = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=MAX_OFFSET_MINUTES),
         required=False,
@@ -86,6 +92,7 @@ class RoutineSerializer(serializers.ModelSerializer):
             "days_of_week",
             "start_time",
             "reminder_offsets",
+            "finish_by",
             "is_active",
             "steps",
             "created_at",

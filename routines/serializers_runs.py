@@ -29,6 +29,13 @@ class RoutineSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "icon", "start_time"]
 
 
+class BoardRoutineSummarySerializer(RoutineSummarySerializer):
+    finish_by = WallClockTimeField(read_only=True, allow_null=True)
+
+    class Meta(RoutineSummarySerializer.Meta):
+        fields = [*RoutineSummarySerializer.Meta.fields, "finish_by"]
+
+
 # --- Runs ------------------------------------------------------------------------------
 
 
@@ -100,10 +107,15 @@ class BoardStepSerializer(serializers.Serializer):
     icon = serializers.CharField()
     duration_minutes = serializers.IntegerField(allow_null=True)
     done = serializers.BooleanField()
+    planned_seconds = serializers.IntegerField(
+        help_text="How long the step is planned to take: its own duration, or less so the "
+        "routine ends by its finish_by (the remaining steps scaled alike, at least a minute "
+        "each). Counted from now_since for the current step."
+    )
 
 
 class BoardRoutineSerializer(serializers.Serializer):
-    routine = RoutineSummarySerializer()
+    routine = BoardRoutineSummarySerializer()
     run = RunRefSerializer(allow_null=True)
     steps = BoardStepSerializer(many=True)
     done = serializers.IntegerField()

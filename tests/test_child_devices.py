@@ -195,6 +195,7 @@ DEVICE_MAY = {
     ("api/v1/emotions/", "GET"),
     ("api/v1/families/<family_id>/today/", "GET"),
     ("api/v1/families/<family_id>/checkins/", "POST"),
+    ("api/v1/families/<family_id>/pin/check/", "POST"),  # the grown-up leaving the child view
 }
 TICKS = {
     "api/v1/families/<family_id>/runs/<run>/steps/<step>/completion/",

@@ -8,6 +8,7 @@ import json
 import random
 import time
 from datetime import UTC, datetime
+from datetime import time as wall_clock
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -126,7 +127,9 @@ def test_export_import_export_gives_the_same_content(owner):
     Strategy.objects.create(
         family=family, key="our-song", title="Our song", kind="comfort", steps=["Sing."]
     )
+    Routine.objects.filter(family=family).update(finish_by=wall_clock(20, 15))
     first = export_of(parent, family)
+    assert {r["finish_by"] for r in first["routines"]} == {"20:15"}
     # Into a fresh start: the family is gone; the one who exported imports the file.
     family.delete()
     assert not CheckIn.objects.exists()

@@ -59,6 +59,8 @@ ACCESS: dict[str, dict[str, str]] = {
     F + "children/": {"GET": "member", "POST": "member"},
     F + "children/<pk>/": {"GET": "member", "PATCH": "member", "DELETE": "member"},
     F + "export/": {"GET": "member"},
+    F + "pin/": {"PUT": "owner", "DELETE": "owner"},
+    F + "pin/check/": {"POST": "member"},
     F + "export/checkins.csv": {"GET": "member"},
     "api/v1/emotions/": {"GET": "user"},
     F + "strategies/": {"GET": "member", "POST": "member"},
@@ -147,6 +149,7 @@ SITTER = {
     (F + "children/<child_id>/duty/", "DELETE"),
     (F + "handovers/", "GET"),
     (F + "handovers/", "POST"),
+    (F + "pin/check/", "POST"),  # a sitter hands the phone to the child too
 }
 # What a child's tablet (paired for Sam) may call: what it is, the faces, Sam's board and
 # ticks, and Sam's own check-in. Everything else is 403 to it.
@@ -159,6 +162,7 @@ DEVICE = {
     (F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/", "PUT"),
     (F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/", "DELETE"),
     (F + "checkins/", "POST"),
+    (F + "pin/check/", "POST"),  # the grown-up leaving the child view
 }
 WHOLE_FAMILY = {F + "export/", F + "export/checkins.csv"}
 # Reports and shares may hold any child: only for members who see every child.

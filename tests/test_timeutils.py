@@ -1,11 +1,11 @@
 """Family-local dates around midnight UTC and across DST."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
 
-from core.timeutils import family_day_bounds, family_local_date, family_today
+from core.timeutils import family_day_bounds, family_local_date, family_today, family_wall_clock
 
 from .support.factories import FamilyFactory
 
@@ -52,3 +52,19 @@ def test_day_bounds_when_midnight_does_not_exist():
     start, _ = family_day_bounds(chile, date(2026, 9, 6))
     assert family_local_date(chile, start) == date(2026, 9, 6)
     assert family_local_date(chile, start - timedelta(seconds=1)) == date(2026, 9, 5)
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "expected"),
+    [
+        (date(2026, 3, 28), time(7, 30), datetime(2026, 3, 28, 6, 30, tzinfo=UTC)),  # UTC+1
+        (date(2026, 3, 30), time(7, 30), datetime(2026, 3, 30, 5, 30, tzinfo=UTC)),  # UTC+2
+        # 02:30 does not exist on 29 March in Madrid: it lands half an hour after the gap.
+        (date(2026, 3, 29), time(2, 30), datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+        # 02:30 happens twice on 25 October: the first time (still UTC+2).
+        (date(2026, 10, 25), time(2, 30), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+    ],
+)
+def test_a_wall_clock_time_is_the_family_local_instant(day, at, expected):
+    family = FamilyFactory.build(timezone="Europe/Madrid")
+    assert family_wall_clock(family, day, at) == expected

@@ -77,7 +77,8 @@ def axe_problems(page, where: str) -> list[str]:
           const result = await axe.run(document, {
             runOnly: {
               type: 'tag',
-              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice', 'experimental'],
+              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa',
+                'best-practice', 'experimental'],
             },
             resultTypes: ['violations'],
           });

@@ -223,11 +223,11 @@ describe("roles", () => {
 
   test("a sitter opens only their family's sitter screens", () => {
     for (const path of ["families/3/today", "families/3/checkin", "families/3/strategies", "families/3/strategies/12",
-      "families/3/handover", "families/3/checkins/0b9e-11/follow-up", "pass/abc"]) {
+      "families/3/handover", "families/3/checkins/0b9e-11/follow-up", "pass/abc", "child/3/7", "child/3/7/feel"]) {
       assert.equal(care.sitterMayOpen(path, 3), true, path);
     }
     for (const path of ["families/3/family", "families/3/insights", "families/3/settings", "families/4/today",
-      "families/3/children/1/log", "families/new", "login", ""]) {
+      "families/3/children/1/log", "families/new", "login", "", "child/4/7", "child/3/7/other"]) {
       assert.equal(care.sitterMayOpen(path, 3), false, path);
     }
   });

@@ -27,7 +27,7 @@ Object.assign(globalThis, {
 for (const name of ["setInterval", "setTimeout", "requestAnimationFrame"]) globalThis[name] = record(name);
 
 const SCREENS = ["auth", "checkin", "family", "follow-up", "insights", "join", "routines", "settings", "strategy", "today", "your-data",
-  "pass", "handover", "care-log", "strategies", "family-care"];
+  "pass", "handover", "care-log", "strategies", "family-care", "child"];
 
 test("importing the screens and the modules they use starts nothing", async () => {
   const modules = [];

@@ -165,6 +165,14 @@ describe("timer", () => {
     assert.equal(logic.timerState(e, NOW).left, 0);
   });
 
+  test("a routine with a finish time runs on the server's planned seconds", () => {
+    const e = entry(1, [step(1, false, 15)]);
+    e.steps[0].planned_seconds = 450;
+    logic.derive(e);
+    e.now_since = "2024-05-06T07:05:00Z";
+    assert.deepEqual(logic.timerState(e, NOW), { total: 450, left: 150, started: true });
+  });
+
   test("words, not seconds", () => {
     assert.equal(logic.timerText({ total: 900, left: 900, started: false }), "⏱ 15 min");
     assert.equal(logic.timerText({ total: 900, left: 301, started: true }), "About 6 min left");

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from checkins.models import CheckIn, Strategy
-from families import devices, sitters
+from families import devices, pin, sitters
 from families.models import Child, ChildDevice, Invitation, Membership, SitterPass
 from families.services import create_invitation
 from reports.models import Report, Share
@@ -108,6 +108,14 @@ KEYWORD_BUILDERS: dict[str, Builder] = {
 }
 
 
+# Routes whose object is a state of the family itself rather than a row in the URL: the
+# victim is made here (a PIN to clear or guess), so a denied call has something to spoil.
+ROUTE_VICTIMS: dict[str, Callable[[object], None]] = {
+    "api/v1/families/<family_id>/pin/": lambda family: pin.set_pin(family, "2468"),
+    "api/v1/families/<family_id>/pin/check/": lambda family: pin.set_pin(family, "2468"),
+}
+
+
 def _model_of(endpoint) -> type:
     cls = endpoint.view_class
     queryset = getattr(cls, "queryset", None)
@@ -119,6 +127,8 @@ def _model_of(endpoint) -> type:
 def build_kwargs(endpoint, family, owner) -> dict[str, object]:
     """URL keyword → value, with real objects of ``family`` for every object id."""
     built: dict[str, object] = {}
+    if endpoint.route in ROUTE_VICTIMS:
+        ROUTE_VICTIMS[endpoint.route](family)
     for key in endpoint.kwargs:
         if key == "family_id":
             continue

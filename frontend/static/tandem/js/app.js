@@ -11,11 +11,11 @@ import * as handover from "./screens/handover.js";
 import * as pass from "./screens/pass.js";
 import * as pairDevice from "./screens/pair-device.js";
 import * as childCheckin from "./screens/child-checkin.js";
-import * as childHome from "./screens/child-home.js";
 import * as strategies from "./screens/strategies.js";
 import { sitterMayOpen, tabsFor } from "./care-logic.js";
 import { deviceMayOpen } from "./device-logic.js";
 import * as checkin from "./screens/checkin.js";
+import * as child from "./screens/child.js";
 import * as digest from "./screens/digest.js";
 import * as family from "./screens/family.js";
 import * as followUp from "./screens/follow-up.js";
@@ -32,6 +32,7 @@ import * as today from "./screens/today.js";
 import "./api.js";
 import "./i18n.js";
 import "./checkin-logic.js";
+import "./child-logic.js";
 import "./checkin/breathing.js";
 import "./checkin/charts.js";
 import "./checkin/insight-charts.js";
@@ -49,7 +50,7 @@ import "./today-logic.js";
 // Each screen module exports its `routes` ([pattern, mount(root, params), options]) and
 // the `tab` it provides, if any; nothing in them runs until a route is shown.
 for (const screen of [auth, strategy, followUp, checkin, family, insights, reports, join, routines, today, settings,
-  pass, handover, careLog, strategies, digest, pairDevice, childCheckin, childHome]) {
+  pass, handover, careLog, strategies, digest, pairDevice, childCheckin, child]) {
   if (screen.tab) tabRegistry.add(screen.tab);
   for (const [pattern, mount, options] of screen.routes) route(pattern, mount, options);
 }
@@ -68,7 +69,7 @@ const TABS = [
 function renderTabs(path) {
   const nav = document.getElementById("tabs");
   const family = currentFamily();
-  if (!session.user || !family || session.user.device) { nav.hidden = true; return; } // a tablet: no tabs
+  if (!session.user || !family || session.user.device || path.startsWith("child/")) { nav.hidden = true; return; } // a tablet or the child view: no tabs
   nav.hidden = false;
   nav.replaceChildren(
     ...TABS.filter(([key]) => tabRegistry.has(key) && tabsFor(family.role, [key]).length).map(([key, icon, label]) => {
@@ -91,10 +92,17 @@ async function render() {
     return;
   }
   const device = pairDevice.deviceOf(session.user);
+  // A tablet's grown-up, once past the PIN, gets its children's chooser, not Today.
+  if (device) child.setLeaveTo((familyId) => `child/${familyId}`);
   if (device && !deviceMayOpen(path)) { // the child view only
     go(pairDevice.deviceHome(device));
     return;
   }
+  // A locked child view comes back whatever the back button or a link asks for, until a
+  // grown-up unlocks it (screens/child.js).
+  const back = session.user ? child.lockedRoute(path) : null;
+  if (back) { go(back); return; }
+  document.body.classList.toggle("child-mode", path.startsWith("child/"));
   const open = session.user && currentFamily();
   if (open && open.role === "sitter" && !sitterMayOpen(path, open.id)) { // a sitter's screens only
     go(`families/${open.id}/today`);

@@ -454,6 +454,8 @@ export function tabsFor(role, keys) {
  */
 export function sitterMayOpen(path, familyId) {
   if (/^pass\//.test(path)) return true;
+  const childView = /^child\/(\d+)\/\d+(\/feel)?$/.exec(path);
+  if (childView) return Number(childView[1]) === familyId;
   const m = /^families\/(\d+)\/(.*)$/.exec(path);
   if (!m || Number(m[1]) !== familyId) return false;
   return /^(today|checkin|strategies(\/\d+)?|handover|checkins\/[\w-]+\/follow-up)$/.test(m[2]);

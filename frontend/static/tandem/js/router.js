@@ -13,8 +13,11 @@ export function route(pattern, mount, { auth = true } = {}) {
   const regex = new RegExp(
     `^${pattern.replace(/:(\w+)/g, (_, key) => { keys.push(key); return "([^/]+)"; })}$`,
   );
-  routes.push({ regex, keys, mount, auth });
+  routes.push({ pattern, regex, keys, mount, auth });
 }
+
+// The patterns registered, in order (the accessibility gate visits every one of them).
+export const patterns = () => routes.map((r) => r.pattern);
 
 export function fallback(mount) { notFound = mount; }
 

@@ -10,6 +10,7 @@
  * @property {string} icon
  * @property {number | null} duration_minutes
  * @property {boolean} done
+ * @property {number} [planned_seconds]  how long the step is planned to take (finish_by scales it)
  */
 
 /**
@@ -174,7 +175,8 @@ export function clockIn(timeZone, date) {
 export function timerState(entry, nowMs) {
   const step = entry.now_step;
   if (!step || !step.duration_minutes) return null;
-  const total = step.duration_minutes * 60;
+  // The server's plan, scaled to the routine's finish time (routines/pacing.py).
+  const total = step.planned_seconds || step.duration_minutes * 60;
   if (!entry.now_since) return { total, left: total, started: false };
   const elapsed = (nowMs - new Date(entry.now_since).getTime()) / 1000;
   return { total, left: Math.max(0, Math.round(total - elapsed)), started: true };

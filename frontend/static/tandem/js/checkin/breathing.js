@@ -24,7 +24,7 @@ export function breathingGuide(patternKey, { id = "breathing-h", level = 2 } = {
   if (!pattern) return null;
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   const circle = h("div", { class: "breath-circle", "aria-hidden": "true" }, h("span", { class: "breath-word" }, ""));
-  const live = h("p", { class: "breath-count", role: "status", "aria-live": "assertive", "aria-atomic": "true" }, "Ready when you are.");
+  const live = h("p", { class: "breath-count", role: "status", "aria-live": "polite", "aria-atomic": "true" }, "Ready when you are.");
   const round = h("p", { class: "small muted breath-round" }, "");
   const button = h("button", { type: "button", class: "full" }, "Start breathing");
   let timer = null;

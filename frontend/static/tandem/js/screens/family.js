@@ -3,6 +3,7 @@
 
 import { api, getAll } from "../api.js";
 import { field, fill, h, handleSubmit, toast } from "../dom.js";
+import { gettext } from "../i18n.js";
 import { go } from "../router.js";
 import { childrenDataGo, leaveMode, listOf } from "../family-logic.js";
 import { limit } from "../limits.js";
@@ -174,6 +175,37 @@ function leaveAndDelete({ family, familyId, members, children, me, isOwner }) {
     area);
 }
 
+// The family PIN that gets a grown-up out of the child view (owners set and remove it).
+function pinSection(familyId, family) {
+  const status = h("p", { class: "small muted", id: "pin-status", role: "status" });
+  const remove = h("button", { type: "button", class: "danger" }, gettext("Remove the PIN"));
+  const show = (hasPin) => {
+    status.textContent = hasPin
+      ? gettext("A PIN is set: the child view asks for it before a grown-up leaves.")
+      : gettext("No PIN yet: holding “Grown-ups” alone leaves the child view.");
+    remove.hidden = !hasPin;
+  };
+  const form = h("form", { class: "card stack", novalidate: true, "aria-labelledby": "pin-h" },
+    field(gettext("New PIN (4 to 8 digits)"), {
+      name: "pin", type: "password", inputmode: "numeric", autocomplete: "off", maxlength: 8, pattern: "[0-9]*", required: true,
+    }),
+    h("p", { class: "error form-error", role: "alert" }),
+    h("div", { class: "row" }, h("button", { type: "submit" }, gettext("Save the PIN")), remove));
+  handleSubmit(form, async (data) => {
+    await api.put(`families/${familyId}/pin/`, { pin: data.pin });
+    form.reset();
+    show(true);
+    toast(gettext("PIN saved"));
+  });
+  remove.addEventListener("click", async () => {
+    try { await api.del(`families/${familyId}/pin/`); show(false); toast(gettext("PIN removed")); }
+    catch (error) { toast(error.message); }
+  });
+  show(Boolean(family.has_pin));
+  return h("section", { "aria-labelledby": "pin-h" },
+    h("h2", { id: "pin-h" }, gettext("Child view PIN")), status, form);
+}
+
 async function mountFamily(root, { family: familyParam }) {
   const familyId = Number(familyParam);
   setFamily(familyId);
@@ -240,6 +272,7 @@ async function mountFamily(root, { family: familyParam }) {
       inviteOut),
     isOwner ? passesSection(familyId, family, children) : null,
     devices,
+    isOwner ? pinSection(familyId, family) : null,
     h("section", { "aria-labelledby": "you-h" },
       h("h2", { id: "you-h" }, "You"),
       h("div", { class: "row" },

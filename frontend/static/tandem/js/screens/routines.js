@@ -3,6 +3,7 @@
 
 import { api, ApiError, getAll } from "../api.js";
 import { fill, h, handleSubmit, toast } from "../dom.js";
+import { gettext } from "../i18n.js";
 import { limit } from "../limits.js";
 import { go } from "../router.js";
 import {
@@ -135,6 +136,11 @@ async function editor(root, familyId, routineId) {
       h("button", { type: "button", class: "quiet", onclick: () => setDays([6, 7]) }, "Weekends")),
     h("label", { for: "f-start" }, "Starts at"),
     h("input", { id: "f-start", name: "start_time", type: "time", value: r.start_time, required: true }),
+    h("label", { for: "f-finish" }, gettext("Finish by (optional)")),
+    h("input", { id: "f-finish", name: "finish_by", type: "time", value: r.finish_by || "",
+      "aria-describedby": "f-finish-help" }),
+    h("p", { class: "small muted", id: "f-finish-help" },
+      gettext("The child view shortens the steps left so the routine ends on time, calmly.")),
     chipGroup("Remind caregivers", "reminder_offsets", OFFSETS, r.reminder_offsets, { inputName: "offset" }),
     h("label", { class: "check" },
       h("input", { type: "checkbox", name: "is_active", checked: r.is_active }), " Active (shows on Today and sends reminders)"),
@@ -159,6 +165,7 @@ async function editor(root, familyId, routineId) {
       children: checkedValues(form, "child").map(Number),
       days_of_week: checkedValues(form, "day").map(Number),
       start_time: form.elements.namedItem("start_time").value.slice(0, 5),
+      finish_by: form.elements.namedItem("finish_by").value.slice(0, 5) || null,
       reminder_offsets: checkedValues(form, "offset").map(Number),
       is_active: form.elements.namedItem("is_active").checked,
       steps: stepsBody(steps),

@@ -8,6 +8,7 @@
 
 import { api, getIfChanged } from "../api.js";
 import { fill, h, toast } from "../dom.js";
+import { gettext, interpolate } from "../i18n.js";
 import { onChange, pending, send } from "../offline-queue.js";
 import { query } from "../router.js";
 import { session, setFamily } from "../state.js";
@@ -217,6 +218,7 @@ function renderBoard() {
     parts.push(h("h2", { class: "routine-heading" },
       h("span", { "aria-hidden": "true" }, shown.routine.icon || ""), ` ${shown.routine.name}`,
       h("span", { class: "muted small" }, ` · ${shown.routine.start_time}`)));
+
     if (shown.complete) {
       parts.push(celebration(shown, current.child, s.celebrate === shown.routine.id));
       s.celebrate = null; // animate once, not on every refresh
@@ -225,6 +227,12 @@ function renderBoard() {
     }
     parts.push(h("p", { class: "progress-text" }, `${shown.done} of ${shown.total} done`),
       stepStrip(shown, s.childId));
+    // The child's own full-screen board, to hand the phone over or open on a tablet.
+    parts.push(h("a", {
+      class: "button secondary child-view-link", "data-focus": "child-view",
+      href: `#/child/${familyId}/${s.childId}?routine=${shown.routine.id}`,
+    }, h("span", { "aria-hidden": "true" }, "🧒"), " ",
+    interpolate(gettext("Child view for %(name)s"), { name: current.child.name })));
   }
   s.root.replaceChildren(...parts.filter(Boolean));
   if (focused) {
