@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.ids import Router  # ids in range: <id:pk>
 
-from . import views, views_auth, views_export, views_import, views_sitters
+from . import views, views_auth, views_away, views_export, views_import, views_sitters
 
 auth_urlpatterns = [
     path("signup/", views_auth.SignupView.as_view(), name="auth-signup"),
@@ -43,7 +43,9 @@ family_router.register("members", views.MemberViewSet, basename="member")
 family_router.register("invitations", views.InvitationViewSet, basename="invitation")
 family_router.register("children", views.ChildViewSet, basename="child")
 family_router.register("sitter-passes", views_sitters.SitterPassViewSet, basename="sitter-pass")
+family_router.register("away", views_away.AwayViewSet, basename="away")
 family_urlpatterns = [
     *family_router.urls,
     path("export/", views_export.FamilyExportView.as_view(), name="family-export"),
+    path("children/<id:child_id>/away/", views_away.ChildAwayView.as_view(), name="child-away"),
 ]

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 
 def topic_for(key: str) -> str:
     """A stable 24-character base64url ``Topic`` for ``key`` (RFC 8030 allows 32)."""
@@ -81,6 +83,11 @@ def routine_payload(
         "tag": tag,
         "topic": topic_for(f"{tag}-{occurrence_at.timestamp():.0f}"),
     }
+
+
+def away_note(child_names: Sequence[str]) -> str:
+    """Why a routine reminder was not sent: every child it is for is away that day."""
+    return (_("Away that day: %(names)s.") % {"names": join_names(child_names)})[:300]
 
 
 def follow_up_payload(
