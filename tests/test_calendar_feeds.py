@@ -227,9 +227,11 @@ def test_scopes_and_limited_members_see_only_their_children(owner, family):
     assert refused.status_code == 400
     assert "child" in refused.json()["errors"]
     missing = client_for(owner).post(feeds_url(family), {"scope": "child"}, format="json")
-    assert missing.status_code == 400 and "child" in missing.json()["errors"]
+    assert missing.status_code == 400
+    assert "child" in missing.json()["errors"]
     bad = client_for(owner).post(feeds_url(family), {"scope": "week"}, format="json")
-    assert bad.status_code == 400 and "scope" in bad.json()["errors"]
+    assert bad.status_code == 400
+    assert "scope" in bad.json()["errors"]
 
     alex_feed = make_feed(owner, family, scope="child", child=alex.pk)
     assert _uids(fetch(alex_feed["url"])) == {f"routine-{r_alex.pk}-child-{alex.pk}@testserver"}
