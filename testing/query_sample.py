@@ -8,7 +8,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 
@@ -30,11 +30,21 @@ def build_sample(label: str, shape: Any) -> Sample:
     from django.test import Client
     from django.utils import timezone
 
+    from calendars import feeds
+    from calendars.models import CalendarFeed
     from checkins.models import CheckIn, Strategy
     from core.timeutils import family_today
     from demo.seed import FamilySeeder, Writer
-    from families import sitters
-    from families.models import Child, Family, Invitation, Membership, SitterPass, User
+    from families import away, sitters
+    from families.models import (
+        Child,
+        ChildAway,
+        Family,
+        Invitation,
+        Membership,
+        SitterPass,
+        User,
+    )
     from families.services import create_invitation
     from routines.models import Routine, RoutineRun
     from routines.runs import complete_step
@@ -84,6 +94,12 @@ def build_sample(label: str, shape: Any) -> Sample:
         expires_at=timezone.now() + timedelta(days=1),
     )
     share.children.set([run.child])
+    # Days away and calendar feeds: one of each per child, in the past (Today unchanged).
+    days_away = []
+    for n, child in enumerate(Child.objects.filter(family=family).order_by("id")):
+        start = last - timedelta(days=30 + 3 * n)
+        days_away.append(away.add_away(child=child, first=start, last=start, note="at Dad's"))
+        feeds.create_feed(membership=membership, scope="child", child=child)
     client = Client()
     client.force_login(owner)
     return Sample(
@@ -99,6 +115,8 @@ def build_sample(label: str, shape: Any) -> Sample:
             SitterPass: sitter_pass.pk,
             Report: report.pk,
             Share: share.pk,
+            ChildAway: days_away[0].pk,
+            CalendarFeed: CalendarFeed.objects.filter(membership=membership).first().pk,
             "child_id": run.child_id,
             "routine": run.routine_id,
             "child": run.child_id,
@@ -134,6 +152,8 @@ def requests_for(endpoint: Any, sample: Sample) -> list[tuple[str, str, Any]]:
             "history/": f"?from={sample.first_day}&to={sample.day}",
             "insights/": f"?child={sample.child}&period=month&date={sample.day}",
             "suggestions/": f"?emotion=worried&intensity=4&child={sample.child}",
+            # The sample's days away lie a month or more back.
+            "away/": f"?from={date.fromisoformat(sample.day) - timedelta(days=90)}",
         }
         suffix = next((q for end, q in query.items() if route.endswith(end)), "")
         calls.append(("GET", url + suffix, None))
