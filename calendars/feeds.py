@@ -97,7 +97,7 @@ def feed_children(feed: CalendarFeed) -> list[Child] | None:
     if feed.membership.limited:
         children = children.filter(pk__in=feed.membership.children.values("pk"))
     if feed.scope == FeedScope.CHILD:
-        found = list(children.filter(pk=feed.child_id))
+        found = [c for c in children if c.pk == feed.child_id]
         return found or None
     if feed.scope == FeedScope.DUTY:
         mine = {

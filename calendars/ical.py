@@ -256,4 +256,5 @@ def build_calendar(
                     uid_domain=uid_domain,
                 )
             )
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body

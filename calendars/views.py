@@ -3,6 +3,7 @@ itself at ``cal/{token}.ics`` (no account, no cookie: the token is the secret)."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,7 +16,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -84,11 +87,14 @@ class _AnyAccept(BaseContentNegotiation):
     """Calendar apps ask for ``text/calendar`` (or anything): the feed answers its .ics
     whatever they accept, and errors as JSON."""
 
-    def select_parser(self, request: Request, parsers: list) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> Any:
+        return next(iter(parsers), None)
 
-    def select_renderer(self, request: Request, renderers: list, format_suffix: Any = None) -> Any:
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: Any = None
+    ) -> Any:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class CalendarFileView(APIView):
