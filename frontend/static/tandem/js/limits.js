@@ -19,6 +19,7 @@ export const LIMITS = {
   "pass.name": { schema: "SitterPassRequest.name", max: 80 },
   "sitter.name": { schema: "RedeemRequest.name", max: 60 },
   "handover.note": { schema: "HandoverRequest.note", max: 1000 },
+  "away.note": { schema: "AwayRequest.note", max: 80 },
 };
 
 /**
