@@ -36,9 +36,11 @@ MAX_AGE_SECONDS = 3600
 
 
 def _issued(request: Request, issued: feeds.IssuedFeed) -> dict[str, Any]:
+    """The answer with the feed's URL, which exists only now (only its hash is stored)."""
     url = f"{site_url(request._request)}/api/v1/cal/{issued.token}.ics"
-    data = dict(FeedSerializer(issued.feed).data)
-    return {**data, "url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+    feed: Any = issued.feed
+    feed.url, feed.webcal_url = url, "webcal://" + url.split("://", 1)[1]
+    return dict(IssuedFeedSerializer(feed).data)
 
 
 class CalendarFeedViewSet(
@@ -69,15 +71,13 @@ class CalendarFeedViewSet(
             scope=body.validated_data["scope"],
             child=body.validated_data.get("child"),
         )
-        return Response(
-            IssuedFeedSerializer(_issued(request, issued)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(_issued(request, issued), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: IssuedFeedSerializer})
     @action(detail=True, methods=["post"])
     def regenerate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         issued = feeds.regenerate(self.get_object())
-        return Response(IssuedFeedSerializer(_issued(request, issued)).data)
+        return Response(_issued(request, issued))
 
     def perform_destroy(self, instance: CalendarFeed) -> None:
         feeds.revoke(instance)

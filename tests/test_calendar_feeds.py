@@ -234,6 +234,7 @@ def test_scopes_and_limited_members_see_only_their_children(owner, family):
     assert "scope" in bad.json()["errors"]
 
     alex_feed = make_feed(owner, family, scope="child", child=alex.pk)
+    assert (alex_feed["scope"], alex_feed["child"]) == ("child", alex.pk)
     assert _uids(fetch(alex_feed["url"])) == {f"routine-{r_alex.pk}-child-{alex.pk}@testserver"}
 
     owner_membership = Membership.objects.get(family=family, user=owner)
