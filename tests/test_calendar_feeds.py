@@ -18,6 +18,7 @@ import recurring_ical_events
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.throttling import ScopedRateThrottle
 
 from calendars.models import CalendarFeed
 from care import handover
@@ -281,3 +282,15 @@ def test_the_feed_costs_the_same_queries_for_many_routines(owner, family):
     with CaptureQueriesContext(connection) as large:
         fetch(feed["url"])
     assert len(large.captured_queries) <= len(small.captured_queries) + 1  # content changed
+
+
+def test_the_feed_is_throttled_per_address(owner, family, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "calendar", "2/hour")
+    feed = make_feed(owner, family)
+    assert fetch(feed["url"]).status_code == 200
+    assert fetch(feed["url"]).status_code == 200
+    throttled = fetch(feed["url"])
+    assert throttled.status_code == 429
+    assert "Retry-After" in throttled
+    # Another address is counted on its own.
+    assert fetch(feed["url"], REMOTE_ADDR="192.0.2.7").status_code == 200
