@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from icalendar import Alarm, Calendar, Event, Timezone
 
-from families.away import AwayDays
+from families.away import AwayDays, AwayRange
 from reminders.scheduling import resolve_local
 
 PRODID = "-//Tandem//Routines//EN"
@@ -138,11 +138,8 @@ def routine_event(
     event.add("uid", f"routine-{routine.id}-child-{child.id}@{uid_domain}")
     event.add("dtstamp", routine.updated_at.astimezone(UTC))
     event.add("last-modified", routine.updated_at.astimezone(UTC))
-    event.add(
-        "summary",
-        f"{routine.icon} "
-        + _("%(routine)s for %(child)s") % {"routine": routine.name, "child": child.name},
-    )
+    title = _("%(routine)s for %(child)s") % {"routine": routine.name, "child": child.name}
+    event.add("summary", f"{routine.icon} {title}".strip())
     description = _description(routine)
     if description:
         event.add("description", description)
@@ -181,11 +178,11 @@ def routine_event(
     return event
 
 
-def away_event(*, item_id: int, child: FeedChild, first: date, last: date, note: str,
-               stamp: datetime, uid_domain: str) -> Event:  # fmt: skip
+def away_event(*, item: AwayRange, child: FeedChild, stamp: datetime, uid_domain: str) -> Event:
     """An all-day event for a child's days away ("Sam: at Dad's")."""
+    note, first, last = item.note, item.starts_on, item.ends_on
     event = Event()
-    event.add("uid", f"away-{item_id}@{uid_domain}")
+    event.add("uid", f"away-{item.id}@{uid_domain}")
     event.add("dtstamp", stamp.astimezone(UTC))
     summary = (
         _("%(child)s: %(note)s") % {"child": child.name, "note": note}
@@ -247,11 +244,8 @@ def build_calendar(
         for item in away.of(child.id):
             calendar.add_component(
                 away_event(
-                    item_id=item.id,
+                    item=item,
                     child=child,
-                    first=item.starts_on,
-                    last=item.ends_on,
-                    note=item.note,
                     stamp=away_stamps.get(item.id, datetime(2000, 1, 1, tzinfo=UTC)),
                     uid_domain=uid_domain,
                 )
