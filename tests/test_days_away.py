@@ -78,6 +78,11 @@ def test_a_caregiver_marks_sam_away_lists_and_deletes_the_range(caregiver_client
     later = caregiver_client.get(api(family, "away/"), {"from": "2027-01-18"})
     assert later.json()["results"] == []
     assert len(caregiver_client.get(api(family, "away/")).json()["results"]) == 1
+    backwards = caregiver_client.get(
+        api(family, "away/"), {"from": "2027-02-01", "to": "2027-01-01"}
+    )
+    assert backwards.status_code == 400
+    assert "to" in backwards.json()["errors"]
     assert caregiver_client.delete(api(family, f"away/{body['id']}/")).status_code == 204
     assert not ChildAway.objects.exists()
 
