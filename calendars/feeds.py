@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -31,6 +32,9 @@ from . import ical
 from .models import CalendarFeed, FeedScope
 
 TOKEN_BYTES = 32
+# Rendered feeds, per process, beside the Today boards and keyed like them by the family's
+# board version, which every change to routines, steps, children and days away renews.
+FEED_CACHE = "boards"
 # Days away shown (and skipped in the events) this far back.
 PAST_DAYS = 366
 
@@ -165,6 +169,30 @@ def feed_body(feed: CalendarFeed, children: list[Child], uid_domain: str) -> byt
         away_stamps=stamps,
         uid_domain=uid_domain,
     )
+
+
+def cached_body(feed: CalendarFeed, children: list[Child], uid_domain: str) -> bytes:
+    """``feed_body``, built only when something it shows changed: the key holds the
+    family's board version, zone, name and today, and the children shown now (duty and a
+    member's children change without a new board version)."""
+    family = feed.family
+    parts = [
+        str(feed.pk),
+        feed.token_hash,
+        str(family.board_version),
+        family.timezone,
+        family.name,
+        family_today(family).isoformat(),
+        uid_domain,
+        ",".join(str(c.pk) for c in children),
+    ]
+    key = "cal:" + hashlib.blake2b("\n".join(parts).encode(), digest_size=20).hexdigest()
+    cache = caches[FEED_CACHE]
+    body: bytes | None = cache.get(key)
+    if body is None:
+        body = feed_body(feed, children, uid_domain)
+        cache.set(key, body)
+    return body
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -118,8 +119,8 @@ class CalendarFileView(APIView):
         feed = feeds.live_feed(token)
         children = feeds.feed_children(feed) if feed is not None else None
         if feed is None or children is None:
-            raise NotFound("No such calendar.")
-        body = feeds.feed_body(
+            raise NotFound(_("No such calendar."))
+        body = feeds.cached_body(
             feed, children, urlsplit(site_url(request._request)).hostname or "tandem"
         )
         etag, changed = feeds.record_version(feed, body)

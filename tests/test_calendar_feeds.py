@@ -250,6 +250,17 @@ def test_scopes_and_limited_members_see_only_their_children(owner, family):
     other = client_for(limited.user).delete(f"{feeds_url(family)}{alex_feed['id']}/")
     assert other.status_code == 404
 
+    # What a feed shows is decided when it is read: the member now sees Alex too...
+    sam_feed = make_feed(limited.user, family, scope="child", child=sam.pk)
+    set_member_children(limited, [sam, alex])
+    assert _uids(fetch(family_feed["url"])) == {
+        f"routine-{r_sam.pk}-child-{sam.pk}@testserver",
+        f"routine-{r_alex.pk}-child-{alex.pk}@testserver",
+    }
+    # ...and no longer Sam: Sam's own feed of theirs is gone.
+    set_member_children(limited, [alex])
+    assert fetch(sam_feed["url"]).status_code == 404
+
 
 def test_a_sitter_cannot_make_feeds_and_removing_a_member_kills_theirs(owner, family, child):
     issued = sitters.create_pass(
@@ -268,6 +279,15 @@ def test_a_sitter_cannot_make_feeds_and_removing_a_member_kills_theirs(owner, fa
     remove_membership(member)
     assert fetch(feed["url"]).status_code == 404
     assert not CalendarFeed.objects.filter(pk=feed["id"]).exists()
+
+
+def test_a_paused_routine_leaves_the_feed(owner, family, child):
+    routine = RoutineFactory(family=family, children=[child])
+    feed = make_feed(owner, family)
+    assert len(_uids(fetch(feed["url"]))) == 1
+    routine.is_active = False
+    routine.save()
+    assert _uids(fetch(feed["url"])) == set()
 
 
 def test_the_feed_costs_the_same_queries_for_many_routines(owner, family):
