@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from calendars import urls as calendars_urls
 from care import urls as care_urls
 from checkins import urls as checkins_urls
 from core import health
@@ -20,7 +21,15 @@ from reminders import urls as reminders_urls
 from reports import urls as reports_urls
 from routines import urls as routines_urls
 
-APPS = (families_urls, routines_urls, checkins_urls, care_urls, reminders_urls, reports_urls)
+APPS = (
+    families_urls,
+    routines_urls,
+    checkins_urls,
+    care_urls,
+    reminders_urls,
+    calendars_urls,
+    reports_urls,
+)
 
 api_v1 = [
     path("auth/", include(families_urls.auth_urlpatterns)),

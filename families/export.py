@@ -27,7 +27,7 @@ from core.contributions import ExportSection, export_sections
 from core.timeutils import family_today
 
 from . import serializers_export as shapes
-from .models import Child, Family, Invitation, Membership, Role, User
+from .models import Child, ChildAway, Family, Invitation, Membership, Role, User
 
 EXPORT_FORMAT = "tandem-export/1"
 CHUNK_ROWS = 500  # rows fetched per round trip and written per chunk of output
@@ -112,6 +112,14 @@ def _children(family: Family, user: User) -> Iterator[dict]:
     )
 
 
+def _away(family: Family, user: User) -> Iterator[dict]:
+    return stream(
+        ChildAway.objects.filter(child__family=family)
+        .order_by("id")
+        .values(*columns(shapes.ExportAwaySerializer))
+    )
+
+
 def _invitations(family: Family, user: User) -> Iterator[dict]:
     # Model instances (not values()) for ``status``; token_hash is never read out.
     invitations = Invitation.objects.filter(family=family).order_by("id").defer("token_hash")
@@ -132,5 +140,6 @@ def _invitations(family: Family, user: User) -> Iterator[dict]:
 SECTIONS = (
     ExportSection("members", 10, _members, shapes.ExportMemberSerializer()),
     ExportSection("children", 20, _children, shapes.ExportChildSerializer()),
+    ExportSection("away", 25, _away, shapes.ExportAwaySerializer()),
     ExportSection("invitations", 70, _invitations, shapes.ExportInvitationSerializer()),
 )

@@ -27,8 +27,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from core.api import validation_error
 from core.contributions import ImportSection, import_sections
 
+from .away import MAX_AWAY_DAYS
 from .export import EXPORT_FORMAT
-from .models import Child, Family, Membership, Role, User, validate_timezone
+from .models import Child, ChildAway, Family, Membership, Role, User, validate_timezone
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 BATCH = 1000
@@ -310,7 +311,60 @@ def mapped_user(context: ImportContext, old: int | None) -> int | None:
     return users.get(old) if old is not None else None
 
 
+def _check_away(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str, Any]]:
+    """Ranges of one child that overlap are refused, as ``families.away`` refuses them."""
+    seen: set[Any] = set()
+    out = []
+    children = refs.get("children", set())
+    for index, row in enumerate(rows):
+        where = f"away.{index}"
+        first, last = day(row, "from", where), day(row, "to", where)
+        if last < first or (last - first).days + 1 > MAX_AWAY_DAYS:
+            fail(f"{where}.to", f"Must be from “from” up to {MAX_AWAY_DAYS} days later.")
+        out.append(
+            {
+                "id": unique_id(row, where, seen, integer),
+                "child": reference(row, "child", where, children, "child", null=False),
+                "starts_on": first,
+                "ends_on": last,
+                "note": text(row, "note", where, 80),
+                "created_by": integer(row, "created_by", where, null=True),
+                "created_at": instant(row, "created_at", where),
+            }
+        )
+    by_child: dict[Any, list[dict[str, Any]]] = {}
+    for index, row in enumerate(out):
+        for other in by_child.get(row["child"], []):
+            if row["starts_on"] <= other["ends_on"] and other["starts_on"] <= row["ends_on"]:
+                fail(f"away.{index}.from", "Overlaps another range of the same child.")
+        by_child.setdefault(row["child"], []).append(row)
+    refs["away"] = seen
+    return out
+
+
+def _load_away(rows: list[dict[str, Any]], context: ImportContext) -> int:
+    children = context.map("children")
+    made = ChildAway.objects.bulk_create(
+        [
+            ChildAway(
+                child_id=children[row["child"]],
+                starts_on=row["starts_on"],
+                ends_on=row["ends_on"],
+                note=row["note"],
+                created_by_id=mapped_user(context, row["created_by"]),
+            )
+            for row in rows
+        ],
+        batch_size=BATCH,
+    )
+    for row, away in zip(rows, made, strict=True):
+        away.created_at = row["created_at"]
+    ChildAway.objects.bulk_update(made, ["created_at"], batch_size=BATCH)
+    return len(made)
+
+
 IMPORT_SECTIONS = (
     ImportSection("members", 10, _check_members, _load_members),
     ImportSection("children", 20, _check_children, _load_children),
+    ImportSection("away", 25, _check_away, _load_away),
 )

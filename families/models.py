@@ -343,6 +343,37 @@ class PassUse(models.Model):
         return f"{self.name} opened {self.sitter_pass} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class ChildAway(models.Model):
+    """A child away from the family's routines for some family-local days ("at Dad's").
+
+    ``starts_on`` … ``ends_on`` inclusive. Ranges of one child never overlap; SQLite
+    cannot express that as a constraint, so ``families.away.add_away`` holds it under a
+    lock on the child.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="away_ranges")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["child", "ends_on"], name="child_away_child_ends")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="child_away_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} away {self.starts_on} – {self.ends_on}"
+
+
 class ChildDevice(models.Model):
     """A child's tablet: paired once with a short code, then signed in as a device user
     that sees only ``children`` and may do only what views list in ``device_actions``

@@ -46,6 +46,22 @@ class ExportChildSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ExportAwaySerializer(serializers.Serializer):
+    """A range of days a child was (or will be) away, inclusive family-local dates."""
+
+    id = serializers.IntegerField()
+    child = serializers.IntegerField(source="child_id")
+    note = serializers.CharField(allow_blank=True)
+    created_by = serializers.IntegerField(source="created_by_id", **NULLABLE)
+    created_at = serializers.DateTimeField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(source="starts_on")
+        fields["to"] = serializers.DateField(source="ends_on")
+        return fields
+
+
 class ExportInvitationSerializer(serializers.Serializer):
     """An invitation without its token hash (the token itself was never stored)."""
 

@@ -4,7 +4,16 @@ from django.urls import path
 
 from core.ids import Router  # ids in range: <id:pk>
 
-from . import views, views_auth, views_devices, views_export, views_import, views_pin, views_sitters
+from . import (
+    views,
+    views_auth,
+    views_away,
+    views_devices,
+    views_export,
+    views_import,
+    views_pin,
+    views_sitters,
+)
 
 auth_urlpatterns = [
     path("signup/", views_auth.SignupView.as_view(), name="auth-signup"),
@@ -44,6 +53,7 @@ family_router.register("members", views.MemberViewSet, basename="member")
 family_router.register("invitations", views.InvitationViewSet, basename="invitation")
 family_router.register("children", views.ChildViewSet, basename="child")
 family_router.register("sitter-passes", views_sitters.SitterPassViewSet, basename="sitter-pass")
+family_router.register("away", views_away.AwayViewSet, basename="away")
 family_router.register("child-devices", views_devices.ChildDeviceViewSet, basename="child-device")
 family_urlpatterns = [
     *family_router.urls,
@@ -58,4 +68,5 @@ family_urlpatterns = [
         views_pin.FamilyPinViewSet.as_view({"post": "check"}),
         name="family-pin-check",
     ),
+    path("children/<id:child_id>/away/", views_away.ChildAwayView.as_view(), name="child-away"),
 ]

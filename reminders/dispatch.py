@@ -2,8 +2,9 @@
 
 Each batch is one transaction that claims due rows (``SELECT … FOR UPDATE SKIP LOCKED``
 on PostgreSQL, so several dispatchers can run side by side; SQLite has one writer at a
-time anyway), decides per recipient — reminders off or opted out: nothing; in quiet
-hours: a ``skipped`` delivery; later than the grace period: ``missed`` — creates one
+time anyway), decides per recipient — reminders off or opted out: nothing; every child
+of the routine away that day, or in quiet hours: a ``skipped`` delivery; later than the
+grace period: ``missed`` — creates one
 pending delivery per device (unique per reminder and device), materialises the routine's
 next occurrence, and enqueues the sends only after the commit. The same tick re-enqueues
 deliveries whose task was lost (a killed worker, a restarted broker): the database, not
@@ -127,7 +128,9 @@ def _process(batch: Sequence[ScheduledReminder], now: datetime, report: TickRepo
             quiet = recipient.zone is not None and in_quiet_hours(
                 now, recipient.zone, recipient.quiet_start, recipient.quiet_end
             )
-            if late:
+            if plan.skip:
+                state, note = DeliveryState.SKIPPED, plan.skip_note or plan.skip
+            elif late:
                 state, note = DeliveryState.MISSED, f"More than {_minutes(grace)} late."
             elif quiet:
                 state, note = DeliveryState.SKIPPED, "Quiet hours."

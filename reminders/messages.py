@@ -86,6 +86,11 @@ def routine_payload(
     }
 
 
+def away_note(child_names: Sequence[str]) -> str:
+    """Why a routine reminder was not sent: every child it is for is away that day."""
+    return (_("Away that day: %(names)s.") % {"names": join_names(child_names)})[:300]
+
+
 def follow_up_payload(
     *,
     family_id: int,

@@ -32,11 +32,16 @@ class Plan:
     ``cancel`` names why the reminder no longer applies (its routine changed, the check-in
     was answered); otherwise ``payload`` is the notification and ``recipients`` the
     members who want it (reminders disabled or opted out are already left out).
+    ``skip`` names why every recipient's devices get a ``skipped`` delivery instead of a
+    push (``"away"``: every child of the routine is away that day); ``skip_note`` says it
+    in words on the deliveries.
     """
 
     payload: dict[str, Any] = field(default_factory=dict)
     recipients: list[Recipient] = field(default_factory=list)
     cancel: str = ""
+    skip: str = ""
+    skip_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from care.handover import duty_by_child
+from families.away import away_days
 from routines.models import Routine
 
 from . import messages
@@ -155,6 +156,12 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
     routines = _routines_for(rows, lock=True)
     prefs = member_prefs({r.family_id for r in routines.values()})
     on_duty = duty_by_child({r.family_id for r in routines.values()})
+    days = [r.occurrence_date for r in rows if r.occurrence_date is not None]
+    away = away_days(
+        {c.pk for r in routines.values() for c in r.children.all()},
+        min(days, default=now.date()),
+        max(days, default=now.date()),
+    )
     plans: dict[int, Plan] = {}
     for row in rows:
         if row.routine_id is None:
@@ -168,21 +175,33 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
             plans[row.pk] = Plan(cancel=reason)
             continue
         zone = routine.family.zone
+        day = row.occurrence_date or local_date(row.fire_at, zone)
+        children = list(routine.children.all())
+        # Children away that day are left out of the reminder; when all are, it is skipped.
+        here = [c for c in children if not away.is_away(c.pk, day)]
         payload = messages.routine_payload(
             family_id=routine.family_id,
             routine_id=routine.pk,
             routine_name=routine.name,
             icon=routine.icon,
-            child_names=[c.name for c in routine.children.all()],
+            child_names=[c.name for c in (here or children)],
             offset_minutes=row.offset_minutes or 0,
             occurrence_at=row.occurrence_at or row.fire_at,
-            occurrence_date=row.occurrence_date or local_date(row.fire_at, zone),
+            occurrence_date=day,
             zone=zone,
         )
         wanting = [p for p in prefs.get(routine.family_id, []) if routine.pk not in p.opted_out]
-        child_ids = [c.pk for c in routine.children.all()]
+        child_ids = [c.pk for c in (here or children)]
         recipients = [p.recipient(zone) for p in route(wanting, child_ids, on_duty)]
-        plans[row.pk] = Plan(payload=payload, recipients=recipients)
+        if children and not here:
+            plans[row.pk] = Plan(
+                payload={**payload, "skipped": "away"},
+                recipients=recipients,
+                skip="away",
+                skip_note=messages.away_note([c.name for c in children]),
+            )
+        else:
+            plans[row.pk] = Plan(payload=payload, recipients=recipients)
     return plans
 
 

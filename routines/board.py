@@ -24,6 +24,7 @@ from typing import Any
 from django.core.cache import caches
 from rest_framework.renderers import JSONRenderer
 
+from families.away import away_days
 from families.models import Child, Family, new_board_version
 
 from . import pacing
@@ -93,10 +94,19 @@ class BoardRoutine:
     now_since: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class AwayInfo:
+    """The child is away that day: the last day of the range and its note."""
+
+    until: date
+    note: str
+
+
 @dataclass(frozen=True)
 class BoardChild:
     child: ChildInfo
     routines: list[BoardRoutine]
+    away: AwayInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +157,8 @@ def today_board(family: Family, day: date, child_ids: frozenset[int] | None = No
 
     A child has a routine that day when it is active, scheduled on that weekday and for
     that child, or when a run of it exists for them that day (done anyway, or the
-    schedule changed since). Four queries, whatever the size of the family's history.
+    schedule changed since). A child away that day has none, only ``away``. Five
+    queries, whatever the size of the family's history.
     """
     routines: dict[int, RoutineInfo] = {}
     planned_for: set[tuple[int, int]] = set()
@@ -202,8 +213,15 @@ def today_board(family: Family, day: date, child_ids: frozenset[int] | None = No
         if step_id is not None:
             completions[pk][step_id] = completed_at
     ordered = sorted(routines.values(), key=lambda r: (r.start_time, r.name, r.id))
+    away = away_days([c.id for c in children], day, day)
     board_children = []
     for child in children:
+        gone = away.on(child.id, day)
+        if gone is not None:
+            board_children.append(
+                BoardChild(child=child, routines=[], away=AwayInfo(gone.ends_on, gone.note))
+            )
+            continue
         entries = []
         for routine in ordered:
             run = runs.get((routine.id, child.id))
@@ -255,6 +273,8 @@ def board_data(board: Board) -> dict[str, Any]:
                     "avatar": entry.child.avatar,
                     "colour": entry.child.colour,
                 },
+                "away": entry.away
+                and {"until": entry.away.until.isoformat(), "note": entry.away.note},
                 "routines": [
                     {
                         "routine": {

@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from core.api import check_date_range, validation_error
 from core.contributions import InsightPart, RoutineDays
 from core.timeutils import family_local_date, family_today
+from families.away import away_days
 from families.models import Child, Family
 
 from .models import Routine, RoutineRun, RoutineStep, is_scheduled
@@ -29,6 +30,8 @@ class DayResult:
     done: int
     total: int
     complete: bool
+    # Every child (of those counted) was away: the day is neither kept nor missed.
+    away: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,8 @@ def routine_history(
 
     Counted days start when the routine was created (or at its earliest completed
     run, for imported data) and end today; a day counts as complete for "all children"
-    when every child the routine is for completed it.
+    when every child the routine is for and not away completed it. A day a child is
+    away is not scheduled for them: it neither counts nor breaks a streak.
     """
     check_date_range(first, last, max_days=MAX_HISTORY_DAYS)
     family = routine.family
@@ -125,23 +129,31 @@ def routine_history(
         for i in range((until - since).days + 1)
         if is_scheduled(routine.days_of_week, since + timedelta(days=i))
     ]
+    away = away_days([c.pk for c in children], min(since, first), last)
+
+    def present(child_ids: list[int], day: date) -> list[int]:
+        return [cid for cid in child_ids if not away.is_away(cid, day)]
 
     def day_result(child_ids: list[int], day: date) -> DayResult:
-        results = [done_by_run.get((cid, day), (0, False)) for cid in child_ids]
+        here = present(child_ids, day)
+        results = [done_by_run.get((cid, day), (0, False)) for cid in here]
+        all_away = bool(child_ids) and not here
         return DayResult(
             date=day,
-            scheduled=since <= day and is_scheduled(routine.days_of_week, day),
+            scheduled=since <= day and is_scheduled(routine.days_of_week, day) and not all_away,
             done=sum(r[0] for r in results),
-            total=total * len(child_ids),
-            complete=bool(child_ids) and all(r[1] for r in results),
+            total=total * len(here),
+            complete=bool(here) and all(r[1] for r in results),
+            away=all_away,
         )
 
     def history_for(child_ids: list[int], subject: Child | None) -> History:
         day_results = [day_result(child_ids, d) for d in days]
-        all_done = bool(child_ids)
-        life = [
-            (d, all_done and all((cid, d) in completed for cid in child_ids)) for d in streak_days
-        ]
+        life = []
+        for d in streak_days:
+            here = present(child_ids, d)
+            if here or not child_ids:
+                life.append((d, bool(here) and all((cid, d) in completed for cid in here)))
         in_range = [(r.date, r.complete) for r in day_results if r.scheduled and r.date <= today]
         s = streaks(life, today)
         return History(
@@ -198,7 +210,8 @@ def routine_days(
 
     The default routine is the bedtime one (a name with "bed", "sleep" or "night"), else
     the first of the child's routines. A day counts when the routine was scheduled on it,
-    existed by then (or has a completed run, for imported data) and is over (before today).
+    existed by then (or has a completed run, for imported data), is over (before today)
+    and the child was not away (4 queries).
     """
     routines = [
         r
@@ -228,6 +241,7 @@ def routine_days(
     )
     since = min([family_local_date(family, chosen.created_at), *(d for _, d in completed)])
     today = family_today(family)
+    away = away_days(child_ids, first, last)
     kept: set[tuple[int, date]] = set()
     not_kept: set[tuple[int, date]] = set()
     for n in range((last - first).days + 1):
@@ -235,7 +249,8 @@ def routine_days(
         if day < since or day >= today or not is_scheduled(chosen.days_of_week, day):
             continue
         for cid in child_ids:
-            (kept if (cid, day) in completed else not_kept).add((cid, day))
+            if not away.is_away(cid, day):
+                (kept if (cid, day) in completed else not_kept).add((cid, day))
     return RoutineDays(
         routine={"id": chosen.pk, "name": chosen.name},
         choices=choices,
@@ -252,7 +267,8 @@ def routines_kept(
     "name"}, "kept", "scheduled"}`` (3 queries, whatever the number of children).
 
     A scheduled day counts once it is over, or today once completed; days before the
-    routine existed do not count. Children without routines are left out.
+    routine existed and days away do not count. Children without routines are left out
+    (4 queries).
     """
     wanted = set(child_ids)
     routines = list(
@@ -278,6 +294,7 @@ def routines_kept(
         ).values_list("routine_id", "child_id", "date")
     )
     today = family_today(family)
+    away = away_days(chosen.keys(), first, last)
     answer: dict[int, dict[str, Any]] = {}
     for cid, routine in chosen.items():
         since = family_local_date(family, routine.created_at)
@@ -286,6 +303,8 @@ def routines_kept(
             day = first + timedelta(days=n)
             done = (routine.pk, cid, day) in completed
             if not is_scheduled(routine.days_of_week, day) or (day < since and not done):
+                continue
+            if away.is_away(cid, day):
                 continue
             if day < today or done:
                 scheduled += 1

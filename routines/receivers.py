@@ -1,7 +1,7 @@
 """Keep the Today board cache honest: bump the family's ``board_version`` on every write
 that changes what a board shows, in the writing transaction (see ``routines/board.py``).
 
-Saves and deletions of routines and children, saves of steps, runs and completions, and
+Saves and deletions of routines, children and days away, saves of steps, runs and completions, and
 changes to who a routine is for arrive here. Steps, runs and completions get no deletion
 receiver on purpose: one would stop Django from deleting a routine's year of history in
 bulk. Their deletions and the bulk writes that bypass signals happen only in
@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from families.models import Child
+from families.models import Child, ChildAway
 
 from .board import board_changed
 from .models import Routine, RoutineRun, RoutineStep, StepCompletion
@@ -39,6 +39,13 @@ def step_or_run_saved(sender: type, instance: RoutineStep | RoutineRun, **kwargs
 @receiver(post_save, sender=StepCompletion)
 def completion_saved(sender: type, instance: StepCompletion, **kwargs: Any) -> None:
     board_changed(routines__runs=instance.run_id)
+
+
+@receiver(post_save, sender=ChildAway)
+@receiver(post_delete, sender=ChildAway)
+def away_changed(sender: type, instance: ChildAway, **kwargs: Any) -> None:
+    # A child away has no routines on Today those days.
+    board_changed(children=instance.child_id)
 
 
 @receiver(m2m_changed, sender=Routine.children.through)

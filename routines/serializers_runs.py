@@ -128,8 +128,16 @@ class BoardRoutineSerializer(serializers.Serializer):
     )
 
 
+class BoardAwaySerializer(serializers.Serializer):
+    until = serializers.DateField(**DATE, help_text="The last day away (family-local).")
+    note = serializers.CharField(allow_blank=True)
+
+
 class BoardChildSerializer(serializers.Serializer):
     child = ChildSummarySerializer()
+    away = BoardAwaySerializer(
+        allow_null=True, help_text="Set when the child is away that day: then no routines."
+    )
     routines = BoardRoutineSerializer(many=True)
 
 
@@ -159,6 +167,7 @@ class DaySerializer(serializers.Serializer):
     done = serializers.IntegerField()
     total = serializers.IntegerField()
     complete = serializers.BooleanField()
+    away = serializers.BooleanField(help_text="Every child counted was away that day.")
 
 
 class HistoryStatsSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 
@@ -30,12 +30,15 @@ def build_sample(label: str, shape: Any) -> Sample:
     from django.test import Client
     from django.utils import timezone
 
+    from calendars import feeds
+    from calendars.models import CalendarFeed
     from checkins.models import CheckIn, Strategy
     from core.timeutils import family_today
     from demo.seed import FamilySeeder, Writer
-    from families import devices, sitters
+    from families import away, devices, sitters
     from families.models import (
         Child,
+        ChildAway,
         ChildDevice,
         Family,
         Invitation,
@@ -95,6 +98,12 @@ def build_sample(label: str, shape: Any) -> Sample:
         expires_at=timezone.now() + timedelta(days=1),
     )
     share.children.set([run.child])
+    # Days away and calendar feeds: one of each per child, in the past (Today unchanged).
+    days_away = []
+    for n, child in enumerate(Child.objects.filter(family=family).order_by("id")):
+        start = last - timedelta(days=30 + 3 * n)
+        days_away.append(away.add_away(child=child, first=start, last=start, note="at Dad's"))
+        feeds.create_feed(membership=membership, scope="child", child=child)
     client = Client()
     client.force_login(owner)
     return Sample(
@@ -111,6 +120,8 @@ def build_sample(label: str, shape: Any) -> Sample:
             ChildDevice: device.device.pk,
             Report: report.pk,
             Share: share.pk,
+            ChildAway: days_away[0].pk,
+            CalendarFeed: CalendarFeed.objects.filter(membership=membership).first().pk,
             "child_id": run.child_id,
             "routine": run.routine_id,
             "child": run.child_id,
@@ -146,6 +157,8 @@ def requests_for(endpoint: Any, sample: Sample) -> list[tuple[str, str, Any]]:
             "history/": f"?from={sample.first_day}&to={sample.day}",
             "insights/": f"?child={sample.child}&period=month&date={sample.day}",
             "suggestions/": f"?emotion=worried&intensity=4&child={sample.child}",
+            # The sample's days away lie a month or more back.
+            "away/": f"?from={date.fromisoformat(sample.day) - timedelta(days=90)}",
         }
         suffix = next((q for end, q in query.items() if route.endswith(end)), "")
         calls.append(("GET", url + suffix, None))

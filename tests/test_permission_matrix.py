@@ -7,7 +7,9 @@ Access levels:
 - ``public``: anyone, signed in or not;
 - ``user``: any signed-in user (anonymous → 403);
 - ``member``: members of the family in the URL (anonymous → 403, other family → 404);
-- ``owner``: owners of that family (caregivers → 403, other family → 404, anonymous → 403).
+- ``owner``: owners of that family (caregivers → 403, other family → 404, anonymous → 403);
+- ``own``: the member who made the object (the owner, in these tests); other members → 404,
+  as if it did not exist (a calendar feed is one member's).
 
 Per child: ``caregiver_for_sam`` sees only Sam, ``sitter`` holds an open pass for Sam;
 the objects in the URLs belong to another child of the family, so a route in
@@ -32,7 +34,7 @@ from testing.urlmap import api_endpoints
 
 from .conftest import client_for
 from .support.factories import ChildFactory, MembershipFactory
-from .support.victims import build_kwargs
+from .support.victims import build_kwargs, build_public_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +109,16 @@ ACCESS: dict[str, dict[str, str]] = {
     # The link itself needs no account (an unknown token is a 410, as an expired one).
     "api/v1/share/<token>/": {"GET": "public"},
     "api/v1/share/<token>/report.pdf": {"GET": "public"},
+    # Days away: members who see the child; not sitters.
+    F + "children/<child_id>/away/": {"POST": "member"},
+    F + "away/": {"GET": "member"},
+    F + "away/<pk>/": {"DELETE": "member"},
+    # Calendar feeds are each member's own; sitters get none (403).
+    F + "calendar-feeds/": {"GET": "member", "POST": "member"},
+    F + "calendar-feeds/<pk>/": {"DELETE": "own"},
+    F + "calendar-feeds/<pk>/regenerate/": {"POST": "own"},
+    # The feed needs no account: the token is the secret (an unknown one is a 404).
+    "api/v1/cal/<token>.ics": {"GET": "public"},
 }
 
 # Routes whose URL names an object of one child (here: not Sam).
@@ -120,6 +132,8 @@ CHILD_OBJECT_ROUTES = {
     F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/",
     F + "children/<child_id>/duty/",
     F + "children/<child_id>/log/",
+    F + "children/<child_id>/away/",
+    F + "away/<pk>/",
 }
 # What a sitter may call: Today, ticks, check-ins, strategies, hand over, notifications.
 SITTER = {
@@ -217,6 +231,8 @@ def expected_denial(access: str, persona: str, route: str, method: str) -> int |
             return 404
     if access == "owner" and persona in ("caregiver", "caregiver_for_sam"):
         return 403
+    if access == "own" and persona in ("caregiver", "caregiver_for_sam"):
+        return 404
     return None
 
 
@@ -263,7 +279,11 @@ def test_permission_matrix(
         pytest.fail(f"no expectation for {method} {endpoint.route}")
     # Objects in the URL belong to the family (a member URL names the owner's membership,
     # so a caregiver's DELETE is "remove someone else", not "leave").
-    kwargs = build_kwargs(endpoint, family, owner) if "family_id" in endpoint.kwargs else {}
+    kwargs = (
+        build_kwargs(endpoint, family, owner)
+        if "family_id" in endpoint.kwargs
+        else build_public_kwargs(endpoint, family, owner)
+    )
     user = {
         "anonymous": None,
         "outsider": outsider,

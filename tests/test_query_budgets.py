@@ -2,6 +2,8 @@
 one routine and one child as for one with months of history, many routines and three
 children (the same measurement as ``bench/queries.py``, on smaller data)."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from demo.seed import Shape
@@ -22,6 +24,8 @@ MAIN = {
     ("PATCH", "checkins/<pk>/"),
     ("GET", "insights/"),
     ("GET", "suggestions/"),
+    ("GET", "away/"),
+    ("GET", "calendar-feeds/"),
 }
 
 
@@ -40,3 +44,13 @@ def test_the_main_endpoints_cost_the_same_queries_for_a_small_and_a_large_family
         assert small_status < 400, row
         assert large_status < 400, row
         assert large_queries == small_queries, row
+
+
+def test_the_lists_of_days_away_and_feeds_are_measured_with_rows_in_them():
+    """A budget over empty pages would hold whatever the code did per row."""
+    sample = build_sample("rows", Shape((3, 3), (2, 2), (2, 2), (1, 1), days=2))
+    family = f"/api/v1/families/{sample.kwargs['family_id']}/"
+    first = date.fromisoformat(sample.day) - timedelta(days=90)
+    away = sample.client.get(f"{family}away/?from={first}").json()
+    assert away["count"] == 3
+    assert sample.client.get(f"{family}calendar-feeds/").json()["count"] == 3

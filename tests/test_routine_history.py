@@ -108,6 +108,7 @@ def test_history_per_day_with_streaks_over_gaps(family, owner_client, child):
         "done": 0,
         "total": 3,
         "complete": False,
+        "away": False,
     }
     assert by_day["2026-06-06"]["scheduled"] is False
     assert by_day["2026-06-07"]["complete"] is True

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("families", "0005_child_devices"),
+        ("families", "0006_days_away"),
     ]
 
     operations = [

@@ -13,9 +13,11 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from calendars import feeds
+from calendars.models import CalendarFeed
 from checkins.models import CheckIn, Strategy
-from families import devices, pin, sitters
-from families.models import Child, ChildDevice, Invitation, Membership, SitterPass
+from families import away, devices, pin, sitters
+from families.models import Child, ChildAway, ChildDevice, Invitation, Membership, SitterPass
 from families.services import create_invitation
 from reports.models import Report, Share
 from routines.models import Routine
@@ -80,6 +82,17 @@ MODEL_BUILDERS: dict[type, Builder] = {
     CheckIn: lambda family, owner, built: CheckInFactory(family=family, created_by=owner),
     Report: lambda family, owner, built: _report(family),
     Share: lambda family, owner, built: _share(family),
+    # Of a child who is not Sam (the matrix's limited personas see only Sam).
+    ChildAway: lambda family, owner, built: away.add_away(
+        child=ChildFactory(family=family),
+        first=timezone.now().date(),
+        last=timezone.now().date(),
+    ),
+    CalendarFeed: lambda family, owner, built: (
+        feeds.create_feed(
+            membership=Membership.objects.get(family=family, user=owner), scope="family"
+        ).feed
+    ),
     SitterPass: lambda family, owner, built: (
         sitters.create_pass(
             membership=Membership.objects.get(family=family, user=owner),
@@ -142,3 +155,20 @@ def build_kwargs(endpoint, family, owner) -> dict[str, object]:
             )
         built[key] = MODEL_BUILDERS[model](family, owner, built)
     return {"family_id": family.pk, **{key: obj.pk for key, obj in built.items()}}
+
+
+def _feed_token(family, owner) -> str:
+    membership = Membership.objects.get(family=family, user=owner)
+    return feeds.create_feed(membership=membership, scope="family").token
+
+
+# Routes without a family whose keyword is a secret: a live one, so the route is reached.
+PUBLIC_BUILDERS: dict[str, Callable[[object, object], dict[str, object]]] = {
+    "api/v1/cal/<token>.ics": lambda family, owner: {"token": _feed_token(family, owner)},
+}
+
+
+def build_public_kwargs(endpoint, family, owner) -> dict[str, object]:
+    """URL keyword → value for routes outside a family (a live calendar feed's token)."""
+    builder = PUBLIC_BUILDERS.get(endpoint.route)
+    return builder(family, owner) if builder is not None else {}

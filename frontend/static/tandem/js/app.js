@@ -30,6 +30,7 @@ import * as today from "./screens/today.js";
 // from this file and fetches them all at once, instead of one level after another on a
 // slow phone network.
 import "./api.js";
+import "./away-logic.js";
 import "./i18n.js";
 import "./checkin-logic.js";
 import "./child-logic.js";
@@ -42,6 +43,8 @@ import "./family-logic.js";
 import "./limits.js";
 import "./push.js";
 import "./routines-logic.js";
+import "./screens/away.js";
+import "./screens/calendar-feeds.js";
 import "./screens/family-care.js";
 import "./screens/family-devices.js";
 import "./screens/your-data.js";

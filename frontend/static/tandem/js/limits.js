@@ -20,6 +20,7 @@ export const LIMITS = {
   "sitter.name": { schema: "RedeemRequest.name", max: 60 },
   "device.name": { schema: "ChildDeviceRequest.name", max: 60 },
   "handover.note": { schema: "HandoverRequest.note", max: 1000 },
+  "away.note": { schema: "AwayRequest.note", max: 80 },
 };
 
 /**

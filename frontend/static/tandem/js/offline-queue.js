@@ -1,6 +1,7 @@
 // Writes that must not be lost: kept in IndexedDB until the server has them.
-// Every queued request is idempotent (PUT, DELETE, or POST with a client-chosen UUID),
-// so replaying one that did reach the server changes nothing.
+// Every queued request is idempotent (PUT, DELETE, or POST with a client-chosen UUID, or
+// one whose repeat the server refuses: a day away again is an overlap), so replaying one
+// that did reach the server changes nothing.
 
 import { request, ApiError } from "./api.js";
 import { isNewest, justEmptied, keyedSerializer, replayOrder, retriable } from "./offline-queue-logic.js";

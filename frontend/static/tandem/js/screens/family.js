@@ -1,9 +1,10 @@
 // Create a family; the Family screen: members and roles (and which children each sees),
-// children (and their care logs), invite links, sitter passes.
+// children (their care logs and days away), invite links, sitter passes.
 
 import { api, getAll } from "../api.js";
 import { field, fill, h, handleSubmit, toast } from "../dom.js";
-import { gettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
+import { awayPanel } from "./away.js";
 import { go } from "../router.js";
 import { childrenDataGo, leaveMode, listOf } from "../family-logic.js";
 import { limit } from "../limits.js";
@@ -209,10 +210,11 @@ function pinSection(familyId, family) {
 async function mountFamily(root, { family: familyParam }) {
   const familyId = Number(familyParam);
   setFamily(familyId);
-  const [family, members, children] = await Promise.all([
+  const [family, members, children, away] = await Promise.all([
     api.get(`families/${familyId}/`),
     getAll(`families/${familyId}/members/`),
     getAll(`families/${familyId}/children/`),
+    getAll(`families/${familyId}/away/`).catch(() => []),
   ]);
   const isOwner = family.role === "owner";
   const me = members.find((m) => m.user_id === session.user.id);
@@ -259,6 +261,9 @@ async function mountFamily(root, { family: familyParam }) {
         h("span", { class: "row" }, h("span", { class: "avatar", "aria-hidden": "true" }, c.avatar), h("span", { class: "child-name" }, c.name)),
         h("span", { class: "row child-actions" },
           h("a", { class: "button quiet", href: `#/families/${familyId}/children/${c.id}/log`, "aria-label": `Care log for ${c.name}` }, "Care log"),
+          h("button", { type: "button", class: "quiet", id: `away-${c.id}`, "aria-expanded": "false",
+            "aria-label": interpolate(gettext("Days away for %(name)s"), { name: c.name }),
+            onclick: (e) => openPanel(childArea, e.currentTarget, awayPanel(familyId, c, away)) }, gettext("Away")),
           h("button", { type: "button", class: "quiet", "aria-label": `Edit ${c.name}`, onclick: () => childArea.replaceChildren(childForm(familyId, c, reload)) }, "Edit")))))
         : h("p", { class: "muted" }, "No children yet — add the first one."),
       h("button", { type: "button", class: "secondary", onclick: () => childArea.replaceChildren(childForm(familyId, null, reload)) }, "Add a child"),

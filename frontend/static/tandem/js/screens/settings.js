@@ -1,11 +1,12 @@
 // Settings: notifications on this device, reminders in this family (on/off, quiet
-// hours, per-routine, the weekly digest), a test notification, recent deliveries; a
-// pointer to Family → You.
+// hours, per-routine, the weekly digest), a test notification, recent deliveries,
+// calendar links; a pointer to Family → You.
 
 import { api, getAll } from "../api.js";
 import { fill, h, handleSubmit, toast } from "../dom.js";
 import { disable, enable, needsHomeScreen, permission, pushSupported, resync } from "../push.js";
 import { setFamily } from "../state.js";
+import { calendarSection } from "./calendar-feeds.js";
 
 export const tab = "settings";
 
@@ -162,10 +163,11 @@ function deliveryList(deliveries) {
 async function render(root, familyId) {
   setFamily(familyId);
   const rerender = () => render(root, familyId);
-  const [settings, routines, deliveries] = await Promise.all([
+  const [settings, routines, deliveries, calendar] = await Promise.all([
     api.get(`families/${familyId}/reminder-settings/me/`),
     getAll(`families/${familyId}/routines/`).catch(() => []),
     api.get(`families/${familyId}/deliveries/?page_size=10`),
+    calendarSection(familyId).catch(() => null), // sitters have no calendar links
   ]);
   fill(root,
     h("h1", {}, "Settings"),
@@ -179,6 +181,7 @@ async function render(root, familyId) {
     h("section", { "aria-labelledby": "deliveries-h" },
       h("h2", { id: "deliveries-h" }, "Recent reminders"),
       deliveryList(deliveries.results || [])),
+    calendar,
     h("section", { "aria-labelledby": "account-h" },
       h("h2", { id: "account-h" }, "Your data and account"),
       h("p", {}, "Export the family's data, delete your account or log out under ",

@@ -15,6 +15,7 @@ import { session, setFamily } from "../state.js";
 import { currentSubscription, enable as enablePush, pushSupported } from "../push.js";
 import { dutyOf, dutyText, latestHandovers, memberIdByName, onDuty, seesCareLog } from "../care-logic.js";
 import { careContext, summaryView } from "./handover.js";
+import { awayText } from "../away-logic.js";
 import { refusedSitter, sitterWelcome } from "./pass.js";
 import {
   applyPending, clockIn, findEntry, isDoubleTap, markStep, pickRoutine, POLL_MS, pollDelay, runKey, stepKey, stepPath,
@@ -205,7 +206,13 @@ function renderBoard() {
   s.childId = current.child.id;
   const entries = current.routines;
   parts.push(childSwitcher(s, board, s.childId));
-  if (!entries.length) {
+  if (current.away) {
+    // Away that day: no routines, only where the child is and until when.
+    const lang = document.documentElement.lang || navigator.language;
+    parts.push(h("div", { class: "card away-banner", id: "away-banner" },
+      h("span", { class: "now-emoji", "aria-hidden": "true" }, "🧳"),
+      h("p", { class: "now-title" }, awayText(current.child.name, current.away, board.date, lang))));
+  } else if (!entries.length) {
     parts.push(h("div", { class: "card" },
       h("p", {}, `No routines for ${current.child.name} today.`),
       s.role === "sitter" ? null
