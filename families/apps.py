@@ -6,10 +6,23 @@ class FamiliesConfig(AppConfig):
     verbose_name = "Families and accounts"
 
     def ready(self) -> None:
-        from core.contributions import register_export_section, register_import_section
+        from django.db.models.signals import post_delete
 
+        from core.contributions import (
+            MediaUse,
+            register_export_section,
+            register_import_section,
+            register_media_use,
+        )
+
+        from . import media
         from .export import SECTIONS
         from .imports import IMPORT_SECTIONS
+        from .models import Child, Media
+
+        post_delete.connect(media.media_deleted, sender=Media, dispatch_uid="media-files")
+        post_delete.connect(media.child_deleted, sender=Child, dispatch_uid="child-photo")
+        register_media_use(MediaUse("children.photo", "child_photos", "child_photos"))
 
         for section in SECTIONS:
             register_export_section(section)

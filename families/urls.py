@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.ids import Router  # ids in range: <id:pk>
 
-from . import views, views_auth, views_export, views_import, views_sitters
+from . import views, views_auth, views_export, views_import, views_media, views_sitters
 
 auth_urlpatterns = [
     path("signup/", views_auth.SignupView.as_view(), name="auth-signup"),
@@ -46,4 +46,16 @@ family_router.register("sitter-passes", views_sitters.SitterPassViewSet, basenam
 family_urlpatterns = [
     *family_router.urls,
     path("export/", views_export.FamilyExportView.as_view(), name="family-export"),
+    path("media/", views_media.MediaViewSet.as_view({"post": "create"}), name="media-list"),
+    path(
+        "media/<id:pk>/",
+        views_media.MediaViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="media-detail",
+    ),
+    # No trailing slash: the name ends in the file's extension.
+    path(
+        "media/<id:pk>/<str:name>",
+        views_media.MediaViewSet.as_view({"get": "file"}),
+        name="media-file",
+    ),
 ]

@@ -24,6 +24,7 @@ from typing import Any
 from django.core.cache import caches
 from rest_framework.renderers import JSONRenderer
 
+from families.media import media_url
 from families.models import Child, Family, new_board_version
 
 from .models import Routine, RoutineRun, RoutineStep, is_scheduled
@@ -46,6 +47,9 @@ class BoardStep:
     icon: str
     duration_minutes: int | None
     done: bool
+    photo_url: str | None = None
+    photo_thumbnail_url: str | None = None
+    voice_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,8 @@ class ChildInfo:
     name: str
     avatar: str
     colour: str
+    photo_url: str | None = None
+    photo_thumbnail_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +109,22 @@ class Board:
 
 def _board_routine(
     routine: RoutineInfo,
-    steps: list[tuple[int, str, str, int | None]],
+    steps: list[tuple[int, str, str, int | None, str | None, str | None, str | None]],
     run: RunInfo | None,
     completions: dict[int, datetime],
 ) -> BoardRoutine:
     board_steps = [
-        BoardStep(id=pk, title=title, icon=icon, duration_minutes=minutes, done=pk in completions)
-        for pk, title, icon, minutes in steps
+        BoardStep(
+            id=pk,
+            title=title,
+            icon=icon,
+            duration_minutes=minutes,
+            done=pk in completions,
+            photo_url=photo,
+            photo_thumbnail_url=thumbnail,
+            voice_url=voice,
+        )
+        for pk, title, icon, minutes, photo, thumbnail, voice in steps
     ]
     open_steps = [s for s in board_steps if not s.done]
     since = [t for t in (*completions.values(), run.started_at if run else None) if t]
@@ -145,15 +160,39 @@ def today_board(family: Family, day: date, child_ids: frozenset[int] | None = No
         if child_id is not None:
             planned_for.add((row[0], child_id))
     steps: dict[int, list] = defaultdict(list)
-    for routine_id, *step in (
+    for routine_id, *step, photo_id, photo, thumbnail, voice_id, voice in (
         RoutineStep.objects.filter(routine__family=family)
         .order_by("routine_id", "position")
-        .values_list("routine_id", "id", "title", "icon", "duration_minutes")
+        .values_list(
+            "routine_id",
+            "id",
+            "title",
+            "icon",
+            "duration_minutes",
+            "photo_id",
+            "photo__file",
+            "photo__thumbnail",
+            "voice_id",
+            "voice__file",
+        )
     ):
-        steps[routine_id].append(step)
+        steps[routine_id].append(
+            (
+                *step,
+                photo and media_url(family.pk, photo_id, photo),
+                thumbnail and media_url(family.pk, photo_id, thumbnail),
+                voice and media_url(family.pk, voice_id, voice),
+            )
+        )
     children = [
-        ChildInfo(*row)
-        for row in Child.objects.filter(family=family).values_list("id", "name", "avatar", "colour")
+        ChildInfo(
+            *row,
+            photo_url=photo and media_url(family.pk, photo_id, photo),
+            photo_thumbnail_url=thumbnail and media_url(family.pk, photo_id, thumbnail),
+        )
+        for *row, photo_id, photo, thumbnail in Child.objects.filter(family=family).values_list(
+            "id", "name", "avatar", "colour", "photo_id", "photo__file", "photo__thumbnail"
+        )
         if child_ids is None or row[0] in child_ids
     ]
     # The day's runs, each with its completions (one row per completion, or one row of
@@ -214,6 +253,9 @@ def _step(step: BoardStep | None) -> dict[str, Any] | None:
         "icon": step.icon,
         "duration_minutes": step.duration_minutes,
         "done": step.done,
+        "photo_url": step.photo_url,
+        "photo_thumbnail_url": step.photo_thumbnail_url,
+        "voice_url": step.voice_url,
     }
 
 
@@ -228,6 +270,8 @@ def board_data(board: Board) -> dict[str, Any]:
                     "name": entry.child.name,
                     "avatar": entry.child.avatar,
                     "colour": entry.child.colour,
+                    "photo_url": entry.child.photo_url,
+                    "photo_thumbnail_url": entry.child.photo_thumbnail_url,
                 },
                 "routines": [
                     {

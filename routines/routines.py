@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.api import validation_error
 from core.timeutils import family_today
+from families.media import release
 from families.models import Child, Family
 
 from .board import board_changed
@@ -81,27 +82,38 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
 
     kept: list[RoutineStep] = []
     new: list[RoutineStep] = []
+    replaced: list[int] = []  # media a kept step no longer shows
     for position, item in enumerate(steps):
         values = {
             "title": item["title"],
             "icon": item.get("icon", ""),
             "duration_minutes": item.get("duration_minutes"),
+            "photo": item.get("photo"),
+            "voice": item.get("voice"),
         }
         step_id = None if created else item.get("id")
         if step_id is None:
             new.append(RoutineStep(routine=routine, position=position, **values))
         else:
             step = existing[step_id]
+            replaced += [
+                old
+                for old, new in ((step.photo_id, values["photo"]), (step.voice_id, values["voice"]))
+                if old is not None and old != getattr(new, "pk", None)
+            ]
             step.position = position
             for name, value in values.items():
                 setattr(step, name, value)
             kept.append(step)
     if kept:
         RoutineStep.objects.bulk_update(
-            kept, ["position", "title", "icon", "duration_minutes"], batch_size=100
+            kept,
+            ["position", "title", "icon", "duration_minutes", "photo", "voice"],
+            batch_size=100,
         )
     if new:
         RoutineStep.objects.bulk_create(new)
+    release(replaced)
     board_changed(pk=routine.family_id)  # bulk writes send no signals
 
 

@@ -100,6 +100,9 @@ class BoardStepSerializer(serializers.Serializer):
     icon = serializers.CharField()
     duration_minutes = serializers.IntegerField(allow_null=True)
     done = serializers.BooleanField()
+    photo_url = serializers.CharField(allow_null=True, help_text="The step's photo.")
+    photo_thumbnail_url = serializers.CharField(allow_null=True)
+    voice_url = serializers.CharField(allow_null=True, help_text="The step's voice prompt.")
 
 
 class BoardRoutineSerializer(serializers.Serializer):
@@ -116,8 +119,16 @@ class BoardRoutineSerializer(serializers.Serializer):
     )
 
 
+class BoardChildInfoSerializer(ChildSummarySerializer):
+    photo_url = serializers.CharField(allow_null=True, help_text="The child's photo.")
+    photo_thumbnail_url = serializers.CharField(allow_null=True)
+
+    class Meta(ChildSummarySerializer.Meta):
+        fields = [*ChildSummarySerializer.Meta.fields, "photo_url", "photo_thumbnail_url"]
+
+
 class BoardChildSerializer(serializers.Serializer):
-    child = ChildSummarySerializer()
+    child = BoardChildInfoSerializer()
     routines = BoardRoutineSerializer(many=True)
 
 
