@@ -74,14 +74,18 @@ def test_a_photo_is_stored_upright_without_exif_or_gps_with_a_thumbnail(owner_cl
     response = upload(owner_client, family, original)
     assert response.status_code == 201, response.content
     media = response.json()
-    assert media["kind"] == "image" and media["bytes"] > 0
+    assert media["kind"] == "image"
+    assert media["bytes"] > 0
     assert (media["width"], media["height"]) == (40, 80)  # turned upright
     stored = owner_client.get(media["url"])
     assert stored.status_code == 200
     assert stored["Content-Type"] == "image/webp"
     picture = Image.open(io.BytesIO(body(stored)))
-    assert picture.format == "WEBP" and picture.size == (40, 80)
-    assert not picture.getexif() and "exif" not in picture.info and "xmp" not in picture.info
+    assert picture.format == "WEBP"
+    assert picture.size == (40, 80)
+    assert not picture.getexif()
+    assert "exif" not in picture.info
+    assert "xmp" not in picture.info
     # The yellow half, left before turning, is now on top.
     assert picture.convert("RGB").getpixel((20, 5))[0] > 200
     assert picture.convert("RGB").getpixel((20, 75))[0] < 60
@@ -102,11 +106,13 @@ def test_serving_is_private_immutable_nosniff_and_answers_304(owner_client, fami
     response = owner_client.get(media["url"])
     assert response["Cache-Control"] == "private, max-age=31536000, immutable"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert media["url"].endswith(".webp") and media["url"] != media["thumbnail_url"]
+    assert media["url"].endswith(".webp")
+    assert media["url"] != media["thumbnail_url"]
     again = owner_client.get(media["url"], headers={"If-None-Match": response["ETag"]})
     assert again.status_code == 304
     same = owner_client.get(media_url(family, media["id"]))
-    assert same.status_code == 200 and body(same) == body(response)
+    assert same.status_code == 200
+    assert body(same) == body(response)
     wrong = media["url"].replace(".webp", "0.webp")
     assert owner_client.get(wrong).status_code == 404
 
@@ -116,7 +122,8 @@ def test_the_same_content_again_is_the_same_media(owner_client, family):
     second = upload(owner_client, family, jpeg())
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
-    assert Media.objects.count() == 1 and len(stored_files()) == 2
+    assert Media.objects.count() == 1
+    assert len(stored_files()) == 2
 
 
 def zip_named_jpg():
@@ -146,12 +153,25 @@ def bomb_png():
         (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "audio", []),
         (sample("long.webm"), "audio", ["30 seconds"]),
     ],
-    ids=["zip", "fake-gif", "eps", "bomb", "empty-image", "empty-audio", "jpeg-as-audio",
-         "ebml-junk", "ftyp-junk", "too-long"],  # fmt: skip
+    ids=[
+        "zip",
+        "fake-gif",
+        "eps",
+        "bomb",
+        "empty-image",
+        "empty-audio",
+        "jpeg-as-audio",
+        "ebml-junk",
+        "ftyp-junk",
+        "too-long",
+    ],
 )
-def test_bad_files_are_refused_naming_file_and_store_nothing(owner_client, family, data, kind, words):
+def test_bad_files_are_refused_naming_file_and_store_nothing(
+    owner_client, family, data, kind, words
+):
     assert_refused(upload(owner_client, family, data, kind=kind), *words)
-    assert not Media.objects.exists() and stored_files() == []
+    assert not Media.objects.exists()
+    assert stored_files() == []
 
 
 def test_a_decompression_bomb_warning_is_a_400_too(owner_client, family, settings):
@@ -168,7 +188,8 @@ def test_recordings_from_chromium_are_accepted_webm_and_mp4(owner_client, family
         response = upload(owner_client, family, sample(name), kind="audio", name=name)
         assert response.status_code == 201, response.content
         media = response.json()
-        assert media["kind"] == "audio" and media["thumbnail_url"] is None
+        assert media["kind"] == "audio"
+        assert media["thumbnail_url"] is None
         assert 1.3 <= media["duration_seconds"] <= 1.8, (name, media["duration_seconds"])
         served = owner_client.get(media["url"])
         assert served["Content-Type"] == content_type
@@ -200,10 +221,12 @@ def test_ranges_of_a_recording(owner_client, family):
     media = upload(owner_client, family, sample("voice.webm"), kind="audio").json()
     whole = sample("voice.webm")
     part = owner_client.get(media["url"], headers={"Range": "bytes=0-99"})
-    assert part.status_code == 206 and body(part) == whole[:100]
+    assert part.status_code == 206
+    assert body(part) == whole[:100]
     assert part["Content-Range"] == f"bytes 0-99/{len(whole)}"
     tail = owner_client.get(media["url"], headers={"Range": "bytes=-10"})
-    assert tail.status_code == 206 and body(tail) == whole[-10:]
+    assert tail.status_code == 206
+    assert body(tail) == whole[-10:]
     rest = owner_client.get(media["url"], headers={"Range": "bytes=100-"})
     assert body(rest) == whole[100:]
     outside = owner_client.get(media["url"], headers={"Range": f"bytes={len(whole)}-"})
@@ -212,7 +235,8 @@ def test_ranges_of_a_recording(owner_client, family):
 
 def test_the_app_may_use_camera_and_microphone_itself_only(owner_client):
     policy = owner_client.get("/api/v1/auth/csrf/")["Permissions-Policy"]
-    assert "camera=(self)" in policy and "microphone=(self)" in policy
+    assert "camera=(self)" in policy
+    assert "microphone=(self)" in policy
     assert "geolocation=()" in policy
 
 
@@ -255,14 +279,17 @@ def test_a_member_limited_to_sam_cannot_read_lus_media(family, owner, sam_and_lu
     # Nor may they attach Lu's photo to Sam's step to see it.
     sams = client.get(f"/api/v1/families/{family.pk}/routines/").json()["results"][0]
     sams["steps"][0]["photo"] = lus_photo.pk
-    response = client.put(f"/api/v1/families/{family.pk}/routines/{sams['id']}/", sams, format="json")
+    response = client.put(
+        f"/api/v1/families/{family.pk}/routines/{sams['id']}/", sams, format="json"
+    )
     assert response.status_code in (400, 405)
     response = client.patch(
         f"/api/v1/families/{family.pk}/routines/{sams['id']}/",
         {"steps": sams["steps"]},
         format="json",
     )
-    assert response.status_code == 400 and "steps.0.photo" in response.json()["errors"]
+    assert response.status_code == 400
+    assert "steps.0.photo" in response.json()["errors"]
 
 
 def test_a_sitter_may_read_the_media_of_the_pass_children(family, owner, sam_and_lu):
@@ -307,7 +334,8 @@ def test_steps_carry_a_photo_and_a_voice_and_the_board_shows_them(
     assert created.status_code == 201, created.content
     step = created.json()["steps"][0]
     assert (step["photo"], step["voice"]) == (photo["id"], voice["id"])
-    assert step["photo_url"] == photo["url"] and step["voice_url"] == voice["url"]
+    assert step["photo_url"] == photo["url"]
+    assert step["voice_url"] == voice["url"]
     assert step["photo_thumbnail_url"] == photo["thumbnail_url"]
     assert created.json()["steps"][1]["photo_url"] is None
     child_answer = owner_client.patch(
@@ -319,7 +347,8 @@ def test_steps_carry_a_photo_and_a_voice_and_the_board_shows_them(
     entry = board["children"][0]
     assert entry["child"]["photo_url"] == photo["url"]
     board_step = entry["routines"][0]["steps"][0]
-    assert board_step["photo_url"] == photo["url"] and board_step["voice_url"] == voice["url"]
+    assert board_step["photo_url"] == photo["url"]
+    assert board_step["voice_url"] == voice["url"]
     assert entry["routines"][0]["now_step"]["voice_url"] == voice["url"]
 
 
@@ -345,7 +374,8 @@ def test_a_step_refuses_the_wrong_kind_or_another_familys_media(
     response = owner_client.post(
         f"/api/v1/families/{family.pk}/routines/", routine_body(child, **step), format="json"
     )
-    assert response.status_code == 400 and field in response.json()["errors"], response.content
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
 
 
 def test_a_child_photo_must_be_a_photo_of_the_family(owner_client, family, child, other_family):
@@ -353,11 +383,13 @@ def test_a_child_photo_must_be_a_photo_of_the_family(owner_client, family, child
     voice = make_media(family, kind="audio", data=sample("voice.webm"))
     for value in (voice.pk, make_media(other_family).pk, "x"):
         response = owner_client.patch(url, {"photo": value}, format="json")
-        assert response.status_code == 400 and "photo" in response.json()["errors"]
+        assert response.status_code == 400
+        assert "photo" in response.json()["errors"]
     photo = make_media(family)
     assert owner_client.patch(url, {"photo": photo.pk}, format="json").json()["photo"] == photo.pk
     cleared = owner_client.patch(url, {"photo": None}, format="json").json()
-    assert cleared["photo"] is None and cleared["photo_url"] is None
+    assert cleared["photo"] is None
+    assert cleared["photo_url"] is None
     assert not Media.objects.filter(pk=photo.pk).exists()  # nothing else used it
 
 
@@ -401,7 +433,8 @@ def test_removing_a_step_deletes_its_media(with_media, owner_client, family):
         return Patched
 
     left = deleting(patch)
-    assert len(left) == 2 and Media.objects.count() == 1  # the child's photo stays
+    assert len(left) == 2
+    assert Media.objects.count() == 1
 
 
 def test_deleting_a_routine_a_child_a_family_or_an_account_leaves_no_file(
@@ -416,18 +449,24 @@ def test_deleting_a_routine_a_child_a_family_or_an_account_leaves_no_file(
 
 def test_deleting_a_family_leaves_no_file(with_media, owner_client, family):
     _routine, deleting = with_media
-    assert deleting(
-        lambda: owner_client.delete(
-            f"/api/v1/families/{family.pk}/", {"password": PASSWORD}, format="json"
+    assert (
+        deleting(
+            lambda: owner_client.delete(
+                f"/api/v1/families/{family.pk}/", {"password": PASSWORD}, format="json"
+            )
         )
-    ) == []
+        == []
+    )
 
 
 def test_deleting_the_only_members_account_leaves_no_file(with_media, owner_client):
     _routine, deleting = with_media
-    assert deleting(
-        lambda: owner_client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json")
-    ) == []
+    assert (
+        deleting(
+            lambda: owner_client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json")
+        )
+        == []
+    )
 
 
 def test_deleting_a_media_clears_the_step_that_showed_it(with_media, owner_client, family):
@@ -436,4 +475,5 @@ def test_deleting_a_media_clears_the_step_that_showed_it(with_media, owner_clien
     left = deleting(lambda: owner_client.delete(media_url(family, step.photo_id)))
     assert len(left) == 3
     step.refresh_from_db()
-    assert step.photo_id is None and step.voice_id is not None
+    assert step.photo_id is None
+    assert step.voice_id is not None

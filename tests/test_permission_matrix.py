@@ -57,6 +57,9 @@ ACCESS: dict[str, dict[str, str]] = {
     F + "children/": {"GET": "member", "POST": "member"},
     F + "children/<pk>/": {"GET": "member", "PATCH": "member", "DELETE": "member"},
     F + "export/": {"GET": "member"},
+    F + "media/": {"POST": "member"},
+    F + "media/<pk>/": {"GET": "member", "DELETE": "member"},
+    F + "media/<pk>/<name>": {"GET": "member"},
     F + "export/checkins.csv": {"GET": "member"},
     "api/v1/emotions/": {"GET": "user"},
     F + "strategies/": {"GET": "member", "POST": "member"},
@@ -112,6 +115,8 @@ CHILD_OBJECT_ROUTES = {
     F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/",
     F + "children/<child_id>/duty/",
     F + "children/<child_id>/log/",
+    F + "media/<pk>/",
+    F + "media/<pk>/<name>",
 }
 # What a sitter may call: Today, ticks, check-ins, strategies, hand over, notifications.
 SITTER = {
@@ -141,6 +146,8 @@ SITTER = {
     (F + "children/<child_id>/duty/", "DELETE"),
     (F + "handovers/", "GET"),
     (F + "handovers/", "POST"),
+    (F + "media/<pk>/", "GET"),
+    (F + "media/<pk>/<name>", "GET"),
 }
 WHOLE_FAMILY = {F + "export/", F + "export/checkins.csv"}
 # Reports and shares may hold any child: only for members who see every child.

@@ -31,7 +31,7 @@ def jpeg(width: int = 64, height: int = 48, colour: str = "tomato", **save: obje
 def make_media(family, kind: str = "image", data: bytes | None = None, user=None):
     """A stored media of ``family`` (a small photo unless told otherwise)."""
     if data is None:
-        data = jpeg(colour=f"#{family.pk % 255:02x}{kind == 'image' and 80 or 0:02x}40")
+        data = jpeg(colour=f"#{family.pk % 255:02x}{(kind == 'image' and 80) or 0:02x}40")
     upload = SimpleUploadedFile("x", data)
     media, _created = rules.save_media(family=family, kind=kind, upload=upload, user=user)
     return media
