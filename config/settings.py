@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         "QuadrantEnum": "checkins.serializers.QUADRANT_CHOICES",
         "RoleEnum": "families.models.Role",
         "MemberRoleEnum": "families.models.INVITABLE_ROLES",
+        "MediaKindEnum": "families.models.MediaKind",
     },
     # Ids in paths (core.ids: <id:…>) are integers SQLite can hold.
     "PATH_CONVERTER_OVERRIDES": {

@@ -152,6 +152,7 @@ class MediaViewSet(
             304: OpenApiResponse(description="Not modified."),
             416: OpenApiResponse(description="The range is outside the file."),
         },
+        operation_id="families_media_file_retrieve",
         description="A stored file of the media by its content-hashed name (`url`, "
         "`thumbnail_url`); another name is a 404.",
     )

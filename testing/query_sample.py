@@ -9,7 +9,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -34,7 +37,7 @@ def build_sample(label: str, shape: Any) -> Sample:
     from core.timeutils import family_today
     from demo.seed import FamilySeeder, Writer
     from families import sitters
-    from families.models import Child, Family, Invitation, Membership, SitterPass, User
+    from families.models import Child, Family, Invitation, Media, Membership, SitterPass, User
     from families.services import create_invitation
     from routines.models import Routine, RoutineRun
     from routines.runs import complete_step
@@ -84,6 +87,7 @@ def build_sample(label: str, shape: Any) -> Sample:
         expires_at=timezone.now() + timedelta(days=1),
     )
     share.children.set([run.child])
+    photo, _voice = _media_on_every_step(family, owner)
     client = Client()
     client.force_login(owner)
     return Sample(
@@ -99,6 +103,8 @@ def build_sample(label: str, shape: Any) -> Sample:
             SitterPass: sitter_pass.pk,
             Report: report.pk,
             Share: share.pk,
+            Media: photo.pk,
+            "name": photo.file.rsplit("/", 1)[-1],
             "child_id": run.child_id,
             "routine": run.routine_id,
             "child": run.child_id,
@@ -111,6 +117,32 @@ def build_sample(label: str, shape: Any) -> Sample:
         child=run.child_id,
         strategy=builtins[3].pk,
     )
+
+
+def _media_on_every_step(family: Any, owner: Any) -> tuple[Any, Any]:
+    """A photo and a voice prompt on every step and a photo on every child, so an
+    endpoint that read them one step at a time would cost more for the larger family."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from families.media import save_media
+    from families.models import Child
+    from routines.models import RoutineStep
+
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 32), "teal").save(picture, "JPEG")
+    recording = (ROOT / "tests" / "data" / "voice.webm").read_bytes()
+    photo, _ = save_media(
+        family=family, kind="image", upload=SimpleUploadedFile("p", picture.getvalue()), user=owner
+    )
+    voice, _ = save_media(
+        family=family, kind="audio", upload=SimpleUploadedFile("v", recording), user=owner
+    )
+    RoutineStep.objects.filter(routine__family=family).update(photo=photo, voice=voice)
+    Child.objects.filter(family=family).update(photo=photo)
+    return photo, voice
 
 
 def url_for(endpoint: Any, sample: Sample) -> str:

@@ -22,6 +22,8 @@ MAIN = {
     ("PATCH", "checkins/<pk>/"),
     ("GET", "insights/"),
     ("GET", "suggestions/"),
+    ("GET", "media/<pk>/"),
+    ("GET", "children/"),
 }
 
 
