@@ -88,19 +88,20 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
             "title": item["title"],
             "icon": item.get("icon", ""),
             "duration_minutes": item.get("duration_minutes"),
-            "photo": item.get("photo"),
-            "voice": item.get("voice"),
         }
         step_id = None if created else item.get("id")
         if step_id is None:
-            new.append(RoutineStep(routine=routine, position=position, **values))
+            media = {"photo": item.get("photo"), "voice": item.get("voice")}
+            new.append(RoutineStep(routine=routine, position=position, **values, **media))
         else:
             step = existing[step_id]
-            replaced += [
-                old
-                for old, new in ((step.photo_id, values["photo"]), (step.voice_id, values["voice"]))
-                if old is not None and old != getattr(new, "pk", None)
-            ]
+            # A kept step sent without "photo" or "voice" keeps its own.
+            for name in ("photo", "voice"):
+                if name in item:
+                    old = getattr(step, f"{name}_id")
+                    if old is not None and old != getattr(item[name], "pk", None):
+                        replaced.append(old)
+                    values[name] = item[name]
             step.position = position
             for name, value in values.items():
                 setattr(step, name, value)

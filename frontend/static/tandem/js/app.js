@@ -27,6 +27,7 @@ import * as today from "./screens/today.js";
 // slow phone network.
 import "./api.js";
 import "./i18n.js";
+import "./media.js";
 import "./checkin-logic.js";
 import "./checkin/breathing.js";
 import "./checkin/charts.js";
