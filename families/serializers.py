@@ -221,11 +221,11 @@ class ChildSerializer(serializers.ModelSerializer):
 
     def get_photo_url(self, child: Child) -> str | None:
         photo = child.photo
-        return photo and media_url(photo.family_id, photo.pk, photo.file)
+        return media_url(photo.family_id, photo.pk, photo.file) if photo else None
 
     def get_photo_thumbnail_url(self, child: Child) -> str | None:
         photo = child.photo
-        return photo and media_url(photo.family_id, photo.pk, photo.thumbnail)
+        return media_url(photo.family_id, photo.pk, photo.thumbnail) if photo else None
 
 
 class ConfirmPasswordSerializer(serializers.Serializer):

@@ -141,7 +141,9 @@ class MediaViewSet(
         },
         description="The file itself (as its `url`): private, immutable, `Range` supported.",
     )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def retrieve(  # type: ignore[override]  # the file itself, not a serializer's JSON
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         media = self.get_object()
         return serve(request, media, media.file)
 

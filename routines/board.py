@@ -186,14 +186,19 @@ def today_board(family: Family, day: date, child_ids: frozenset[int] | None = No
         )
     children = [
         ChildInfo(
-            *row,
+            pk,
+            name,
+            avatar,
+            colour,
             photo_url=photo and media_url(family.pk, photo_id, photo),
             photo_thumbnail_url=thumbnail and media_url(family.pk, photo_id, thumbnail),
         )
-        for *row, photo_id, photo, thumbnail in Child.objects.filter(family=family).values_list(
+        for pk, name, avatar, colour, photo_id, photo, thumbnail in Child.objects.filter(
+            family=family
+        ).values_list(
             "id", "name", "avatar", "colour", "photo_id", "photo__file", "photo__thumbnail"
         )
-        if child_ids is None or row[0] in child_ids
+        if child_ids is None or pk in child_ids
     ]
     # The day's runs, each with its completions (one row per completion, or one row of
     # nulls): the (child, date) index finds them directly.

@@ -95,13 +95,7 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
             new.append(RoutineStep(routine=routine, position=position, **values, **media))
         else:
             step = existing[step_id]
-            # A kept step sent without "photo" or "voice" keeps its own.
-            for name in ("photo", "voice"):
-                if name in item:
-                    old = getattr(step, f"{name}_id")
-                    if old is not None and old != getattr(item[name], "pk", None):
-                        replaced.append(old)
-                    values[name] = item[name]
+            replaced += _media_changes(step, item, values)
             step.position = position
             for name, value in values.items():
                 setattr(step, name, value)
@@ -116,6 +110,19 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
         RoutineStep.objects.bulk_create(new)
     release(replaced)
     board_changed(pk=routine.family_id)  # bulk writes send no signals
+
+
+def _media_changes(step: RoutineStep, item: dict[str, Any], values: dict[str, Any]) -> list[int]:
+    """Put the item's ``photo`` and ``voice`` in ``values`` (a kept step sent without
+    them keeps its own) and answer the ids of the media the step no longer shows."""
+    replaced = []
+    for name in ("photo", "voice"):
+        if name in item:
+            old = getattr(step, f"{name}_id")
+            if old is not None and old != getattr(item[name], "pk", None):
+                replaced.append(old)
+            values[name] = item[name]
+    return replaced
 
 
 def refresh_completion(routine: Routine) -> None:

@@ -80,15 +80,15 @@ class StepSerializer(serializers.ModelSerializer):
 
     def get_photo_url(self, step: RoutineStep) -> str | None:
         photo = step.photo
-        return photo and media_url(photo.family_id, photo.pk, photo.file)
+        return media_url(photo.family_id, photo.pk, photo.file) if photo else None
 
     def get_photo_thumbnail_url(self, step: RoutineStep) -> str | None:
         photo = step.photo
-        return photo and media_url(photo.family_id, photo.pk, photo.thumbnail)
+        return media_url(photo.family_id, photo.pk, photo.thumbnail) if photo else None
 
     def get_voice_url(self, step: RoutineStep) -> str | None:
         voice = step.voice
-        return voice and media_url(voice.family_id, voice.pk, voice.file)
+        return media_url(voice.family_id, voice.pk, voice.file) if voice else None
 
 
 class RoutineSerializer(serializers.ModelSerializer):
