@@ -14,6 +14,9 @@ where it is wrong (``checkins.12.child``), and any failure while writing rolls b
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,8 +30,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from core.api import validation_error
 from core.contributions import ImportSection, import_sections
 
+from . import media
 from .export import EXPORT_FORMAT
-from .models import Child, Family, Membership, Role, User, validate_timezone
+from .models import Child, Family, MediaKind, Membership, Role, User, validate_timezone
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 BATCH = 1000
@@ -263,6 +267,56 @@ def _load_members(rows: list[dict[str, Any]], context: ImportContext) -> int:
     return len(rows)
 
 
+def _check_media(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str, Any]]:
+    """Each file is checked and re-encoded as an upload is (its bytes are untrusted)."""
+    seen: set[Any] = set()
+    kinds: set[tuple[int, str]] = set()
+    out = []
+    for index, row in enumerate(rows):
+        where = f"media.{index}"
+        media_id = unique_id(row, where, seen, integer)
+        kind = choice(row, "kind", where, [MediaKind.IMAGE, MediaKind.AUDIO])
+        data = row.get("data")
+        try:
+            raw = base64.b64decode(data, validate=True) if isinstance(data, str) else None
+        except (binascii.Error, ValueError):
+            raw = None
+        if raw is None:
+            fail(f"{where}.data", "Must be the file in base64.")
+        try:
+            encoded = media.encode(kind, io.BytesIO(raw))
+        except ValidationError as error:
+            fail(f"{where}.data", error.messages[0])
+        kinds.add((media_id, kind))
+        out.append(
+            {"id": media_id, "encoded": encoded, "created_at": instant(row, "created_at", where)}
+        )
+    refs["media"] = seen
+    refs["_media_kind"] = kinds
+    return out
+
+
+def _load_media(rows: list[dict[str, Any]], context: ImportContext) -> int:
+    ids = context.map("media")
+    for row in rows:
+        stored, _created = media.store(
+            family=context.family, encoded=row["encoded"], user=context.user
+        )
+        ids[row["id"]] = stored.pk
+    return len(rows)
+
+
+def media_reference(
+    row: dict[str, Any], key: str, where: str, refs: dict[str, set[Any]], kind: str
+) -> int | None:
+    """A media id of the file (or null) whose kind is ``kind``."""
+    value: int | None = reference(row, key, where, refs.get("media", set()), "media")
+    if value is not None and (value, kind) not in refs.get("_media_kind", set()):
+        noun = "a photo" if kind == MediaKind.IMAGE else "a recording"
+        fail(f"{where}.{key}", f"Media {value!r} is not {noun}.")
+    return value
+
+
 def _check_children(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str, Any]]:
     seen: set[Any] = set()
     out = []
@@ -278,6 +332,7 @@ def _check_children(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
                 "birth_year": birth_year,
                 "avatar": text(row, "avatar", where, 16),
                 "colour": text(row, "colour", where, 7),
+                "photo": media_reference(row, "photo", where, refs, MediaKind.IMAGE),
                 "created_at": instant(row, "created_at", where),
             }
         )
@@ -286,11 +341,13 @@ def _check_children(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
 
 
 def _load_children(rows: list[dict[str, Any]], context: ImportContext) -> int:
+    photos = context.map("media")
     made = Child.objects.bulk_create(
         [
             Child(
                 family=context.family,
-                **{k: v for k, v in row.items() if k not in ("id", "created_at")},
+                photo_id=photos.get(row["photo"]),
+                **{k: v for k, v in row.items() if k not in ("id", "created_at", "photo")},
             )
             for row in rows
         ]
@@ -312,5 +369,6 @@ def mapped_user(context: ImportContext, old: int | None) -> int | None:
 
 IMPORT_SECTIONS = (
     ImportSection("members", 10, _check_members, _load_members),
+    ImportSection("media", 15, _check_media, _load_media),
     ImportSection("children", 20, _check_children, _load_children),
 )

@@ -420,7 +420,11 @@ def save_media(
     The same content uploaded again (a retry) answers the stored media and stores
     nothing twice. Over the family's quota is a 400 on ``file``.
     """
-    encoded = encode(kind, upload)
+    return store(family=family, encoded=encode(kind, upload), user=user)
+
+
+def store(*, family: Family, encoded: Encoded, user: User | None) -> tuple[Media, bool]:
+    """Store checked, re-encoded content for ``family`` (see ``save_media``)."""
     digest = encoded.sha256
     existing = Media.objects.filter(family=family, sha256=digest).first()
     if existing is not None:
@@ -461,6 +465,13 @@ def save_media(
         if thumbnail:
             _write(thumbnail, encoded.thumbnail)
     return media, True
+
+
+def file_bytes(name: str) -> bytes:
+    """A stored file's bytes (the export)."""
+    with storage().open(name, "rb") as handle:
+        data: bytes = handle.read()
+    return data
 
 
 def stored_names(media: Media) -> list[str]:

@@ -3,7 +3,9 @@ from steps and children, and deletion that leaves no file behind."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import zipfile
 from datetime import timedelta
 
@@ -477,3 +479,58 @@ def test_deleting_a_media_clears_the_step_that_showed_it(with_media, owner_clien
     step.refresh_from_db()
     assert step.photo_id is None
     assert step.voice_id is not None
+
+
+# --- Export and import -----------------------------------------------------------------------
+
+
+def test_the_export_carries_the_media_and_an_import_restores_them(
+    with_media, owner_client, family, child
+):
+    exported = owner_client.get(f"/api/v1/families/{family.pk}/export/")
+    doc = json.loads(b"".join(exported.streaming_content))
+    assert [m["kind"] for m in doc["media"]] == ["image", "audio", "image"]
+    voice = next(m for m in doc["media"] if m["kind"] == "audio")
+    assert base64.b64decode(voice["data"]) == sample("voice.webm")
+    assert doc["children"][0]["photo"] == child.photo_id
+    step = doc["routines"][0]["steps"][0]
+    assert {step["photo"], step["voice"]} <= {m["id"] for m in doc["media"]}
+
+    handle = io.BytesIO(json.dumps(doc).encode())
+    handle.name = "export.json"
+    imported = owner_client.post("/api/v1/families/import/", {"file": handle}, format="multipart")
+    assert imported.status_code == 201, imported.content
+    new_id = imported.json()["family"]["id"]
+    assert imported.json()["counts"]["media"] == 3
+    routine = owner_client.get(f"/api/v1/families/{new_id}/routines/").json()["results"][0]
+    restored = owner_client.get(routine["steps"][0]["voice_url"])
+    assert body(restored) == sample("voice.webm")
+    kid = owner_client.get(f"/api/v1/families/{new_id}/children/").json()["results"][0]
+    assert owner_client.get(kid["photo_thumbnail_url"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda doc: doc["media"][0].update(data="not base64!"), "media.0.data"),
+        (lambda doc: doc["media"][0].update(data="UEsDBA=="), "media.0.data"),  # a zip's start
+        (lambda doc: doc["children"][0].update(photo=10**9), "children.0.photo"),
+        (
+            lambda doc: doc["routines"][0]["steps"][0].update(voice=doc["media"][0]["id"]),
+            "routines.0.steps.0.voice",
+        ),  # fmt: skip
+    ],
+)
+def test_an_import_checks_the_media_before_writing_anything(
+    with_media, owner_client, family, change, field
+):
+    exported = owner_client.get(f"/api/v1/families/{family.pk}/export/")
+    doc = json.loads(b"".join(exported.streaming_content))
+    change(doc)
+    before = set(stored_files())
+    handle = io.BytesIO(json.dumps(doc).encode())
+    handle.name = "export.json"
+    response = owner_client.post("/api/v1/families/import/", {"file": handle}, format="multipart")
+    assert response.status_code == 400
+    assert field in response.json()["errors"], response.json()
+    assert set(stored_files()) == before
