@@ -518,7 +518,7 @@ def test_the_export_carries_the_media_and_an_import_restores_them(
         (
             lambda doc: doc["routines"][0]["steps"][0].update(voice=doc["media"][0]["id"]),
             "routines.0.steps.0.voice",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_an_import_checks_the_media_before_writing_anything(
