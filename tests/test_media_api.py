@@ -20,7 +20,7 @@ from routines.models import RoutineStep
 
 from .conftest import client_for
 from .support.factories import PASSWORD, ChildFactory, MembershipFactory, RoutineFactory
-from .support.media import jpeg, make_media, sample, stored_files
+from .support.media import jpeg, make_media, ogg_opus, sample, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,9 @@ def bomb_png():
         (b"\x1a\x45\xdf\xa3" + b"\x00" * 40, "audio", []),
         (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "audio", []),
         (sample("long.webm"), "audio", ["30 seconds"]),
+        (ogg_opus(31), "audio", ["30 seconds"]),
+        (sample("video.webm"), "audio", ["no sound"]),
+        (b"OggS" + b"\x00" * 60, "audio", []),
     ],
     ids=[
         "zip",
@@ -166,6 +169,9 @@ def bomb_png():
         "ebml-junk",
         "ftyp-junk",
         "too-long",
+        "ogg-too-long",
+        "video",
+        "ogg-junk",
     ],
 )
 def test_bad_files_are_refused_naming_file_and_store_nothing(
@@ -196,6 +202,13 @@ def test_recordings_from_chromium_are_accepted_webm_and_mp4(owner_client, family
         served = owner_client.get(media["url"])
         assert served["Content-Type"] == content_type
         assert body(served) == sample(name)
+
+
+def test_an_ogg_opus_recording_is_accepted(owner_client, family):
+    response = upload(owner_client, family, ogg_opus(2), kind="audio", name="v.ogg")
+    assert response.status_code == 201, response.content
+    assert response.json()["duration_seconds"] == pytest.approx(2, abs=0.05)
+    assert owner_client.get(response.json()["url"])["Content-Type"] == "audio/ogg"
 
 
 def test_audio_over_the_size_limit_is_refused(owner_client, family, settings):
