@@ -20,7 +20,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -73,14 +72,6 @@ class MediaSerializer(serializers.ModelSerializer):
         return media_url(media.family_id, media.pk, media.thumbnail)
 
 
-class AnyMediaRenderer(JSONRenderer):
-    """Lets a request that accepts only images or audio (an ``<img>``, an ``<audio>``)
-    through content negotiation; the file is written by ``serve``, errors as JSON."""
-
-    media_type = "*/*"
-    format = "file"
-
-
 class MediaViewSet(
     FamilyScopedMixin,
     mixins.CreateModelMixin,
@@ -93,7 +84,6 @@ class MediaViewSet(
     queryset = Media.objects.all()
     serializer_class = MediaSerializer
     parser_classes = [BoundedMultiPartParser]
-    renderer_classes = [JSONRenderer, AnyMediaRenderer]
     child_field = "pk"  # see child_filter: a media is about the children that use it
     sitter_actions = ("retrieve", "file")
     http_method_names = ["get", "post", "delete", "head", "options"]
@@ -103,6 +93,11 @@ class MediaViewSet(
         """The largest body an upload may declare (the largest file and the form's parts)."""
         largest = max(settings.MEDIA_IMAGE_UPLOAD_MAX_BYTES, settings.MEDIA_AUDIO_MAX_BYTES)
         return int(largest + 64 * 1024)
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # An <img> or an <audio> may accept only images or audio: the file is written by
+        # serve() whatever it accepts, and errors are JSON, never a 406.
+        return super().perform_content_negotiation(request, force=True)
 
     def child_filter(self, child_ids: frozenset[int]) -> Q:
         visible = Media.objects.filter(

@@ -117,6 +117,12 @@ def test_serving_is_private_immutable_nosniff_and_answers_304(owner_client, fami
     assert body(same) == body(response)
     wrong = media["url"].replace(".webp", "0.webp")
     assert owner_client.get(wrong).status_code == 404
+    # An <img> accepts only images: it still gets the file, and an error stays JSON.
+    picky = owner_client.get(media["url"], headers={"Accept": "image/avif,image/webp"})
+    assert picky.status_code == 200
+    missing = owner_client.get(wrong, headers={"Accept": "image/webp"})
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/json"
 
 
 def test_the_same_content_again_is_the_same_media(owner_client, family):
