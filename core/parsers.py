@@ -102,7 +102,7 @@ class BoundedMultiPartParser(parsers.MultiPartParser):
                     {
                         "file": [
                             _("The file is too large (at most %(size)s MB).")
-                            % {"size": f"{limit() / 1_000_000:g}"}
+                            % {"size": f"{limit() / 1_048_576:.3g}"}
                         ]
                     }
                 )

@@ -108,7 +108,7 @@ def read_upload(upload: IO[bytes], limit: int) -> bytes:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:g}"
+    return f"{size / 1_048_576:.3g}"
 
 
 def encode_image(data: bytes) -> Encoded:

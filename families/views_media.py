@@ -175,7 +175,10 @@ def serve(request: Request, media: Media, name: str) -> HttpResponseBase:
         response: HttpResponseBase = HttpResponse(status=304)
         return _headers(response, etag)
     files = rules.storage()
-    size = files.size(name)
+    try:
+        size = files.size(name)
+    except (OSError, ValueError):  # a file lost from the storage: as if it never was
+        raise NotFound(_("No such file.")) from None
     wanted = request.headers.get("Range", "")
     match = _RANGE.match(wanted.strip()) if wanted else None
     start, end = 0, size - 1

@@ -76,3 +76,21 @@ def test_a_caregiver_adds_a_step_photo_and_records_a_voice_prompt(page, app_url,
     assert step.voice.content_type == "audio/webm"
     assert 1 <= step.voice.duration_ms / 1000 <= 4
     assert Media.objects.filter(family=family).count() == 2
+
+
+def test_an_owner_gives_a_child_a_photo_in_the_family_screen(page, app_url, bedtime, tmp_path):
+    family, _routine = bedtime
+    photo = tmp_path / "sam.jpg"
+    photo.write_bytes(jpeg(400, 400, colour="skyblue"))
+    log_in(page, app_url, "ana@example.com")
+    page.goto(f"{app_url}/#/families/{family.pk}/family")
+    page.get_by_role("button", name="Edit Sam").click()
+    page.locator("[id$='-photo-file']").first.set_input_files(str(photo))
+    expect(page.get_by_role("img", name="Photo: Sam")).to_be_visible()
+    problems = axe_problems(page, "child editor with a photo")
+    assert not problems, problems
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#children-list img.avatar-photo")).to_be_visible()
+    child = family.children.get(name="Sam")
+    assert child.photo is not None
+    assert child.photo.kind == "image"

@@ -228,7 +228,11 @@ async function mountFamily(root, { family: familyParam }) {
     h("section", { "aria-labelledby": "children-h" },
       h("h2", { id: "children-h" }, "Children"),
       children.length ? h("ul", { class: "list", id: "children-list" }, children.map((c) => h("li", {},
-        h("span", { class: "row" }, h("span", { class: "avatar", "aria-hidden": "true" }, c.avatar), h("span", { class: "child-name" }, c.name)),
+        h("span", { class: "row" },
+          c.photo_thumbnail_url
+            ? h("img", { class: "avatar avatar-photo", src: c.photo_thumbnail_url, alt: "", width: 40, height: 40 })
+            : h("span", { class: "avatar", "aria-hidden": "true" }, c.avatar),
+          h("span", { class: "child-name" }, c.name)),
         h("span", { class: "row child-actions" },
           h("a", { class: "button quiet", href: `#/families/${familyId}/children/${c.id}/log`, "aria-label": `Care log for ${c.name}` }, "Care log"),
           h("button", { type: "button", class: "quiet", "aria-label": `Edit ${c.name}`, onclick: () => childArea.replaceChildren(childForm(familyId, c, reload)) }, "Edit")))))
