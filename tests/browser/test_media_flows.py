@@ -11,9 +11,9 @@ from families.models import Media, Role
 from routines.models import RoutineStep
 from testing.servers import wait_until
 from tests.support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
-from tests.support.media import jpeg
+from tests.support.media import jpeg, make_media, sample
 
-from .helpers import log_in
+from .helpers import log_in, wait_for_service_worker
 from .test_phone_layout_flows import axe_problems
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,3 +94,34 @@ def test_an_owner_gives_a_child_a_photo_in_the_family_screen(page, app_url, bedt
     child = family.children.get(name="Sam")
     assert child.photo is not None
     assert child.photo.kind == "image"
+
+
+def test_the_service_worker_keeps_media_for_offline_and_drops_them_on_sign_out(
+    page, context, app_url, bedtime
+):
+    family, _routine = bedtime
+    owner = family.memberships.get(role=Role.OWNER).user
+    voice = make_media(family, kind="audio", data=sample("voice.webm"), user=owner)
+    url = f"/api/v1/families/{family.pk}/media/{voice.pk}/{voice.file.rsplit('/', 1)[-1]}"
+    log_in(page, app_url, "ana@example.com")
+    expect(page.get_by_role("link", name="Routines")).to_be_visible()
+    wait_for_service_worker(page)
+    page.reload()
+    assert page.evaluate("() => Boolean(navigator.serviceWorker.controller)")
+    fetch = """async ([url, range]) => {
+      const r = await fetch(url, range ? { headers: { Range: range } } : {});
+      return [r.status, (await r.arrayBuffer()).byteLength];
+    }"""
+    whole = len(sample("voice.webm"))
+    assert page.evaluate(fetch, [url, None]) == [200, whole]
+    context.set_offline(True)
+    assert page.evaluate(fetch, [url, None]) == [200, whole]  # from the media cache
+    assert page.evaluate(fetch, [url, "bytes=0-99"]) == [206, 100]
+    context.set_offline(False)
+    assert page.evaluate("() => caches.has('tandem-media')")
+    page.evaluate("() => navigator.serviceWorker.controller.postMessage('logout')")
+    wait_until(
+        lambda: not page.evaluate("() => caches.has('tandem-media')"),
+        10,
+        message="the media cache outlived sign-out",
+    )
