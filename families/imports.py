@@ -217,17 +217,23 @@ def check_file(doc: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[ImportSe
 def import_family(*, user: User, doc: dict[str, Any], name: str | None = None) -> ImportResult:
     """Create a new family from an export document, ``user`` its owner (all or nothing)."""
     header, parsed = check_file(doc)
-    with transaction.atomic():
-        family = Family.objects.create(
-            name=name or header["name"],
-            timezone=header["timezone"],
-            follow_up_minutes=header["follow_up_minutes"],
-        )
-        membership = Membership.objects.create(user=user, family=family, role=Role.OWNER)
-        context = ImportContext(
-            family=family, user=user, membership=membership, exported_by=header["by"]
-        )
-        counts = {section.name: section.load(rows, context) for section, rows in parsed}
+    family = Family(
+        name=name or header["name"],
+        timezone=header["timezone"],
+        follow_up_minutes=header["follow_up_minutes"],
+    )
+    try:
+        with transaction.atomic():
+            family.save()
+            membership = Membership.objects.create(user=user, family=family, role=Role.OWNER)
+            context = ImportContext(
+                family=family, user=user, membership=membership, exported_by=header["by"]
+            )
+            counts = {section.name: section.load(rows, context) for section, rows in parsed}
+    except Exception:
+        if family.pk is not None:  # rolled back: the media files written so far go too
+            media.delete_family_files(family.pk)
+        raise
     return ImportResult(
         family=family, counts=counts, members=context.notes.get("other_members", [])
     )

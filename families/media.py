@@ -485,6 +485,16 @@ def delete_files(names: Iterable[str]) -> None:
         files.delete(name)
 
 
+def delete_family_files(family_id: int) -> None:
+    """Remove every file stored for a family (after an import that rolled back)."""
+    files = storage()
+    try:
+        _dirs, names = files.listdir(f"media/{family_id}")
+    except FileNotFoundError:
+        return
+    delete_files(f"media/{family_id}/{name}" for name in names)
+
+
 def media_deleted(instance: Media, **kwargs: Any) -> None:
     """A media row went (directly or with its family): its files go once that commits,
     and the Today board, which shows its URL, changes.

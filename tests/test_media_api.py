@@ -553,3 +553,18 @@ def test_an_import_checks_the_media_before_writing_anything(
     assert response.status_code == 400
     assert field in response.json()["errors"], response.json()
     assert set(stored_files()) == before
+
+
+def test_an_import_that_fails_while_writing_leaves_no_file(
+    with_media, owner_client, family, settings
+):
+    exported = owner_client.get(f"/api/v1/families/{family.pk}/export/")
+    doc = json.loads(b"".join(exported.streaming_content))
+    before = set(stored_files())
+    settings.MEDIA_FAMILY_QUOTA_BYTES = doc["media"][0]["bytes"] + 10  # the second is over
+    handle = io.BytesIO(json.dumps(doc).encode())
+    handle.name = "export.json"
+    response = owner_client.post("/api/v1/families/import/", {"file": handle}, format="multipart")
+    assert response.status_code == 400
+    assert set(stored_files()) == before
+    assert Media.objects.filter(family__isnull=False).exclude(family=family).count() == 0
