@@ -127,7 +127,17 @@ def encode_image(data: bytes) -> Encoded:
                 image = ImageOps.exif_transpose(opened)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _refuse(too_big) from None
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error):
+        except (
+            UnidentifiedImageError,
+            OSError,
+            EOFError,
+            ValueError,
+            SyntaxError,
+            struct.error,
+            KeyError,
+            IndexError,
+            TypeError,
+        ):  # the decoders' ways of saying "not an image I can read"
             raise _refuse(not_image) from None
     mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info else "RGB"
     image = image.convert(mode)
@@ -300,6 +310,7 @@ def webm_duration(data: bytes) -> float | None:  # noqa: C901  (a branch per ele
     return (last * scale) / 1e9 + 0.02
 
 
+_MP4_MAX_DEPTH = 8  # moof > traf > trun is the deepest an audio file needs
 _MP4_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"moof", b"traf", b"mvex"}
 
 
@@ -331,14 +342,16 @@ def mp4_duration(data: bytes) -> float | None:  # noqa: C901  (a branch per box 
     default_duration = 0
     end_time = 0
 
-    def walk(start: int, end: int) -> None:
+    def walk(start: int, end: int, depth: int = 0) -> None:
         nonlocal timescale, movie_scale, movie_duration, default_duration, end_time
         base = 0
         fragment_default = default_duration
         for kind, begin, finish in _boxes(data, start, end):
             body = data[begin:finish]
             if kind in _MP4_CONTAINERS:
-                walk(begin, finish)
+                if depth >= _MP4_MAX_DEPTH:
+                    raise ValueError("MP4 boxes nested too deep")
+                walk(begin, finish, depth + 1)
             elif kind == b"mvhd":
                 if body[0] == 1:
                     movie_scale, movie_duration = struct.unpack(">IQ", body[20:32])

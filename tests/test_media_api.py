@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import struct
 import zipfile
 from datetime import timedelta
 
@@ -141,6 +142,11 @@ def zip_named_jpg():
     return out.getvalue()
 
 
+def nested_moov(depth):
+    """``moov`` boxes inside each other, ``depth`` deep (a parser that recursed would fail)."""
+    return b"".join(struct.pack(">I4s", 8 * (depth - level), b"moov") for level in range(depth))
+
+
 def bomb_png():
     out = io.BytesIO()
     Image.new("1", (8000, 8000)).save(out, "PNG")  # 64 megapixels in a few kB
@@ -154,11 +160,13 @@ def bomb_png():
         (b"GIF89a this is not really a gif", "image", ["not a photo"]),
         (b"%!PS-Adobe-3.0 EPSF-3.0\n", "image", ["not a photo"]),
         (bomb_png(), "image", ["too many pixels"]),
+        (jpeg(300, 300)[:400], "image", ["not a photo"]),
         (b"", "image", ["empty"]),
         (b"", "audio", ["empty"]),
         (jpeg(), "audio", ["not a recording"]),
         (b"\x1a\x45\xdf\xa3" + b"\x00" * 40, "audio", []),
         (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "audio", []),
+        (b"\x00\x00\x00\x0cftypmp42" + nested_moov(20_000), "audio", []),
         (sample("long.webm"), "audio", ["30 seconds"]),
         (ogg_opus(31), "audio", ["30 seconds"]),
         (sample("video.webm"), "audio", ["no sound"]),
@@ -169,11 +177,13 @@ def bomb_png():
         "fake-gif",
         "eps",
         "bomb",
+        "truncated-jpeg",
         "empty-image",
         "empty-audio",
         "jpeg-as-audio",
         "ebml-junk",
         "ftyp-junk",
+        "moov-in-moov",
         "too-long",
         "ogg-too-long",
         "video",
