@@ -314,8 +314,11 @@ _MP4_MAX_DEPTH = 8  # moof > traf > trun is the deepest an audio file needs
 _MP4_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"moof", b"traf", b"mvex"}
 
 
-def _boxes(data: bytes, start: int, end: int) -> Iterable[tuple[bytes, int, int]]:
-    """(type, payload start, payload end) of the MP4 boxes between ``start`` and ``end``."""
+def _boxes(data: bytes, start: int, end: int, depth: int) -> Iterable[tuple[bytes, int, int]]:
+    """(type, payload start, payload end) of the MP4 boxes between ``start`` and ``end``,
+    ``depth`` boxes deep (at most ``_MP4_MAX_DEPTH``)."""
+    if depth > _MP4_MAX_DEPTH:
+        raise ValueError("MP4 boxes nested too deep")
     pos = start
     while pos + 8 <= end:
         size, kind = struct.unpack(">I4s", data[pos : pos + 8])
@@ -346,11 +349,9 @@ def mp4_duration(data: bytes) -> float | None:  # noqa: C901  (a branch per box 
         nonlocal timescale, movie_scale, movie_duration, default_duration, end_time
         base = 0
         fragment_default = default_duration
-        for kind, begin, finish in _boxes(data, start, end):
+        for kind, begin, finish in _boxes(data, start, end, depth):
             body = data[begin:finish]
             if kind in _MP4_CONTAINERS:
-                if depth >= _MP4_MAX_DEPTH:
-                    raise ValueError("MP4 boxes nested too deep")
                 walk(begin, finish, depth + 1)
             elif kind == b"mvhd":
                 if body[0] == 1:
