@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -209,7 +210,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# The app's own pages may take a step's photo and record its voice prompt; nothing
+# embedded may, and nothing may ask for location, payment or USB.
+PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -240,8 +243,43 @@ CONTENT_SECURITY_POLICY = {
 # --- Static files (WhiteNoise) --------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# --- Family media (families/media.py) ------------------------------------------------------
+# Photos and recordings go to "default": a folder under DATA_DIR, or an S3-compatible
+# bucket when MEDIA_S3_BUCKET is set. The app streams every file itself (never a redirect
+# to the bucket, never a public ACL), so each read passes the family's access checks.
+MEDIA_ROOT = DATA_DIR / "media-files"
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    MEDIA_STORAGE: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "location": env.str("MEDIA_S3_PREFIX", default=""),
+            "default_acl": None,  # the bucket's own (private) policy
+            "querystring_auth": True,  # url() would be signed; the app never hands it out
+            "file_overwrite": False,  # names are content hashes: save() never replaces
+            "addressing_style": env.str("MEDIA_S3_ADDRESSING_STYLE", default="") or None,
+            # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY come from the environment (boto3).
+        },
+    }
+else:
+    MEDIA_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/unused-media-url/"},
+    }
+MEDIA_FAMILY_QUOTA_BYTES = env.int("MEDIA_FAMILY_QUOTA_BYTES", default=500 * 1024 * 1024)
+# Pictures are re-encoded to at most 1,280 px: a phone's photo is a few MB before that.
+MEDIA_IMAGE_UPLOAD_MAX_BYTES = env.int("MEDIA_IMAGE_UPLOAD_MAX_BYTES", default=15 * 1024 * 1024)
+MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=40_000_000)
+MEDIA_AUDIO_MAX_BYTES = env.int("MEDIA_AUDIO_MAX_BYTES", default=1024 * 1024)
+MEDIA_AUDIO_MAX_SECONDS = env.int("MEDIA_AUDIO_MAX_SECONDS", default=30)
+# An upload's file parts stay in memory up to this size, then go to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "core.storage.StaticStorage"
@@ -316,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         "QuadrantEnum": "checkins.serializers.QUADRANT_CHOICES",
         "RoleEnum": "families.models.Role",
         "MemberRoleEnum": "families.models.INVITABLE_ROLES",
+        "MediaKindEnum": "families.models.MediaKind",
     },
     # Ids in paths (core.ids: <id:…>) are integers SQLite can hold.
     "PATH_CONVERTER_OVERRIDES": {

@@ -96,7 +96,23 @@ class ImportSection:
     load: Callable[[list[Any], Any], int]
 
 
+@dataclass(frozen=True)
+class MediaUse:
+    """Where a family's media is referenced, e.g. a step's photo (``"steps.photo"``).
+
+    ``reference`` is the reverse lookup from a media to the objects using it
+    (``"step_photos"``); ``child_lookup`` continues from the media to the children those
+    objects are about (``"step_photos__routine__children"``). The families app decides
+    visibility and orphans from these, never naming the apps that use media.
+    """
+
+    name: str
+    reference: str
+    child_lookup: str
+
+
 _export_sections: dict[str, ExportSection] = {}
+_media_uses: dict[str, MediaUse] = {}
 _insight_parts: dict[str, InsightPart] = {}
 _import_sections: dict[str, ImportSection] = {}
 _routine_days: list[RoutineDaysSource] = []
@@ -151,3 +167,13 @@ def register_import_section(section: ImportSection) -> None:
 def import_sections() -> list[ImportSection]:
     """The registered import sections in file order."""
     return sorted(_import_sections.values(), key=lambda section: section.position)
+
+
+def register_media_use(use: MediaUse) -> None:
+    """Say where an app references media (call from ``AppConfig.ready()``)."""
+    _media_uses[use.name] = use
+
+
+def media_uses() -> list[MediaUse]:
+    """The registered uses of media, by name."""
+    return sorted(_media_uses.values(), key=lambda use: use.name)

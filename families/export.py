@@ -13,6 +13,7 @@ of queries is the same for a week of data as for a year.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
@@ -27,7 +28,8 @@ from core.contributions import ExportSection, export_sections
 from core.timeutils import family_today
 
 from . import serializers_export as shapes
-from .models import Child, ChildAway, Family, Invitation, Membership, Role, User
+from .media import file_bytes
+from .models import Child, ChildAway, Family, Invitation, Media, Membership, Role, User
 
 EXPORT_FORMAT = "tandem-export/1"
 CHUNK_ROWS = 500  # rows fetched per round trip and written per chunk of output
@@ -137,8 +139,27 @@ def _invitations(family: Family, user: User) -> Iterator[dict]:
         }
 
 
+def _media(family: Family, user: User) -> Iterator[dict]:
+    # Model rows one by one, each file read as its row is written: one file in memory.
+    for media in stream(Media.objects.filter(family=family).order_by("id")):
+        yield {
+            "id": media.pk,
+            "kind": media.kind,
+            "content_type": media.content_type,
+            "sha256": media.sha256,
+            "bytes": media.bytes,
+            "width": media.width,
+            "height": media.height,
+            "duration_seconds": media.duration_seconds,
+            "created_at": media.created_at,
+            "data": base64.b64encode(file_bytes(media.file)).decode("ascii"),
+        }
+
+
 SECTIONS = (
     ExportSection("members", 10, _members, shapes.ExportMemberSerializer()),
+    # Before the children and steps that show them (an import reads references backwards).
+    ExportSection("media", 15, _media, shapes.ExportMediaSerializer()),
     ExportSection("children", 20, _children, shapes.ExportChildSerializer()),
     ExportSection("away", 25, _away, shapes.ExportAwaySerializer()),
     ExportSection("invitations", 70, _invitations, shapes.ExportInvitationSerializer()),

@@ -14,6 +14,9 @@ where it is wrong (``checkins.12.child``), and any failure while writing rolls b
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,9 +30,19 @@ from django.utils.dateparse import parse_date, parse_datetime
 from core.api import validation_error
 from core.contributions import ImportSection, import_sections
 
+from . import media
 from .away import MAX_AWAY_DAYS
 from .export import EXPORT_FORMAT
-from .models import Child, ChildAway, Family, Membership, Role, User, validate_timezone
+from .models import (
+    Child,
+    ChildAway,
+    Family,
+    MediaKind,
+    Membership,
+    Role,
+    User,
+    validate_timezone,
+)
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 BATCH = 1000
@@ -214,17 +227,23 @@ def check_file(doc: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[ImportSe
 def import_family(*, user: User, doc: dict[str, Any], name: str | None = None) -> ImportResult:
     """Create a new family from an export document, ``user`` its owner (all or nothing)."""
     header, parsed = check_file(doc)
-    with transaction.atomic():
-        family = Family.objects.create(
-            name=name or header["name"],
-            timezone=header["timezone"],
-            follow_up_minutes=header["follow_up_minutes"],
-        )
-        membership = Membership.objects.create(user=user, family=family, role=Role.OWNER)
-        context = ImportContext(
-            family=family, user=user, membership=membership, exported_by=header["by"]
-        )
-        counts = {section.name: section.load(rows, context) for section, rows in parsed}
+    family = Family(
+        name=name or header["name"],
+        timezone=header["timezone"],
+        follow_up_minutes=header["follow_up_minutes"],
+    )
+    try:
+        with transaction.atomic():
+            family.save()
+            membership = Membership.objects.create(user=user, family=family, role=Role.OWNER)
+            context = ImportContext(
+                family=family, user=user, membership=membership, exported_by=header["by"]
+            )
+            counts = {section.name: section.load(rows, context) for section, rows in parsed}
+    except Exception:
+        if family.pk is not None:  # rolled back: the media files written so far go too
+            media.delete_family_files(family.pk)
+        raise
     return ImportResult(
         family=family, counts=counts, members=context.notes.get("other_members", [])
     )
@@ -264,6 +283,56 @@ def _load_members(rows: list[dict[str, Any]], context: ImportContext) -> int:
     return len(rows)
 
 
+def _check_media(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str, Any]]:
+    """Each file is checked and re-encoded as an upload is (its bytes are untrusted)."""
+    seen: set[Any] = set()
+    kinds: set[tuple[int, str]] = set()
+    out = []
+    for index, row in enumerate(rows):
+        where = f"media.{index}"
+        media_id = unique_id(row, where, seen, integer)
+        kind = choice(row, "kind", where, [MediaKind.IMAGE, MediaKind.AUDIO])
+        data = row.get("data")
+        try:
+            raw = base64.b64decode(data, validate=True) if isinstance(data, str) else None
+        except (binascii.Error, ValueError):
+            raw = None
+        if raw is None:
+            fail(f"{where}.data", "Must be the file in base64.")
+        try:
+            encoded = media.encode(kind, io.BytesIO(raw))
+        except ValidationError as error:
+            fail(f"{where}.data", error.messages[0])
+        kinds.add((media_id, kind))
+        out.append(
+            {"id": media_id, "encoded": encoded, "created_at": instant(row, "created_at", where)}
+        )
+    refs["media"] = seen
+    refs["_media_kind"] = kinds
+    return out
+
+
+def _load_media(rows: list[dict[str, Any]], context: ImportContext) -> int:
+    ids = context.map("media")
+    for row in rows:
+        stored, _created = media.store(
+            family=context.family, encoded=row["encoded"], user=context.user
+        )
+        ids[row["id"]] = stored.pk
+    return len(rows)
+
+
+def media_reference(
+    row: dict[str, Any], key: str, where: str, refs: dict[str, set[Any]], kind: str
+) -> int | None:
+    """A media id of the file (or null) whose kind is ``kind``."""
+    value: int | None = reference(row, key, where, refs.get("media", set()), "media")
+    if value is not None and (value, kind) not in refs.get("_media_kind", set()):
+        noun = "a photo" if kind == MediaKind.IMAGE else "a recording"
+        fail(f"{where}.{key}", f"Media {value!r} is not {noun}.")
+    return value
+
+
 def _check_children(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str, Any]]:
     seen: set[Any] = set()
     out = []
@@ -279,6 +348,7 @@ def _check_children(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
                 "birth_year": birth_year,
                 "avatar": text(row, "avatar", where, 16),
                 "colour": text(row, "colour", where, 7),
+                "photo": media_reference(row, "photo", where, refs, MediaKind.IMAGE),
                 "created_at": instant(row, "created_at", where),
             }
         )
@@ -287,11 +357,13 @@ def _check_children(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
 
 
 def _load_children(rows: list[dict[str, Any]], context: ImportContext) -> int:
+    photos = context.map("media")
     made = Child.objects.bulk_create(
         [
             Child(
                 family=context.family,
-                **{k: v for k, v in row.items() if k not in ("id", "created_at")},
+                photo_id=photos.get(row["photo"]),
+                **{k: v for k, v in row.items() if k not in ("id", "created_at", "photo")},
             )
             for row in rows
         ]
@@ -365,6 +437,7 @@ def _load_away(rows: list[dict[str, Any]], context: ImportContext) -> int:
 
 IMPORT_SECTIONS = (
     ImportSection("members", 10, _check_members, _load_members),
+    ImportSection("media", 15, _check_media, _load_media),
     ImportSection("children", 20, _check_children, _load_children),
     ImportSection("away", 25, _check_away, _load_away),
 )

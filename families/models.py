@@ -257,14 +257,82 @@ class Invitation(models.Model):
         return "pending"
 
 
+class MediaKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    AUDIO = "audio", "Audio"
+
+
+class Media(models.Model):
+    """A photo or a voice recording of a family, stored re-encoded (``families.media``).
+
+    ``file`` (and an image's ``thumbnail``) are storage names derived from the content's
+    hash, so a URL names one content forever and may be cached as immutable. One content
+    is stored once per family. ``bytes`` counts every stored file, for the family's quota.
+    """
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="media")
+    kind = models.CharField(max_length=8, choices=MediaKind.choices)
+    file = models.CharField(max_length=200)
+    thumbnail = models.CharField(max_length=200, blank=True, default="")
+    content_type = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    bytes = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "media"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "sha256"], name="media_content_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="image",
+                        width__gte=1,
+                        height__gte=1,
+                        duration_ms__isnull=True,
+                    )
+                    & ~models.Q(thumbnail="")
+                )
+                | models.Q(
+                    kind="audio",
+                    width__isnull=True,
+                    height__isnull=True,
+                    duration_ms__gte=1,
+                    thumbnail="",
+                ),
+                name="media_kind_fields",
+            ),
+            models.CheckConstraint(condition=models.Q(bytes__gte=1), name="media_not_empty"),
+            models.CheckConstraint(condition=~models.Q(file=""), name="media_file_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} of {self.family_id}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return None if self.duration_ms is None else self.duration_ms / 1000
+
+
 class Child(models.Model):
-    """A child in a family. ``avatar`` is an emoji; ``colour`` a CSS hex colour."""
+    """A child in a family. ``avatar`` is an emoji; ``colour`` a CSS hex colour; ``photo``
+    an image of the family's media."""
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="children")
     name = models.CharField(max_length=60)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     avatar = models.CharField(max_length=16, blank=True, default="🙂")
     colour = models.CharField(max_length=7, blank=True, default="#6c8ebf")
+    photo = models.ForeignKey(
+        Media, null=True, blank=True, on_delete=models.SET_NULL, related_name="child_photos"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -36,7 +36,8 @@ from rest_framework.request import Request
 from core.ids import parse_id
 
 from . import devices, sitters
-from .models import Child, Family, Membership
+from .media import visible_media
+from .models import Child, Family, Media, MediaKind, Membership
 from .permissions import SIGNED_IN, action_of
 from .users import request_user
 
@@ -274,6 +275,40 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
             # Another child's id is refused as another family's is.
             queryset = queryset.filter(**{f"{child_field}__in": child_ids}).distinct()
         return queryset
+
+
+class FamilyMediaField(FamilyRelatedField):
+    """The id of one of the family's media of ``kind`` (a step's ``photo``, a child's),
+    which the caller may see (``media.visible_media``); anything else is a 400 naming the
+    field, a media of the other kind too."""
+
+    default_error_messages = {
+        "wrong_kind": "This is not {a_kind}; upload one with kind={kind}.",
+    }
+
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        kwargs.setdefault("queryset", Media.objects.all())
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("noun", "photo" if kind == MediaKind.IMAGE else "recording")
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        child_ids = self.context.get("visible_child_ids")
+        if child_ids is not None:
+            membership = self.context.get("membership")
+            user_id = membership.user_id if membership is not None else None
+            queryset = queryset.filter(visible_media(child_ids, user_id)).distinct()
+        return queryset
+
+    def to_internal_value(self, data: Any) -> Any:
+        media = super().to_internal_value(data)
+        if media.kind != self.kind:
+            a_kind = "a photo" if self.kind == MediaKind.IMAGE else "a recording"
+            self.fail("wrong_kind", a_kind=a_kind, kind=self.kind)
+        return media
 
 
 class FamilyRelatedListField(serializers.ManyRelatedField):

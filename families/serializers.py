@@ -10,18 +10,20 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .media import media_url
 from .models import (
     INVITABLE_ROLES,
     Child,
     ChildDevice,
     Family,
     Invitation,
+    MediaKind,
     Membership,
     Role,
     User,
     validate_timezone,
 )
-from .scoping import FamilyRelatedField
+from .scoping import FamilyMediaField, FamilyRelatedField
 
 # A CSS hex colour or nothing; the pattern is also the schema's (a client can check it).
 COLOUR = RegexValidator(r"^(#[0-9a-fA-F]{6})?$", "Use a colour like #6c8ebf.")
@@ -234,9 +236,22 @@ class AcceptedInvitationSerializer(serializers.Serializer):
 
 
 class ChildSerializer(serializers.ModelSerializer):
+    photo = FamilyMediaField(kind=MediaKind.IMAGE, help_text="A photo's media id, or null.")
+    photo_url = serializers.SerializerMethodField()
+    photo_thumbnail_url = serializers.SerializerMethodField()
+
     class Meta:
         model = Child
-        fields = ["id", "name", "birth_year", "avatar", "colour"]
+        fields = [
+            "id",
+            "name",
+            "birth_year",
+            "avatar",
+            "colour",
+            "photo",
+            "photo_url",
+            "photo_thumbnail_url",
+        ]
         extra_kwargs = {
             "birth_year": {"min_value": 1990, "max_value": 2100},
             "colour": {"validators": [COLOUR]},
@@ -246,6 +261,14 @@ class ChildSerializer(serializers.ModelSerializer):
         if not value.strip():
             raise serializers.ValidationError("Give the child a name.")
         return value.strip()
+
+    def get_photo_url(self, child: Child) -> str | None:
+        photo = child.photo
+        return media_url(photo.family_id, photo.pk, photo.file) if photo else None
+
+    def get_photo_thumbnail_url(self, child: Child) -> str | None:
+        photo = child.photo
+        return media_url(photo.family_id, photo.pk, photo.thumbnail) if photo else None
 
 
 class ConfirmPasswordSerializer(serializers.Serializer):

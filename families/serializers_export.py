@@ -15,7 +15,7 @@ from rest_framework import serializers
 from core.api import NULLABLE
 from core.contributions import export_sections
 
-from .models import Role
+from .models import MediaKind, Role
 
 
 class ExportFamilySerializer(serializers.Serializer):
@@ -43,6 +43,7 @@ class ExportChildSerializer(serializers.Serializer):
     birth_year = serializers.IntegerField(**NULLABLE)
     avatar = serializers.CharField(allow_blank=True)
     colour = serializers.CharField(allow_blank=True)
+    photo = serializers.IntegerField(source="photo_id", help_text="A media id.", **NULLABLE)
     created_at = serializers.DateTimeField()
 
 
@@ -60,6 +61,22 @@ class ExportAwaySerializer(serializers.Serializer):
         fields["from"] = serializers.DateField(source="starts_on")
         fields["to"] = serializers.DateField(source="ends_on")
         return fields
+
+
+class ExportMediaSerializer(serializers.Serializer):
+    """A photo or recording with its bytes (the stored file, base64). Thumbnails are left
+    out: an import makes them again from the photo."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MediaKind.choices)
+    content_type = serializers.CharField()
+    sha256 = serializers.CharField(help_text="SHA-256 of the file's bytes.")
+    bytes = serializers.IntegerField(help_text="Size in storage, thumbnail included.")
+    width = serializers.IntegerField(**NULLABLE)
+    height = serializers.IntegerField(**NULLABLE)
+    duration_seconds = serializers.FloatField(**NULLABLE)
+    created_at = serializers.DateTimeField()
+    data = serializers.CharField(help_text="The file, base64.")  # type: ignore[assignment]  # a field named like Serializer.data
 
 
 class ExportInvitationSerializer(serializers.Serializer):

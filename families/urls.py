@@ -11,6 +11,7 @@ from . import (
     views_devices,
     views_export,
     views_import,
+    views_media,
     views_pin,
     views_sitters,
 )
@@ -69,4 +70,16 @@ family_urlpatterns = [
         name="family-pin-check",
     ),
     path("children/<id:child_id>/away/", views_away.ChildAwayView.as_view(), name="child-away"),
+    path("media/", views_media.MediaViewSet.as_view({"post": "create"}), name="media-list"),
+    path(
+        "media/<id:pk>/",
+        views_media.MediaViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="media-detail",
+    ),
+    # No trailing slash: the name ends in the file's extension.
+    path(
+        "media/<id:pk>/<str:name>",
+        views_media.MediaViewSet.as_view({"get": "file"}),
+        name="media-file",
+    ),
 ]

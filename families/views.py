@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from . import services
 from .links import site_url
+from .media import release
 from .models import Child, Family, Invitation, Membership, Role
 from .scoping import FamilyScopedMixin, FamilyScopedViewSet, families_of
 from .serializers import (
@@ -187,7 +188,14 @@ class InvitationPreviewView(GenericAPIView):
 class ChildViewSet(FamilyScopedViewSet):
     """The family's children."""
 
-    queryset = Child.objects.all()
+    queryset = Child.objects.select_related("photo")
     serializer_class = ChildSerializer
     child_field = "pk"
     sitter_actions = ("list", "retrieve")
+
+    def perform_update(self, serializer: BaseSerializer[Child]) -> None:
+        assert serializer.instance is not None
+        before = serializer.instance.photo_id
+        child = serializer.save()
+        if child.photo_id != before:
+            release([before])  # the old photo, unless something else shows it

@@ -6,9 +6,11 @@ class RoutinesConfig(AppConfig):
 
     def ready(self) -> None:
         from core.contributions import (
+            MediaUse,
             register_export_section,
             register_import_section,
             register_insight_part,
+            register_media_use,
             register_routine_days,
             register_routines_kept,
         )
@@ -26,3 +28,5 @@ class RoutinesConfig(AppConfig):
         register_routines_kept(routines_kept)
         for imported in IMPORT_SECTIONS:
             register_import_section(imported)
+        register_media_use(MediaUse("steps.photo", "step_photos", "step_photos__routine__children"))
+        register_media_use(MediaUse("steps.voice", "step_voices", "step_voices__routine__children"))

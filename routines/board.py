@@ -25,6 +25,7 @@ from django.core.cache import caches
 from rest_framework.renderers import JSONRenderer
 
 from families.away import away_days
+from families.media import media_url
 from families.models import Child, Family, new_board_version
 
 from . import pacing
@@ -50,6 +51,9 @@ class BoardStep:
     done: bool
     # How long the step is planned to take, scaled to the routine's finish_by (pacing.py).
     planned_seconds: int
+    photo_url: str | None = None
+    photo_thumbnail_url: str | None = None
+    voice_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,8 @@ class ChildInfo:
     name: str
     avatar: str
     colour: str
+    photo_url: str | None = None
+    photo_thumbnail_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,14 +125,14 @@ def _board_routine(
     family: Family,
     day: date,
     routine: RoutineInfo,
-    steps: list[tuple[int, str, str, int | None]],
+    steps: list[tuple[int, str, str, int | None, str | None, str | None, str | None]],
     run: RunInfo | None,
     completions: dict[int, datetime],
 ) -> BoardRoutine:
     since = [t for t in (*completions.values(), run.started_at if run else None) if t]
     began = max(since) if since else None
     left = pacing.finish_left(family, day, routine.finish_by, began, routine.start_time)
-    plan = pacing.planned_seconds([(m, pk in completions) for pk, _, _, m in steps], left)
+    plan = pacing.planned_seconds([(m, pk in completions) for pk, _, _, m, *_ in steps], left)
     board_steps = [
         BoardStep(
             id=pk,
@@ -135,8 +141,13 @@ def _board_routine(
             duration_minutes=minutes,
             done=pk in completions,
             planned_seconds=planned,
+            photo_url=photo,
+            photo_thumbnail_url=thumbnail,
+            voice_url=voice,
         )
-        for (pk, title, icon, minutes), planned in zip(steps, plan, strict=True)
+        for (pk, title, icon, minutes, photo, thumbnail, voice), planned in zip(
+            steps, plan, strict=True
+        )
     ]
     open_steps = [s for s in board_steps if not s.done]
     return BoardRoutine(
@@ -181,16 +192,45 @@ def today_board(family: Family, day: date, child_ids: frozenset[int] | None = No
         if child_id is not None:
             planned_for.add((row[0], child_id))
     steps: dict[int, list] = defaultdict(list)
-    for routine_id, *step in (
+    for routine_id, *step, photo_id, photo, thumbnail, voice_id, voice in (
         RoutineStep.objects.filter(routine__family=family)
         .order_by("routine_id", "position")
-        .values_list("routine_id", "id", "title", "icon", "duration_minutes")
+        .values_list(
+            "routine_id",
+            "id",
+            "title",
+            "icon",
+            "duration_minutes",
+            "photo_id",
+            "photo__file",
+            "photo__thumbnail",
+            "voice_id",
+            "voice__file",
+        )
     ):
-        steps[routine_id].append(step)
+        steps[routine_id].append(
+            (
+                *step,
+                photo and media_url(family.pk, photo_id, photo),
+                thumbnail and media_url(family.pk, photo_id, thumbnail),
+                voice and media_url(family.pk, voice_id, voice),
+            )
+        )
     children = [
-        ChildInfo(*row)
-        for row in Child.objects.filter(family=family).values_list("id", "name", "avatar", "colour")
-        if child_ids is None or row[0] in child_ids
+        ChildInfo(
+            pk,
+            name,
+            avatar,
+            colour,
+            photo_url=photo and media_url(family.pk, photo_id, photo),
+            photo_thumbnail_url=thumbnail and media_url(family.pk, photo_id, thumbnail),
+        )
+        for pk, name, avatar, colour, photo_id, photo, thumbnail in Child.objects.filter(
+            family=family
+        ).values_list(
+            "id", "name", "avatar", "colour", "photo_id", "photo__file", "photo__thumbnail"
+        )
+        if child_ids is None or pk in child_ids
     ]
     # The day's runs, each with its completions (one row per completion, or one row of
     # nulls): the (child, date) index finds them directly.
@@ -258,6 +298,9 @@ def _step(step: BoardStep | None) -> dict[str, Any] | None:
         "duration_minutes": step.duration_minutes,
         "done": step.done,
         "planned_seconds": step.planned_seconds,
+        "photo_url": step.photo_url,
+        "photo_thumbnail_url": step.photo_thumbnail_url,
+        "voice_url": step.voice_url,
     }
 
 
@@ -272,6 +315,8 @@ def board_data(board: Board) -> dict[str, Any]:
                     "name": entry.child.name,
                     "avatar": entry.child.avatar,
                     "colour": entry.child.colour,
+                    "photo_url": entry.child.photo_url,
+                    "photo_thumbnail_url": entry.child.photo_thumbnail_url,
                 },
                 "away": entry.away
                 and {"until": entry.away.until.isoformat(), "note": entry.away.note},

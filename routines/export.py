@@ -23,6 +23,8 @@ class ExportStepSerializer(serializers.Serializer):
     title = serializers.CharField()
     icon = serializers.CharField(allow_blank=True)
     duration_minutes = serializers.IntegerField(**NULLABLE)
+    photo = serializers.IntegerField(help_text="A media id.", **NULLABLE)
+    voice = serializers.IntegerField(help_text="A media id.", **NULLABLE)
 
 
 class ExportRoutineSerializer(serializers.Serializer):
@@ -91,6 +93,8 @@ def _routines(family: Family, user: Any) -> Iterator[dict]:
                     "title": step.title,
                     "icon": step.icon,
                     "duration_minutes": step.duration_minutes,
+                    "photo": step.photo_id,
+                    "voice": step.voice_id,
                 }
                 for step in routine.steps.all()
             ],

@@ -18,10 +18,12 @@ from families.imports import (
     integer,
     list_of,
     mapped_user,
+    media_reference,
     reference,
     text,
     unique_id,
 )
+from families.models import MediaKind
 
 from .models import MAX_STEP_MINUTES, MAX_STEPS, Routine, RoutineRun, RoutineStep, StepCompletion
 from .validation import clean_days_of_week, clean_reminder_offsets
@@ -84,6 +86,8 @@ def _check_routines(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
                     "title": text(step, "title", swhere, 80, blank=False),
                     "icon": text(step, "icon", swhere, 16),
                     "duration_minutes": minutes,
+                    "photo": media_reference(step, "photo", swhere, refs, MediaKind.IMAGE),
+                    "voice": media_reference(step, "voice", swhere, refs, MediaKind.AUDIO),
                 }
             )
         out.append(
@@ -115,7 +119,7 @@ def _load_routines(rows: list[dict[str, Any]], context: ImportContext) -> int:
     """Routines are saved one by one (a family has a handful), so the reminders app's
     receivers schedule their reminders as for any new routine; steps in bulk."""
     ids, step_ids = context.map("routines"), context.map("steps")
-    children = context.map("children")
+    children, media = context.map("children"), context.map("media")
     steps: list[tuple[int, RoutineStep]] = []
     routines: list[tuple[dict[str, Any], Routine]] = []
     for row in rows:
@@ -138,6 +142,8 @@ def _load_routines(rows: list[dict[str, Any]], context: ImportContext) -> int:
                         title=step["title"],
                         icon=step["icon"],
                         duration_minutes=step["duration_minutes"],
+                        photo_id=media.get(step["photo"]),
+                        voice_id=media.get(step["voice"]),
                     ),
                 )
             )

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from families.models import Child, Family
+from families.models import Child, Family, Media
 
 from .validation import (
     ISO_WEEKDAYS,
@@ -76,13 +76,21 @@ class Routine(models.Model):
 
 
 class RoutineStep(models.Model):
-    """One step of a routine. ``position`` orders steps from 0; ids stay stable on edits."""
+    """One step of a routine. ``position`` orders steps from 0; ids stay stable on edits.
+    ``photo`` and ``voice`` are the family's media shown and played on the step."""
 
     routine = models.ForeignKey(Routine, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=80)
     icon = models.CharField(max_length=16, blank=True, default="")
     duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Media of the routine's family (an image, a recording): checked by the serializer.
+    photo = models.ForeignKey(
+        Media, null=True, blank=True, on_delete=models.SET_NULL, related_name="step_photos"
+    )
+    voice = models.ForeignKey(
+        Media, null=True, blank=True, on_delete=models.SET_NULL, related_name="step_voices"
+    )
 
     class Meta:
         ordering = ["routine", "position"]

@@ -4,9 +4,11 @@ that changes what a board shows, in the writing transaction (see ``routines/boar
 Saves and deletions of routines, children and days away, saves of steps, runs and completions, and
 changes to who a routine is for arrive here. Steps, runs and completions get no deletion
 receiver on purpose: one would stop Django from deleting a routine's year of history in
-bulk. Their deletions and the bulk writes that bypass signals happen only in
+bulk; their deletions and the bulk writes that bypass signals happen only in
 ``routines/routines.py``, ``routines/runs.py`` and ``routines/admin.py``, which call
-``board_changed`` themselves.
+``board_changed`` themselves. A step's deletion releases its photo and voice
+(``families.media.release``): a routine has few steps, and their completions are still
+deleted in bulk.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from families.media import release
 from families.models import Child, ChildAway
 
 from .board import board_changed
@@ -34,6 +37,11 @@ def routine_or_child_changed(sender: type, instance: Routine | Child, **kwargs: 
 @receiver(post_save, sender=RoutineRun)
 def step_or_run_saved(sender: type, instance: RoutineStep | RoutineRun, **kwargs: Any) -> None:
     board_changed(routines=instance.routine_id)
+
+
+@receiver(post_delete, sender=RoutineStep)
+def step_deleted(sender: type, instance: RoutineStep, **kwargs: Any) -> None:
+    release([instance.photo_id, instance.voice_id])
 
 
 @receiver(post_save, sender=StepCompletion)

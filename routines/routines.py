@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.api import validation_error
 from core.timeutils import family_today
+from families.media import release
 from families.models import Child, Family
 
 from .board import board_changed
@@ -81,6 +82,7 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
 
     kept: list[RoutineStep] = []
     new: list[RoutineStep] = []
+    replaced: list[int] = []  # media a kept step no longer shows
     for position, item in enumerate(steps):
         values = {
             "title": item["title"],
@@ -89,20 +91,38 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
         }
         step_id = None if created else item.get("id")
         if step_id is None:
-            new.append(RoutineStep(routine=routine, position=position, **values))
+            media = {"photo": item.get("photo"), "voice": item.get("voice")}
+            new.append(RoutineStep(routine=routine, position=position, **values, **media))
         else:
             step = existing[step_id]
+            replaced += _media_changes(step, item, values)
             step.position = position
             for name, value in values.items():
                 setattr(step, name, value)
             kept.append(step)
     if kept:
         RoutineStep.objects.bulk_update(
-            kept, ["position", "title", "icon", "duration_minutes"], batch_size=100
+            kept,
+            ["position", "title", "icon", "duration_minutes", "photo", "voice"],
+            batch_size=100,
         )
     if new:
         RoutineStep.objects.bulk_create(new)
+    release(replaced)
     board_changed(pk=routine.family_id)  # bulk writes send no signals
+
+
+def _media_changes(step: RoutineStep, item: dict[str, Any], values: dict[str, Any]) -> list[int]:
+    """Put the item's ``photo`` and ``voice`` in ``values`` (a kept step sent without
+    them keeps its own) and answer the ids of the media the step no longer shows."""
+    replaced = []
+    for name in ("photo", "voice"):
+        if name in item:
+            old = getattr(step, f"{name}_id")
+            if old is not None and old != getattr(item[name], "pk", None):
+                replaced.append(old)
+            values[name] = item[name]
+    return replaced
 
 
 def refresh_completion(routine: Routine) -> None:

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
 from core.api import WallClockTimeField
-from families.models import Child
-from families.scoping import FamilyRelatedField
+from families.media import media_url
+from families.models import Child, MediaKind
+from families.scoping import FamilyMediaField, FamilyRelatedField
 
 from . import routines, validation
 from .models import MAX_OFFSET_MINUTES, MAX_STEP_MINUTES, MAX_STEPS, Routine, RoutineStep
+
+
+def steps_with_media() -> QuerySet[RoutineStep]:
+    """Steps in order, with the media they show (for ``photo_url`` and ``voice_url``)."""
+    return RoutineStep.objects.order_by("position").select_related("photo", "voice")
 
 
 class StepListSerializer(serializers.ListSerializer):
@@ -41,10 +48,26 @@ class StepSerializer(serializers.ModelSerializer):
     duration_minutes = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_STEP_MINUTES
     )
+    photo = FamilyMediaField(kind=MediaKind.IMAGE, help_text="A photo's media id, or null.")
+    voice = FamilyMediaField(kind=MediaKind.AUDIO, help_text="A recording's media id, or null.")
+    photo_url = serializers.SerializerMethodField()
+    photo_thumbnail_url = serializers.SerializerMethodField()
+    voice_url = serializers.SerializerMethodField()
 
     class Meta:
         model = RoutineStep
-        fields = ["id", "position", "title", "icon", "duration_minutes"]
+        fields = [
+            "id",
+            "position",
+            "title",
+            "icon",
+            "duration_minutes",
+            "photo",
+            "voice",
+            "photo_url",
+            "photo_thumbnail_url",
+            "voice_url",
+        ]
         read_only_fields = ["position"]
         extra_kwargs = {"icon": {"required": False}}
         validators: list = []
@@ -54,6 +77,18 @@ class StepSerializer(serializers.ModelSerializer):
         if not value.strip():
             raise serializers.ValidationError("Give the step a title.")
         return value.strip()
+
+    def get_photo_url(self, step: RoutineStep) -> str | None:
+        photo = step.photo
+        return media_url(photo.family_id, photo.pk, photo.file) if photo else None
+
+    def get_photo_thumbnail_url(self, step: RoutineStep) -> str | None:
+        photo = step.photo
+        return media_url(photo.family_id, photo.pk, photo.thumbnail) if photo else None
+
+    def get_voice_url(self, step: RoutineStep) -> str | None:
+        voice = step.voice
+        return media_url(voice.family_id, voice.pk, voice.file) if voice else None
 
 
 class RoutineSerializer(serializers.ModelSerializer):
@@ -112,6 +147,12 @@ class RoutineSerializer(serializers.ModelSerializer):
         if "reminder_offsets" in attrs:
             attrs["reminder_offsets"] = validation.clean_reminder_offsets(attrs["reminder_offsets"])
         return attrs
+
+    def to_representation(self, instance: Routine) -> dict[str, Any]:
+        # After a write the steps are read again: with their media, in one query.
+        if "steps" not in getattr(instance, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([instance], Prefetch("steps", queryset=steps_with_media()))
+        return super().to_representation(instance)
 
     def _save(self, validated: dict[str, Any], routine: Routine | None) -> Routine:
         validated.pop("family", None)

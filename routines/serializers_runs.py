@@ -112,6 +112,9 @@ class BoardStepSerializer(serializers.Serializer):
         "routine ends by its finish_by (the remaining steps scaled alike, at least a minute "
         "each). Counted from now_since for the current step."
     )
+    photo_url = serializers.CharField(allow_null=True, help_text="The step's photo.")
+    photo_thumbnail_url = serializers.CharField(allow_null=True)
+    voice_url = serializers.CharField(allow_null=True, help_text="The step's voice prompt.")
 
 
 class BoardRoutineSerializer(serializers.Serializer):
@@ -133,8 +136,16 @@ class BoardAwaySerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
+class BoardChildInfoSerializer(ChildSummarySerializer):
+    photo_url = serializers.CharField(allow_null=True, help_text="The child's photo.")
+    photo_thumbnail_url = serializers.CharField(allow_null=True)
+
+    class Meta(ChildSummarySerializer.Meta):
+        fields = [*ChildSummarySerializer.Meta.fields, "photo_url", "photo_thumbnail_url"]
+
+
 class BoardChildSerializer(serializers.Serializer):
-    child = ChildSummarySerializer()
+    child = BoardChildInfoSerializer()
     away = BoardAwaySerializer(
         allow_null=True, help_text="Set when the child is away that day: then no routines."
     )

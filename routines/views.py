@@ -18,10 +18,10 @@ from families.models import Child
 from families.scoping import FamilyScopedViewSet
 
 from .history import routine_history
-from .models import Routine, RoutineStep
+from .models import Routine
 from .routines import delete_routine
 from .runs import start_run
-from .serializers import RoutineSerializer
+from .serializers import RoutineSerializer, steps_with_media
 from .serializers_runs import (
     HistoryQuerySerializer,
     RoutineHistorySerializer,
@@ -37,7 +37,7 @@ class RoutineViewSet(FamilyScopedViewSet):
     """The family's routines, each with its ordered steps (written in the same request)."""
 
     queryset = Routine.objects.select_related("family").prefetch_related(
-        Prefetch("steps", queryset=RoutineStep.objects.order_by("position")),
+        Prefetch("steps", queryset=steps_with_media()),
         Prefetch("children", queryset=Child.objects.only("id")),
     )
     serializer_class = RoutineSerializer
@@ -117,6 +117,6 @@ class RoutineViewSet(FamilyScopedViewSet):
                 Prefetch("children", queryset=children)
             )
         return queryset.prefetch_related(None).prefetch_related(
-            Prefetch("steps", queryset=RoutineStep.objects.order_by("position")),
+            Prefetch("steps", queryset=steps_with_media()),
             Prefetch("children", queryset=children.only("id")),
         )

@@ -9,7 +9,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -42,6 +45,7 @@ def build_sample(label: str, shape: Any) -> Sample:
         ChildDevice,
         Family,
         Invitation,
+        Media,
         Membership,
         SitterPass,
         User,
@@ -104,6 +108,7 @@ def build_sample(label: str, shape: Any) -> Sample:
         start = last - timedelta(days=30 + 3 * n)
         days_away.append(away.add_away(child=child, first=start, last=start, note="at Dad's"))
         feeds.create_feed(membership=membership, scope="child", child=child)
+    photo, _voice = _media_on_every_step(family, owner)
     client = Client()
     client.force_login(owner)
     return Sample(
@@ -122,6 +127,8 @@ def build_sample(label: str, shape: Any) -> Sample:
             Share: share.pk,
             ChildAway: days_away[0].pk,
             CalendarFeed: CalendarFeed.objects.filter(membership=membership).first().pk,
+            Media: photo.pk,
+            "name": photo.file.rsplit("/", 1)[-1],
             "child_id": run.child_id,
             "routine": run.routine_id,
             "child": run.child_id,
@@ -134,6 +141,32 @@ def build_sample(label: str, shape: Any) -> Sample:
         child=run.child_id,
         strategy=builtins[3].pk,
     )
+
+
+def _media_on_every_step(family: Any, owner: Any) -> tuple[Any, Any]:
+    """A photo and a voice prompt on every step and a photo on every child, so an
+    endpoint that read them one step at a time would cost more for the larger family."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from families.media import save_media
+    from families.models import Child
+    from routines.models import RoutineStep
+
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 32), "teal").save(picture, "JPEG")
+    recording = (ROOT / "tests" / "data" / "voice.webm").read_bytes()
+    photo, _ = save_media(
+        family=family, kind="image", upload=SimpleUploadedFile("p", picture.getvalue()), user=owner
+    )
+    voice, _ = save_media(
+        family=family, kind="audio", upload=SimpleUploadedFile("v", recording), user=owner
+    )
+    RoutineStep.objects.filter(routine__family=family).update(photo=photo, voice=voice)
+    Child.objects.filter(family=family).update(photo=photo)
+    return photo, voice
 
 
 def url_for(endpoint: Any, sample: Sample) -> str:

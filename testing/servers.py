@@ -222,3 +222,47 @@ class PostgresServer:
         with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
             self._as_postgres(str(self.BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
                               "-w", "stop")  # fmt: skip
+
+
+class MotoServer:
+    """moto's standalone S3 (``moto_server``) on a free loopback port: a real HTTP object
+    store for the media storage's S3 path, forgotten when it stops."""
+
+    def __init__(self) -> None:
+        binary = Path(sys.executable).parent / "moto_server"
+        self.binary = str(binary) if binary.exists() else shutil.which("moto_server")
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _up(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def start(self) -> MotoServer:
+        if self.binary is None:
+            raise FileNotFoundError("moto_server (pip install 'moto[server]')")
+        self.process = subprocess.Popen(
+            [self.binary, "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(self._up, 20, message="moto_server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None

@@ -32,7 +32,7 @@ from .support.family_data import fill_family
 pytestmark = pytest.mark.django_db
 
 APP_LABELS = {"families", "routines", "checkins", "reminders", "auth", "admin"}
-AUTHORSHIP = {"created_by", "completed_by", "accepted_by"}
+AUTHORSHIP = {"created_by", "completed_by", "accepted_by", "uploaded_by"}
 
 Key = tuple[str, object]  # (model label, primary key)
 Snapshot = dict[str, dict[object, dict]]

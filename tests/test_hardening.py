@@ -27,7 +27,9 @@ def test_security_headers_on_the_app_shell(client):
     assert r["X-Content-Type-Options"] == "nosniff"
     assert r["X-Frame-Options"] == "DENY"
     assert r["Referrer-Policy"] == "same-origin"
-    assert "camera=()" in r["Permissions-Policy"]
+    # The app's own pages may use the camera and microphone (step photos, voice prompts).
+    assert "camera=(self)" in r["Permissions-Policy"]
+    assert "microphone=(self)" in r["Permissions-Policy"]
     assert r["Cross-Origin-Opener-Policy"] == "same-origin"
 
 

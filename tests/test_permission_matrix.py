@@ -63,6 +63,9 @@ ACCESS: dict[str, dict[str, str]] = {
     F + "export/": {"GET": "member"},
     F + "pin/": {"PUT": "owner", "DELETE": "owner"},
     F + "pin/check/": {"POST": "member"},
+    F + "media/": {"POST": "member"},
+    F + "media/<pk>/": {"GET": "member", "DELETE": "member"},
+    F + "media/<pk>/<name>": {"GET": "member"},
     F + "export/checkins.csv": {"GET": "member"},
     "api/v1/emotions/": {"GET": "user"},
     F + "strategies/": {"GET": "member", "POST": "member"},
@@ -134,6 +137,8 @@ CHILD_OBJECT_ROUTES = {
     F + "children/<child_id>/log/",
     F + "children/<child_id>/away/",
     F + "away/<pk>/",
+    F + "media/<pk>/",
+    F + "media/<pk>/<name>",
 }
 # What a sitter may call: Today, ticks, check-ins, strategies, hand over, notifications.
 SITTER = {
@@ -164,6 +169,8 @@ SITTER = {
     (F + "handovers/", "GET"),
     (F + "handovers/", "POST"),
     (F + "pin/check/", "POST"),  # a sitter hands the phone to the child too
+    (F + "media/<pk>/", "GET"),
+    (F + "media/<pk>/<name>", "GET"),
 }
 # What a child's tablet (paired for Sam) may call: what it is, the faces, Sam's board and
 # ticks, and Sam's own check-in. Everything else is 403 to it.
@@ -177,6 +184,8 @@ DEVICE = {
     (F + "routines/<routine>/children/<child>/days/<date>/steps/<step>/completion/", "DELETE"),
     (F + "checkins/", "POST"),
     (F + "pin/check/", "POST"),  # the grown-up leaving the child view
+    (F + "media/<pk>/", "GET"),  # Sam's pictures and voices
+    (F + "media/<pk>/<name>", "GET"),
 }
 WHOLE_FAMILY = {F + "export/", F + "export/checkins.csv"}
 # Reports and shares may hold any child: only for members who see every child.

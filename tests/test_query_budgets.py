@@ -26,6 +26,8 @@ MAIN = {
     ("GET", "suggestions/"),
     ("GET", "away/"),
     ("GET", "calendar-feeds/"),
+    ("GET", "media/<pk>/"),
+    ("GET", "children/"),
 }
 
 

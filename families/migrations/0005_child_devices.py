@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("families", "0003_care_access"),
+        ("families", "0004_media"),
     ]
 
     operations = [

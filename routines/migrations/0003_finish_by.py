@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("routines", "0001_initial"),
+        ("routines", "0002_step_media"),
     ]
 
     operations = [

@@ -40,8 +40,11 @@ describe("the step list", () => {
 
 test("an editor step from a saved one, and a blank one", () => {
   assert.deepEqual(logic.editorStep("s1", { id: 4, title: "Bath", icon: "🛁", duration_minutes: 15 }),
-    { key: "s1", id: 4, title: "Bath", icon: "🛁", duration: "15", picking: false });
-  assert.deepEqual(logic.editorStep("s2"), { key: "s2", id: null, title: "", icon: "⭐", duration: "", picking: false });
+    { key: "s1", id: 4, title: "Bath", icon: "🛁", duration: "15", picking: false, photo: null, voice: null });
+  assert.deepEqual(logic.editorStep("s2"),
+    { key: "s2", id: null, title: "", icon: "⭐", duration: "", picking: false, photo: null, voice: null });
+  assert.deepEqual(logic.editorStep("s4", { photo: 7, photo_url: "/p", photo_thumbnail_url: "/t", voice: 8, voice_url: "/v" }).photo,
+    { id: 7, url: "/p", thumbnail_url: "/t" });
   assert.equal(logic.editorStep("s3", { duration_minutes: 0 }).duration, "0");
 });
 
@@ -54,6 +57,8 @@ test("the steps as the API takes them", () => {
     { id: 4, title: "Bath", icon: "🛁", duration_minutes: 15 },
     { title: "Story", icon: "📖", duration_minutes: null },
   ]);
+  const withMedia = logic.stepsBody([{ key: "c", id: 5, title: "Teeth", icon: "🪥", duration: "", photo: { id: 7 }, voice: null }]);
+  assert.deepEqual(withMedia, [{ id: 5, title: "Teeth", icon: "🪥", duration_minutes: null, photo: 7, voice: null }]);
 });
 
 test("days in words", () => {

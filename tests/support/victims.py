@@ -17,7 +17,15 @@ from calendars import feeds
 from calendars.models import CalendarFeed
 from checkins.models import CheckIn, Strategy
 from families import away, devices, pin, sitters
-from families.models import Child, ChildAway, ChildDevice, Invitation, Membership, SitterPass
+from families.models import (
+    Child,
+    ChildAway,
+    ChildDevice,
+    Invitation,
+    Media,
+    Membership,
+    SitterPass,
+)
 from families.services import create_invitation
 from reports.models import Report, Share
 from routines.models import Routine
@@ -29,6 +37,7 @@ from .factories import (
     RoutineRunFactory,
     StrategyFactory,
 )
+from .media import make_media
 
 # (family, owner, built) -> object with .pk; ``built`` holds the objects already made for
 # earlier keywords of the same route, so a step belongs to the run's routine, etc.
@@ -69,7 +78,16 @@ def _share(family):
     return share
 
 
+def _media(family, owner, built):
+    """A photo of a child of the family (so a member limited to another child gets 404)."""
+    child = ChildFactory(family=family)
+    child.photo = make_media(family, user=owner)
+    child.save()
+    return child.photo
+
+
 MODEL_BUILDERS: dict[type, Builder] = {
+    Media: _media,
     Child: _child,
     Membership: lambda family, owner, built: Membership.objects.get(family=family, user=owner),
     Invitation: lambda family, owner, built: (
@@ -116,6 +134,8 @@ KEYWORD_BUILDERS: dict[str, Builder] = {
     "child_id": _child,
     "run": lambda family, owner, built: RoutineRunFactory(routine__family=family),
     "step": _step,
+    # A stored file of the media built for ``pk`` (its content-hashed name).
+    "name": lambda family, owner, built: SimpleNamespace(pk=built["pk"].file.rsplit("/", 1)[-1]),
     # Not an object: a day in the URL (``.pk`` is what lands in the path).
     "date": lambda family, owner, built: SimpleNamespace(pk="2026-06-01"),
 }

@@ -4,6 +4,9 @@
 const VERSION = "{{ version }}";
 const SHELL_CACHE = `tandem-shell-${VERSION}`;
 const API_CACHE = "tandem-api";
+// A family's photos and recordings: content-hashed URLs, so a cached copy is never stale.
+const MEDIA_CACHE = "tandem-media";
+const MEDIA_PATH = /^\/api\/v1\/families\/\d+\/media\/\d+\//;
 const PRECACHE = {{ precache|safe }};
 
 self.addEventListener("install", (event) => {
@@ -34,12 +37,43 @@ async function networkFirst(request, cacheName) {
   }
 }
 
+// Cache-first for media. The whole file is fetched and kept (an <audio> asks for ranges);
+// a range is then cut from the cached copy, as Safari's player needs a 206 for audio.
+async function mediaFirst(request) {
+  const cache = await caches.open(MEDIA_CACHE);
+  let whole = await cache.match(request.url);
+  if (!whole) {
+    const response = await fetch(request.url, { credentials: "same-origin" });
+    if (response.status !== 200) return response;
+    await cache.put(request.url, response.clone());
+    whole = response;
+  }
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.get("Range") || "");
+  if (!range) return whole;
+  const blob = await whole.blob();
+  const start = range[1] ? Number(range[1]) : Math.max(0, blob.size - Number(range[2]));
+  const end = range[1] && range[2] ? Math.min(Number(range[2]), blob.size - 1) : blob.size - 1;
+  if (start > end) return new Response(null, { status: 416, headers: { "Content-Range": `bytes */${blob.size}` } });
+  return new Response(blob.slice(start, end + 1), {
+    status: 206,
+    headers: {
+      "Content-Type": whole.headers.get("Content-Type") || "application/octet-stream",
+      "Content-Range": `bytes ${start}-${end}/${blob.size}`,
+      "Content-Length": String(end - start + 1),
+    },
+  });
+}
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(new Request("/"), SHELL_CACHE).catch(() => caches.match("/")));
+    return;
+  }
+  if (MEDIA_PATH.test(url.pathname)) {
+    event.respondWith(mediaFirst(request));
     return;
   }
   if (url.pathname.startsWith("/api/")) {
@@ -52,7 +86,9 @@ self.addEventListener("fetch", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data === "logout") event.waitUntil(caches.delete(API_CACHE));
+  if (event.data === "logout") {
+    event.waitUntil(Promise.all([caches.delete(API_CACHE), caches.delete(MEDIA_CACHE)]));
+  }
 });
 
 // Web Push: show the reminder; a tap opens (or focuses) the app at the payload's url.

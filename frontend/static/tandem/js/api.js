@@ -31,7 +31,23 @@ export async function request(method, path, body) {
   return data;
 }
 
+// A file for `families/{id}/media/` (multipart; the browser sets the boundary).
+async function upload(path, form) {
+  const response = await fetch(`/api/v1/${path}`, {
+    method: "POST",
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    credentials: "same-origin",
+    body: form,
+  });
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { detail: text }; }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
 export const api = {
+  upload,
   get: (path) => request("GET", path),
   post: (path, body = {}) => request("POST", path, body),
   put: (path, body) => request("PUT", path, body),

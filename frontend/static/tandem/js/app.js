@@ -32,6 +32,7 @@ import * as today from "./screens/today.js";
 import "./api.js";
 import "./away-logic.js";
 import "./i18n.js";
+import "./media.js";
 import "./checkin-logic.js";
 import "./child-logic.js";
 import "./checkin/breathing.js";

@@ -58,6 +58,8 @@ export function editorStep(key, step = {}) {
     icon: step.icon || "⭐",
     duration: step.duration_minutes == null ? "" : String(step.duration_minutes),
     picking: false,
+    photo: step.photo ? { id: step.photo, url: step.photo_url, thumbnail_url: step.photo_thumbnail_url } : null,
+    voice: step.voice ? { id: step.voice, url: step.voice_url } : null,
   };
 }
 
@@ -93,6 +95,9 @@ export function stepsBody(steps) {
     title: s.title.trim(),
     icon: s.icon,
     duration_minutes: s.duration === "" ? null : Number(s.duration),
+    // The media the step shows (null: none); a step without the keys keeps its own.
+    ...(s.photo !== undefined ? { photo: s.photo ? s.photo.id : null } : {}),
+    ...(s.voice !== undefined ? { voice: s.voice ? s.voice.id : null } : {}),
   }));
 }
 

@@ -8,6 +8,7 @@ import { awayPanel } from "./away.js";
 import { go } from "../router.js";
 import { childrenDataGo, leaveMode, listOf } from "../family-logic.js";
 import { limit } from "../limits.js";
+import { photoPicker } from "../media.js";
 import { home, refreshUser, session, setFamily } from "../state.js";
 import { logout } from "./auth.js";
 import { yourDataSection } from "./your-data.js";
@@ -45,12 +46,15 @@ function mountNewFamily(root) {
 }
 
 function childForm(familyId, child, onDone) {
+  let photo = child && child.photo ? { id: child.photo, url: child.photo_url, thumbnail_url: child.photo_thumbnail_url } : null;
   const form = h("form", { class: "card stack", novalidate: true, "aria-label": child ? `Edit ${child.name}` : "Add a child" },
     field("Child's name", { name: "name", required: true, value: child ? child.name : "", autocomplete: "off", maxlength: limit("child.name") }),
     field("Birth year (optional)", { name: "birth_year", type: "number", inputmode: "numeric", min: 1990, max: 2100, value: child && child.birth_year ? child.birth_year : "" }),
     h("fieldset", { class: "chips", role: "radiogroup", "aria-label": "Avatar" },
       AVATARS.map((a, i) => h("label", { class: "chip" },
         h("input", { type: "radio", name: "avatar", value: a, checked: child ? child.avatar === a : i === 0, class: "sr-radio" }), a))),
+    photoPicker({ familyId, id: `child-${child ? child.id : "new"}-photo`, label: child ? child.name : gettext("the new child"),
+      current: photo, onChange: (media) => { photo = media; } }),
     h("p", { class: "error form-error", role: "alert" }),
     h("div", { class: "row" },
       h("button", { type: "submit" }, child ? "Save" : "Add child"),
@@ -60,7 +64,8 @@ function childForm(familyId, child, onDone) {
         onDone();
       } }, "Remove") : null));
   return handleSubmit(form, async (data) => {
-    const body = { name: data.name, avatar: data.avatar || "🙂", birth_year: data.birth_year ? Number(data.birth_year) : null };
+    const body = { name: data.name, avatar: data.avatar || "🙂", birth_year: data.birth_year ? Number(data.birth_year) : null,
+      photo: photo ? photo.id : null };
     if (child) await api.patch(`families/${familyId}/children/${child.id}/`, body);
     else await api.post(`families/${familyId}/children/`, body);
     toast(child ? "Saved" : `${body.name} added`);
@@ -258,7 +263,11 @@ async function mountFamily(root, { family: familyParam }) {
     h("section", { "aria-labelledby": "children-h" },
       h("h2", { id: "children-h" }, "Children"),
       children.length ? h("ul", { class: "list", id: "children-list" }, children.map((c) => h("li", {},
-        h("span", { class: "row" }, h("span", { class: "avatar", "aria-hidden": "true" }, c.avatar), h("span", { class: "child-name" }, c.name)),
+        h("span", { class: "row" },
+          c.photo_thumbnail_url
+            ? h("img", { class: "avatar avatar-photo", src: c.photo_thumbnail_url, alt: "", width: 40, height: 40 })
+            : h("span", { class: "avatar", "aria-hidden": "true" }, c.avatar),
+          h("span", { class: "child-name" }, c.name)),
         h("span", { class: "row child-actions" },
           h("a", { class: "button quiet", href: `#/families/${familyId}/children/${c.id}/log`, "aria-label": `Care log for ${c.name}` }, "Care log"),
           h("button", { type: "button", class: "quiet", id: `away-${c.id}`, "aria-expanded": "false",

@@ -5,6 +5,7 @@ import { api, ApiError, getAll } from "../api.js";
 import { fill, h, handleSubmit, toast } from "../dom.js";
 import { gettext } from "../i18n.js";
 import { limit } from "../limits.js";
+import { photoPicker, voiceRecorder } from "../media.js";
 import { go } from "../router.js";
 import {
   canAdd, canMove, canRemove, DAYS, daysSummary, editorStep, MAX_STEP_MINUTES, moveStep, routineErrors, stepsBody,
@@ -101,6 +102,11 @@ async function editor(root, familyId, routineId) {
               min: 1, max: MAX_STEP_MINUTES, value: s.duration, class: "minutes", "aria-label": `Minutes for step ${n} (optional)`,
               oninput: (e) => { s.duration = e.target.value; } }))),
         picker,
+        h("div", { class: "step-media" },
+          photoPicker({ familyId, id: `${s.key}-photo`, label: `Step ${n}`, current: s.photo,
+            onChange: (media) => { s.photo = media; } }),
+          voiceRecorder({ familyId, id: `${s.key}-voice`, label: `Step ${n}`, current: s.voice,
+            onChange: (media) => { s.voice = media; } })),
         h("div", { class: "row step-actions" },
           h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-up`, disabled: !canMove(steps, i, -1),
             "aria-label": `Move step ${n} up`, onclick: () => move(-1) }, "↑"),
