@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from checkins import vocabulary
 from checkins.models import CheckIn
@@ -194,11 +195,11 @@ def hand_over(
     off duty, the next adult (``to``) on duty; they (or the owners, when nobody is chosen
     or a sitter leaves) are told by push."""
     if not children:
-        raise validation_error("children", "Choose the children you are handing over.")
+        raise validation_error("children", _("Choose the children you are handing over."))
     if to is not None and to.pk == membership.pk:
-        raise validation_error("to", "Hand over to someone else.")
+        raise validation_error("to", _("Hand over to someone else."))
     if to is not None and to.is_sitter:
-        raise validation_error("to", "Hand over to a member of the family.")
+        raise validation_error("to", _("Hand over to a member of the family."))
     now = timezone.now()
     handover = Handover.objects.create(
         family_id=membership.family_id,

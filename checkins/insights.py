@@ -12,6 +12,8 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.api import check_date_range, validation_error
 from core.contributions import insight_parts
 from core.timeutils import family_days_bounds, family_local_date, family_today
@@ -69,7 +71,7 @@ def build_insights(
     """
     if period == "custom":
         if first is None or last is None:
-            raise validation_error("from", "Give both from and to for a custom range.")
+            raise validation_error("from", _("Give both from and to for a custom range."))
         check_range(first, last)
     else:
         first, last = period_days(period, day or family_today(family))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.api import Conflict, validation_error
 from families.models import Child, Family, Membership
@@ -198,9 +199,9 @@ def check_occurred_at(value: datetime) -> None:
     """A check-in's time is between 1900 and 2100 and not in the future (a phone's clock
     may run a few minutes fast)."""
     if not EARLIEST_OCCURRED_AT <= value < LATEST_OCCURRED_AT:
-        raise validation_error("occurred_at", "Give a time between the years 1900 and 2100.")
+        raise validation_error("occurred_at", _("Give a time between the years 1900 and 2100."))
     if value > timezone.now() + timedelta(minutes=10):
-        raise validation_error("occurred_at", "A check-in can't be in the future.")
+        raise validation_error("occurred_at", _("A check-in can't be in the future."))
 
 
 def may_correct(checkin: CheckIn, membership: Membership) -> bool:

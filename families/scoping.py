@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
@@ -74,9 +75,9 @@ class MayActHere(permissions.BasePermission):
         if membership.is_sitter:
             action = getattr(view, "action", None) or (request.method or "").lower()
             if action not in view.sitter_actions:
-                raise PermissionDenied("A sitter can't do that here.")
+                raise PermissionDenied(_("A sitter can't do that here."))
         if membership.limited and view.whole_family_only:
-            raise PermissionDenied("Only members who see every child can do that.")
+            raise PermissionDenied(_("Only members who see every child can do that."))
         return True
 
 
@@ -115,7 +116,7 @@ class FamilyScopedMixin(_ScopedView):
                     user_id=request_user(self.request).pk, family_id=family_id
                 )
             except Membership.DoesNotExist:
-                raise NotFound("No such family.") from None
+                raise NotFound(_("No such family.")) from None
             if cached.sitter_pass is not None:
                 why = sitters.refusal(cached.sitter_pass, cached.family)
                 if why:

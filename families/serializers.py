@@ -7,7 +7,10 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from core import languages
 
 from .models import (
     INVITABLE_ROLES,
@@ -22,7 +25,7 @@ from .models import (
 from .scoping import FamilyRelatedField
 
 # A CSS hex colour or nothing; the pattern is also the schema's (a client can check it).
-COLOUR = RegexValidator(r"^(#[0-9a-fA-F]{6})?$", "Use a colour like #6c8ebf.")
+COLOUR = RegexValidator(r"^(#[0-9a-fA-F]{6})?$", _("Use a colour like #6c8ebf."))
 
 
 class MembershipSummarySerializer(serializers.ModelSerializer):
@@ -43,7 +46,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "families"]
+        fields = ["id", "email", "display_name", "language", "families"]
         read_only_fields = ["id", "email"]
         extra_kwargs = {"display_name": {"max_length": 80, "allow_blank": False}}
 
@@ -56,7 +59,7 @@ class SignupSerializer(serializers.Serializer):
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()
         if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError("An account with this e-mail already exists.")
+            raise serializers.ValidationError(_("An account with this e-mail already exists."))
         return value
 
     def validate(self, attrs: dict) -> dict:
@@ -68,7 +71,8 @@ class SignupSerializer(serializers.Serializer):
         return attrs
 
     def create(self, validated_data: dict) -> User:
-        return User.objects.create_user(**validated_data)
+        # Until they choose, a member speaks what their browser asked for.
+        return User.objects.create_user(**validated_data, language=languages.current())
 
 
 class LoginSerializer(serializers.Serializer):
@@ -99,7 +103,7 @@ class FamilySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Family
-        fields = ["id", "name", "timezone", "follow_up_minutes", "role", "created_at"]
+        fields = ["id", "name", "timezone", "follow_up_minutes", "language", "role", "created_at"]
         read_only_fields = ["id", "created_at"]
         extra_kwargs = {"follow_up_minutes": {"min_value": 1, "max_value": 240}}
 
@@ -111,7 +115,7 @@ class FamilySerializer(serializers.ModelSerializer):
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the family a name.")
+            raise serializers.ValidationError(_("Give the family a name."))
         return value.strip()
 
 
@@ -201,7 +205,7 @@ class ChildSerializer(serializers.ModelSerializer):
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the child a name.")
+            raise serializers.ValidationError(_("Give the child a name."))
         return value.strip()
 
 

@@ -15,6 +15,7 @@ from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -111,7 +112,7 @@ class LoginView(GenericAPIView):
         )
         if not form.is_valid():
             attempt.record_failure()
-            raise validation_error("email", "E-mail or password is not right.")
+            raise validation_error("email", _("E-mail or password is not right."))
         attempt.record_success()
         login(request._request, form.get_user())
         return Response(_me(form.get_user()))
@@ -183,7 +184,7 @@ class PasswordChangeView(GenericAPIView):
             )
         form.save()
         update_session_auth_hash(request._request, form.user)  # keep this session signed in
-        return Response({"detail": "Password changed."})
+        return Response({"detail": _("Password changed.")})
 
 
 class PasswordResetView(GenericAPIView):
@@ -208,7 +209,9 @@ class PasswordResetView(GenericAPIView):
                 extra_email_context={"site_url": site_url(request._request)},
                 request=request._request,
             )
-        return Response({"detail": "If that address has an account, a reset link is on its way."})
+        return Response(
+            {"detail": _("If that address has an account, a reset link is on its way.")}
+        )
 
 
 class PasswordResetConfirmView(GenericAPIView):
@@ -227,7 +230,7 @@ class PasswordResetConfirmView(GenericAPIView):
         except (ValueError, TypeError, OverflowError, User.DoesNotExist):
             user = None
         if user is None or not default_token_generator.check_token(user, data["token"]):
-            raise validation_error("token", "This reset link is invalid or has expired.")
+            raise validation_error("token", _("This reset link is invalid or has expired."))
         form = SetPasswordForm(
             user,
             data={"new_password1": data["new_password"], "new_password2": data["new_password"]},
@@ -239,7 +242,7 @@ class PasswordResetConfirmView(GenericAPIView):
         form.save()
         # Whoever holds the mailbox may sign in from here even during a flood of guesses.
         LoginAttempt.of(request, user.email).record_success()
-        return Response({"detail": "Password set. You can sign in now."})
+        return Response({"detail": _("Password set. You can sign in now.")})
 
 
 @method_decorator(ensure_csrf_cookie, name="get")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
+from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -168,20 +169,24 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
             plans[row.pk] = Plan(cancel=reason)
             continue
         zone = routine.family.zone
-        payload = messages.routine_payload(
-            family_id=routine.family_id,
-            routine_id=routine.pk,
-            routine_name=routine.name,
-            icon=routine.icon,
-            child_names=[c.name for c in routine.children.all()],
-            offset_minutes=row.offset_minutes or 0,
-            occurrence_at=row.occurrence_at or row.fire_at,
-            occurrence_date=row.occurrence_date or local_date(row.fire_at, zone),
-            zone=zone,
-        )
         wanting = [p for p in prefs.get(routine.family_id, []) if routine.pk not in p.opted_out]
         child_ids = [c.pk for c in routine.children.all()]
         recipients = [p.recipient(zone) for p in route(wanting, child_ids, on_duty)]
+        payload = messages.localized(
+            partial(
+                messages.routine_payload,
+                family_id=routine.family_id,
+                routine_id=routine.pk,
+                routine_name=routine.name,
+                icon=routine.icon,
+                child_names=[c.name for c in routine.children.all()],
+                offset_minutes=row.offset_minutes or 0,
+                occurrence_at=row.occurrence_at or row.fire_at,
+                occurrence_date=row.occurrence_date or local_date(row.fire_at, zone),
+                zone=zone,
+            ),
+            {r.language for r in recipients},
+        )
         plans[row.pk] = Plan(payload=payload, recipients=recipients)
     return plans
 

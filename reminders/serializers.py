@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api import WallClockTimeField
@@ -119,12 +120,12 @@ class ReminderSettingsSerializer(serializers.ModelSerializer):
         if (start is None) != (end is None):
             missing = "quiet_end" if end is None else "quiet_start"
             raise serializers.ValidationError(
-                {missing: ["Give both the start and the end of quiet hours, or neither."]}
+                {missing: [_("Give both the start and the end of quiet hours, or neither.")]}
             )
         membership = self.context.get("membership")
         if attrs.get("weekly_digest") and membership is not None and membership.is_sitter:
             raise serializers.ValidationError(
-                {"weekly_digest": ["The weekly digest is for the family's members."]}
+                {"weekly_digest": [_("The weekly digest is for the family's members.")]}
             )
         return attrs
 

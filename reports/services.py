@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from checkins.insights import check_range
 from core.api import validation_error
@@ -31,13 +33,13 @@ MAX_SHARE_DAYS = 90
 
 def _check(children: Sequence[Child], first: date, last: date, sections: Sequence[str]) -> None:
     if not children:
-        raise validation_error("children", "Choose at least one child.")
+        raise validation_error("children", _("Choose at least one child."))
     check_range(first, last)
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
-        raise validation_error("sections", f"Unknown section {unknown[0]!r}.")
+        raise validation_error("sections", _("Unknown section %(value)r.") % {"value": unknown[0]})
     if not sections:
-        raise validation_error("sections", "Choose at least one section.")
+        raise validation_error("sections", _("Choose at least one section."))
 
 
 def create_report(
@@ -127,9 +129,17 @@ def create_share(
     _check(children, first, last, sections)
     now = timezone.now()
     if expires_at <= now:
-        raise validation_error("expires_at", "Choose a time in the future.")
+        raise validation_error("expires_at", _("Choose a time in the future."))
     if expires_at > now + timedelta(days=MAX_SHARE_DAYS):
-        raise validation_error("expires_at", f"A link lasts at most {MAX_SHARE_DAYS} days.")
+        raise validation_error(
+            "expires_at",
+            ngettext(
+                "A link lasts at most %(n)s day.",
+                "A link lasts at most %(n)s days.",
+                MAX_SHARE_DAYS,
+            )
+            % {"n": MAX_SHARE_DAYS},
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         share = Share.objects.create(

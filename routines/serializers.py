@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
@@ -52,7 +53,7 @@ class StepSerializer(serializers.ModelSerializer):
 
     def validate_title(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the step a title.")
+            raise serializers.ValidationError(_("Give the step a title."))
         return value.strip()
 
 
@@ -96,7 +97,7 @@ class RoutineSerializer(serializers.ModelSerializer):
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the routine a name.")
+            raise serializers.ValidationError(_("Give the routine a name."))
         return value.strip()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
