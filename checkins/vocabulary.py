@@ -3,7 +3,8 @@
 Plain Python data, so models, data migrations, serializers and the API can all share it.
 Labels are English msgids marked for ``makemessages`` (``N_``); the API translates them
 by key when it answers (``as_api``), so every key and stored row stays one value. Keys
-are stable identifiers stored in the database: never rename or remove one. Add new entries and bump ``VOCABULARY_VERSION`` instead.
+are stable identifiers stored in the database: never rename or remove one. Add new entries
+and bump ``VOCABULARY_VERSION`` instead.
 
 Feelings are arranged on two axes, energy (high/low) and pleasantness
 (pleasant/unpleasant), which gives four quadrants. The check-in grid shows them in the
