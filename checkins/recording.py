@@ -86,7 +86,7 @@ def record_checkin(
             return _replay(stored, family, data, caregiver)
         if caregiver is not None and CheckIn.objects.filter(pk=caregiver.id).exists():
             raise CheckInConflict(
-                "caregiver.id", "This id is already used by another check-in."
+                "caregiver.id", _("This id is already used by another check-in.")
             ) from None
         raise
     return main, partner, True
@@ -128,7 +128,7 @@ def _replay(
 ) -> tuple[CheckIn, CheckIn | None, bool]:
     """A retry: hand back what is stored if it is the same check-in, else refuse."""
     if stored.family_id != family.pk:
-        raise CheckInConflict("id", "This id is already used by another check-in.")
+        raise CheckInConflict("id", _("This id is already used by another check-in."))
     if not _same(stored, data):
         raise CheckInConflict(
             "id",
@@ -140,7 +140,7 @@ def _replay(
         partner is None or partner.pk != caregiver.id or not _same(partner, caregiver)
     ):
         raise CheckInConflict(
-            "caregiver", "This check-in was stored without this caregiver check-in."
+            "caregiver", _("This check-in was stored without this caregiver check-in.")
         )
     return stored, partner, False
 

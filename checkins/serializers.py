@@ -340,7 +340,9 @@ class CheckInChangeSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         extra = sorted(set(self.initial_data) - set(self.fields))
         if extra:
-            message = "Only outcome, outcome_emotion and occurred_at can change after a check-in."
+            message = _(
+                "Only outcome, outcome_emotion and occurred_at can change after a check-in."
+            )
             raise serializers.ValidationError({name: [message] for name in extra})
         if "outcome" not in attrs and "occurred_at" not in attrs:
             raise serializers.ValidationError({"outcome": [_("Give the follow-up answer.")]})

@@ -108,4 +108,4 @@ def create_strategy(*, family: Family, title: str, **fields: Any) -> Strategy:
         except IntegrityError:
             if not Strategy.objects.filter(family=family, key=key).exists():
                 raise  # another constraint: not a race for the key
-    raise Conflict("title", "Too many strategies are being added with this title; try again.")
+    raise Conflict("title", _("Too many strategies are being added with this title; try again."))

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
@@ -56,7 +57,7 @@ class IsFamilyMember(permissions.BasePermission):
 class IsFamilyOwnerForOwnerActions(permissions.BasePermission):
     """Owner-only actions (``view.owner_actions``) answer 403 to caregivers."""
 
-    message = "Only an owner of this family can do that."
+    message = gettext_lazy("Only an owner of this family can do that.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if getattr(view, "action", None) in getattr(view, "owner_actions", ()):
@@ -212,8 +213,8 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
     """
 
     default_error_messages = {
-        "does_not_exist": "No such {noun} in this family.",
-        "incorrect_type": "Give the {noun}'s id (a number).",
+        "does_not_exist": gettext_lazy("No such {noun} in this family."),
+        "incorrect_type": gettext_lazy("Give the {noun}'s id (a number)."),
     }
 
     def __init__(
@@ -279,8 +280,8 @@ class FamilyRelatedListField(serializers.ManyRelatedField):
     """
 
     default_error_messages = {
-        "max_length": "Give at most {max_length} ids.",
-        "duplicate": "Each {noun} may be listed only once.",
+        "max_length": gettext_lazy("Give at most {max_length} ids."),
+        "duplicate": gettext_lazy("Each {noun} may be listed only once."),
     }
     child_relation: FamilyRelatedField
 
@@ -318,8 +319,8 @@ class MyFamilyField(serializers.PrimaryKeyRelatedField):
     families (else a 400 naming the field)."""
 
     default_error_messages = {
-        "does_not_exist": "You are not a member of this family.",
-        "incorrect_type": "Give the family's id (a number).",
+        "does_not_exist": gettext_lazy("You are not a member of this family."),
+        "incorrect_type": gettext_lazy("Give the family's id (a number)."),
     }
 
     def to_internal_value(self, data: Any) -> Family:

@@ -15,6 +15,7 @@ import segno
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
@@ -87,18 +88,19 @@ def create_pass(
 def _clock(family: Family, instant: datetime) -> str:
     local = family_local(family, instant)
     today = family_local(family, timezone.now()).date()
-    return f"{local:%H:%M}" if local.date() == today else f"{local:%a %d %b %H:%M}"
+    # Django's date format names the day and month in the active language.
+    return f"{local:%H:%M}" if local.date() == today else date_format(local, "D j M H:i")
 
 
 def refusal(sitter_pass: SitterPass, family: Family) -> str:
     """Why the pass lets nobody in now ('' when it does), in words for the sitter."""
     status = sitter_pass.status()
     if status == "revoked":
-        return "This pass was cancelled. Ask the family for a new one."
+        return _("This pass was cancelled. Ask the family for a new one.")
     if status == "upcoming":
-        return f"This pass starts at {_clock(family, sitter_pass.starts_at)}."
+        return _("This pass starts at %(time)s.") % {"time": _clock(family, sitter_pass.starts_at)}
     if status == "ended":
-        return f"This pass ended at {_clock(family, sitter_pass.ends_at)}."
+        return _("This pass ended at %(time)s.") % {"time": _clock(family, sitter_pass.ends_at)}
     return ""
 
 

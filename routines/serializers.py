@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
@@ -21,8 +22,8 @@ class StepListSerializer(serializers.ListSerializer):
     """The ordered steps; list-level errors are reported as ``steps``, not nested deeper."""
 
     default_error_messages = {
-        "empty": "Add at least one step.",
-        "max_length": "A routine has at most {max_length} steps.",
+        "empty": gettext_lazy("Add at least one step."),
+        "max_length": gettext_lazy("A routine has at most {max_length} steps."),
     }
 
     def run_validation(self, data: Any = empty) -> Any:
