@@ -1,4 +1,5 @@
 // The one API client: JSON, session cookie, CSRF header, errors as ApiError.
+import { gettext, interpolate, ngettext } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, body) {

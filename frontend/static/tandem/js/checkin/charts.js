@@ -1,6 +1,7 @@
 // SVG charts built with the DOM (no library): feelings per day stacked by quadrant, and
 // strategies' helped-rate bars. Each quadrant has a fill pattern as well as a colour,
 // and every bar carries its numbers in text, so colour is never the only signal.
+import { gettext, interpolate, ngettext } from "../i18n.js";
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -70,7 +71,7 @@ export function feelingsPerDayChart(days, quadrants) {
       group.append(svg("rect", { x, y, width: barWidth, height: h, fill: `url(#p-${q.key})`, class: `seg q-${q.key}` }));
       parts.push(`${n} ${q.label.toLowerCase()}`);
     }
-    group.prepend(svg("title", {}, `${dayLabel(day.date, true)}: ${day.total ? parts.join(", ") : "no check-ins"}`));
+    group.prepend(svg("title", {}, `${dayLabel(day.date, true)}: ${day.total ? parts.join(", ") : gettext("no check-ins")}`));
     chart.append(group);
     if (i % labelEvery === 0 || i === days.length - 1) {
       chart.append(svg("text", { x: x + barWidth / 2, y: height - 6, "text-anchor": "middle", class: "tick" }, dayLabel(day.date, false)));
@@ -95,7 +96,7 @@ export function helpedRateChart(strategies) {
   const rowHeight = 44;
   const width = 340;
   const height = Math.max(1, strategies.length) * rowHeight;
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": "How often each strategy helped" });
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": gettext("How often each strategy helped") });
   strategies.forEach((s, i) => {
     const y = i * rowHeight;
     const rate = s.helped_rate ?? 0;

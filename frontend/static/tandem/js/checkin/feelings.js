@@ -3,6 +3,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { gettext, interpolate, ngettext } from "../i18n.js";
 
 const STORE_KEY = "tandem-vocabulary";
 let vocabulary = null;
@@ -16,7 +17,7 @@ export const QUADRANT_SYMBOLS = {
   low_pleasant: "●",
 };
 
-export const INTENSITY_WORDS = ["", "a little", "some", "quite a lot", "a lot", "huge"];
+export const INTENSITY_WORDS = ["", gettext("a little"), "some", gettext("quite a lot"), gettext("a lot"), "huge"];
 
 export async function loadVocabulary() {
   if (vocabulary) return vocabulary;
@@ -64,5 +65,5 @@ export function feelingsGrid(vocab, { kid, onPick, selected }) {
 
 export function notMedicalAdvice(text) {
   return h("p", { class: "small muted not-medical" },
-    text || "Everyday calming ideas for families, not medical advice. If you are worried about your child, talk to a health professional.");
+    text || gettext("Everyday calming ideas for families, not medical advice. If you are worried about your child, talk to a health professional."));
 }

@@ -6,6 +6,7 @@
 // page draw the same charts on the server (reports/charts.py).
 
 import { h } from "../dom.js";
+import { gettext, interpolate, ngettext } from "../i18n.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const W = 340;
@@ -73,7 +74,7 @@ export function moodMeterChart(meter) {
       svg("text", { x: W - 4, y: cy - 4, "text-anchor": "end", class: "tick" }, "pleasant"),
       svg("text", { x: 4, y: cy - 4, class: "tick" }, "unpleasant"),
       meter.quadrants.map(corner), group),
-    textTable("Mood meter: check-ins by feeling and intensity", ["Feeling", "Intensity", "Check-ins"],
+    textTable(gettext("Mood meter: check-ins by feeling and intensity"), [gettext("Feeling"), gettext("Intensity"), gettext("Check-ins")],
       meter.points.map((p) => [p.label, p.intensity, p.count])),
   ];
 }
@@ -103,7 +104,7 @@ export function hardMomentsChart(hard) {
     chart(height, `Hard moments: ${plural(hard.total, "big unpleasant feeling")} by weekday and time of day`,
       hard.times.map((time, col) => svg("text", { x: left + col * colW + colW / 2, y: 12, "text-anchor": "middle", class: "tick" }, time.label.split(" ")[0])),
       cells),
-    textTable("Big unpleasant feelings by weekday and time of day", ["Day", ...hard.times.map((t) => t.label)],
+    textTable(gettext("Big unpleasant feelings by weekday and time of day"), [gettext("Day"), ...hard.times.map((t) => t.label)],
       hard.weekdays.map((day) => [day.label, ...hard.times.map((t) => count(day.key, t.key))])),
   ];
 }
@@ -135,11 +136,11 @@ export function whatHelpsCharts(helps) {
     barChart(`What helps with ${q.label.toLowerCase()}`, q.strategies.map((s) => ({
       label: s.title, text: shareText(s.helped, s.tried, s.helped_share, "better"), share: s.helped_share,
     }))),
-    textTable(`What helps with ${q.label.toLowerCase()}`, ["Strategy", "Tries", "Better", "Share"],
-      q.strategies.map((s) => [s.title, s.tried, s.helped, s.helped_share === null ? "too few to tell" : `${Math.round(s.helped_share * 100)}%`]))));
+    textTable(`What helps with ${q.label.toLowerCase()}`, [gettext("Strategy"), gettext("Tries"), gettext("Better"), gettext("Share")],
+      q.strategies.map((s) => [s.title, s.tried, s.helped, s.helped_share === null ? gettext("too few to tell") : `${Math.round(s.helped_share * 100)}%`]))));
 }
 
-const perDayText = (b) => `${plural(b.checkins, "big feeling")} on ${plural(b.days, "day")}${b.per_day === null ? ": too few to tell" : ` (${b.per_day} a day)`}`;
+const perDayText = (b) => `${plural(b.checkins, "big feeling")} on ${plural(b.days, "day")}${b.per_day === null ? gettext(": too few to tell") : ` (${b.per_day} a day)`}`;
 
 // rf: {routine: {name}, after_completed: {days, checkins, per_day}, after_not_completed: {...}}
 export function routinesFeelingsChart(rf) {
@@ -150,19 +151,19 @@ export function routinesFeelingsChart(rf) {
     barChart(`Big unpleasant feelings a day after ${name} was done or not`, buckets.map(([label, b]) => ({
       label, text: perDayText(b), share: b.per_day === null ? null : b.per_day / max,
     }))),
-    textTable(`Big unpleasant feelings after ${name}`, ["Days after", "Days", "Big feelings", "A day"],
-      buckets.map(([label, b]) => [label, b.days, b.checkins, b.per_day === null ? "too few to tell" : b.per_day])),
+    textTable(`Big unpleasant feelings after ${name}`, [gettext("Days after"), gettext("Days"), gettext("Big feelings"), gettext("A day")],
+      buckets.map(([label, b]) => [label, b.days, b.checkins, b.per_day === null ? gettext("too few to tell") : b.per_day])),
   ];
 }
 
 // co: {calm: {answered, better, same, worse, better_share}, not_calm: {...}}
 export function coregulationChart(co) {
-  const groups = [["Caregiver calm", co.calm], ["Caregiver not calm", co.not_calm]];
+  const groups = [[gettext("Caregiver calm"), co.calm], [gettext("Caregiver not calm"), co.not_calm]];
   return [
-    barChart("The child's follow-up when the caregiver checked in calm or not", groups.map(([label, g]) => ({
+    barChart(gettext("The child's follow-up when the caregiver checked in calm or not"), groups.map(([label, g]) => ({
       label, text: shareText(g.better, g.answered, g.better_share, "better"), share: g.better_share,
     }))),
-    textTable("The child's follow-up by the caregiver's calm", ["Caregiver", "Answered", "Better", "Same", "Worse"],
+    textTable(gettext("The child's follow-up by the caregiver's calm"), [gettext("Caregiver"), gettext("Answered"), gettext("Better"), gettext("Same"), gettext("Worse")],
       groups.map(([label, g]) => [label, g.answered, g.better, g.same, g.worse])),
   ];
 }

@@ -7,6 +7,7 @@ import { fill, h } from "../dom.js";
 import { familyToday, inOrder, logLine } from "../care-logic.js";
 import { go, query } from "../router.js";
 import { session, setFamily } from "../state.js";
+import { gettext, interpolate, ngettext } from "../i18n.js";
 
 async function mountCareLog(root, { family: familyParam, child: childParam }) {
   const familyId = Number(familyParam);
@@ -17,7 +18,7 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
   const today = familyToday(timeZone, Date.now());
   const date = /^\d{4}-\d{2}-\d{2}$/.test(query().get("date") || "") ? query().get("date") : today;
   const child = await api.get(`families/${familyId}/children/${childId}/`);
-  const list = h("div", { id: "care-log", "aria-live": "polite" }, h("p", { class: "loading" }, "Loading…"));
+  const list = h("div", { id: "care-log", "aria-live": "polite" }, h("p", { class: "loading" }, gettext("Loading…")));
 
   const picker = h("input", { type: "date", id: "log-date", name: "date", value: date, max: today });
   picker.addEventListener("change", () => {
@@ -26,8 +27,8 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
 
   fill(root,
     h("h1", {}, `${child.name}'s care log`),
-    h("p", { class: "muted small" }, `Times in ${timeZone || "the family's time zone"}.`),
-    h("label", { for: "log-date" }, "Day"),
+    h("p", { class: "muted small" }, `Times in ${timeZone || gettext("the family's time zone")}.`),
+    h("label", { for: "log-date" }, gettext("Day")),
     picker,
     list);
 
@@ -35,7 +36,7 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
   try {
     entries = await api.get(`families/${familyId}/children/${childId}/log/?date=${date}`);
   } catch (error) {
-    list.replaceChildren(h("p", { class: "error" }, error.status ? error.message : "You're offline: the log needs a connection."));
+    list.replaceChildren(h("p", { class: "error" }, error.status ? error.message : gettext("You're offline: the log needs a connection.")));
     return;
   }
   const rows = inOrder(Array.isArray(entries) ? entries : (entries && entries.results) || []);

@@ -6,21 +6,22 @@ import { api } from "../api.js";
 import { fill, h, toast } from "../dom.js";
 import { go } from "../router.js";
 import { home, refreshUser, session, setFamily } from "../state.js";
+import { gettext, interpolate, ngettext } from "../i18n.js";
 
-const ROLE_WORDS = { owner: "an owner", caregiver: "a caregiver" };
+const ROLE_WORDS = { owner: gettext("an owner"), caregiver: gettext("a caregiver") };
 
 function invitedText(preview) {
-  const who = preview.invited_by || "Someone";
+  const who = preview.invited_by || gettext("Someone");
   return `${who} invited you as ${ROLE_WORDS[preview.role] || preview.role}.`;
 }
 
 function problem(root, error) {
   const message = (error.errors && error.errors.token && error.errors.token.join(" ")) || error.message;
   fill(root,
-    h("h1", {}, "This invitation cannot be used"),
-    h("p", { class: "error", role: "alert" }, error.status ? message : "You're offline: open the link again with a connection."),
-    h("p", {}, "Ask the person who invited you for a new link."),
-    h("a", { class: "button secondary", href: "#/" }, "Go to Tandem"));
+    h("h1", {}, gettext("This invitation cannot be used")),
+    h("p", { class: "error", role: "alert" }, error.status ? message : gettext("You're offline: open the link again with a connection.")),
+    h("p", {}, gettext("Ask the person who invited you for a new link.")),
+    h("a", { class: "button secondary", href: "#/" }, gettext("Go to Tandem")));
 }
 
 async function mountJoin(root, { token }) {
@@ -39,16 +40,16 @@ async function mountJoin(root, { token }) {
     fill(root,
       h("h1", { class: "join-title" }, `Join ${name}?`),
       h("p", {}, invitedText(preview)),
-      h("p", {}, "Create your account (or log in), then you choose whether to join."),
+      h("p", {}, gettext("Create your account (or log in), then you choose whether to join.")),
       h("p", { class: "small muted" }, `The link works once, until ${expires}.`),
       h("div", { class: "row" },
-        h("a", { class: "button", href: "#/signup" }, "Sign up"),
-        h("a", { class: "button secondary", href: "#/login" }, "Log in")));
+        h("a", { class: "button", href: "#/signup" }, gettext("Sign up")),
+        h("a", { class: "button secondary", href: "#/login" }, gettext("Log in"))));
     return;
   }
 
   const status = h("p", { class: "error form-error", role: "alert" });
-  const join = h("button", { type: "button" }, "Join");
+  const join = h("button", { type: "button" }, gettext("Join"));
   join.addEventListener("click", async () => {
     join.disabled = true;
     status.textContent = "";
@@ -61,7 +62,7 @@ async function mountJoin(root, { token }) {
     } catch (error) {
       status.textContent = error.status
         ? ((error.errors && error.errors.token && error.errors.token.join(" ")) || error.message)
-        : "You're offline: try again with a connection.";
+        : gettext("You're offline: try again with a connection.");
       join.disabled = false;
     }
   });
@@ -72,7 +73,7 @@ async function mountJoin(root, { token }) {
     status,
     h("div", { class: "row" },
       join,
-      h("button", { type: "button", class: "secondary", onclick: () => { sessionStorage.removeItem("afterLogin"); home(); } }, "Not now")));
+      h("button", { type: "button", class: "secondary", onclick: () => { sessionStorage.removeItem("afterLogin"); home(); } }, gettext("Not now"))));
 }
 
 export const routes = [["join/:token", mountJoin, { auth: false }]];

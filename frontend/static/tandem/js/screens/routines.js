@@ -9,14 +9,15 @@ import {
   canAdd, canMove, canRemove, DAYS, daysSummary, editorStep, MAX_STEP_MINUTES, moveStep, routineErrors, stepsBody,
 } from "../routines-logic.js";
 import { setFamily } from "../state.js";
+import { gettext, interpolate, ngettext } from "../i18n.js";
 
 export const tab = "routines";
 
 const ROUTINE_ICONS = ["🌅", "☀️", "🌙", "🛁", "🍽️", "🏫", "🎒", "🧸", "📚", "🏃", "🎵", "🗓️"];
 const STEP_ICONS = ["⭐", "🚽", "🧼", "🪥", "🛁", "🚿", "👕", "🧦", "👟", "🧥", "🥣", "🍎", "🥪", "🥛",
   "💧", "🎒", "📚", "📖", "✏️", "🧸", "🧩", "🎨", "🎵", "🛏️", "😴", "🌙", "🤗", "💊", "🧴", "🚗", "🏃", "🐶"];
-const OFFSETS = [[0, "At the start"], [5, "5 min before"], [10, "10 min before"], [15, "15 min before"],
-  [30, "30 min before"], [60, "1 hour before"]];
+const OFFSETS = [[0, gettext("At the start")], [5, gettext("5 min before")], [10, gettext("10 min before")], [15, gettext("15 min before")],
+  [30, gettext("30 min before")], [60, gettext("1 hour before")]];
 
 async function mountList(root, { family }) {
   const familyId = Number(family);
@@ -30,20 +31,20 @@ async function mountList(root, { family }) {
     h("a", { class: "routine-link", href: `#/families/${familyId}/routines/${r.id}` },
       h("span", { class: "routine-icon", "aria-hidden": "true" }, r.icon || "🗓️"),
       h("span", { class: "routine-text" },
-        h("strong", {}, r.name), r.is_active ? null : h("span", { class: "badge" }, " paused"), h("br"),
+        h("strong", {}, r.name), r.is_active ? null : h("span", { class: "badge" }, gettext(" paused")), h("br"),
         h("span", { class: "small muted" },
           `${r.start_time} · ${daysSummary(r.days_of_week)} · ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`),
         h("span", { class: "routine-children" },
           r.children.map((id) => byId.get(id)).filter(Boolean).map((c) => h("span", { class: "mini-avatar", "aria-hidden": "true" }, c.avatar)),
-          h("span", { class: "sr-only" }, ` For ${r.children.map((id) => (byId.get(id) || {}).name).filter(Boolean).join(", ") || "no one yet"}.`)),
-        h("span", { class: "sr-only" }, " Edit")))));
+          h("span", { class: "sr-only" }, ` For ${r.children.map((id) => (byId.get(id) || {}).name).filter(Boolean).join(", ") || gettext("no one yet")}.`)),
+        h("span", { class: "sr-only" }, gettext(" Edit"))))));
   fill(root,
-    h("h1", {}, "Routines"),
-    h("p", { class: "muted" }, "The same steps in the same order help children know what comes next."),
-    h("a", { class: "button full", href: `#/families/${familyId}/routines/new` }, "New routine"),
+    h("h1", {}, gettext("Routines")),
+    h("p", { class: "muted" }, gettext("The same steps in the same order help children know what comes next.")),
+    h("a", { class: "button full", href: `#/families/${familyId}/routines/new` }, gettext("New routine")),
     routines.length
       ? h("ul", { class: "list-plain", id: "routine-list" }, items)
-      : h("p", { class: "muted" }, "No routines yet. Bedtime or the school morning are good first ones."),
+      : h("p", { class: "muted" }, gettext("No routines yet. Bedtime or the school morning are good first ones.")),
   );
 }
 
@@ -93,9 +94,9 @@ async function editor(root, familyId, routineId) {
           h("div", { class: "step-fields" },
             h("label", { for: `${s.key}-title` }, `Step ${n}`),
             h("input", { id: `${s.key}-title`, name: `steps.${i}.title`, value: s.title, maxlength: limit("step.title"),
-              placeholder: ["Bath", "Pyjamas", "Brush teeth", "Story"][i % 4], autocomplete: "off",
+              placeholder: [gettext("Bath"), gettext("Pyjamas"), gettext("Brush teeth"), gettext("Story")][i % 4], autocomplete: "off",
               oninput: (e) => { s.title = e.target.value; } }),
-            h("label", { for: `${s.key}-minutes`, class: "small" }, "Minutes (optional)"),
+            h("label", { for: `${s.key}-minutes`, class: "small" }, gettext("Minutes (optional)")),
             h("input", { id: `${s.key}-minutes`, name: `steps.${i}.duration_minutes`, type: "number", inputmode: "numeric",
               min: 1, max: MAX_STEP_MINUTES, value: s.duration, class: "minutes", "aria-label": `Minutes for step ${n} (optional)`,
               oninput: (e) => { s.duration = e.target.value; } }))),
@@ -117,40 +118,40 @@ async function editor(root, familyId, routineId) {
     steps.push(newStep());
     renderSteps();
     stepList.querySelector("li:last-child input").focus();
-  } }, "+ Add a step");
+  } }, gettext("+ Add a step"));
 
-  const daysField = chipGroup("Days", "days_of_week", DAYS, r.days_of_week, { inputName: "day" });
+  const daysField = chipGroup(gettext("Days"), "days_of_week", DAYS, r.days_of_week, { inputName: "day" });
   const setDays = (days) => daysField.querySelectorAll("input").forEach((i) => { i.checked = days.includes(Number(i.value)); });
   const form = h("form", { class: "card stack routine-form", novalidate: true },
-    h("label", { for: "f-name" }, "Routine name"),
-    h("input", { id: "f-name", name: "name", value: r.name, required: true, maxlength: limit("routine.name"), placeholder: "Bedtime", autocomplete: "off" }),
-    chipGroup("Emoji", "icon", ROUTINE_ICONS.map((i) => [i, i]), [r.icon], { type: "radio", inputName: "routine-icon" }),
+    h("label", { for: "f-name" }, gettext("Routine name")),
+    h("input", { id: "f-name", name: "name", value: r.name, required: true, maxlength: limit("routine.name"), placeholder: gettext("Bedtime"), autocomplete: "off" }),
+    chipGroup(gettext("Emoji"), "icon", ROUTINE_ICONS.map((i) => [i, i]), [r.icon], { type: "radio", inputName: "routine-icon" }),
     children.length
-      ? chipGroup("For", "children", children.map((c) => [c.id, `${c.avatar} ${c.name}`]), r.children, { inputName: "child" })
-      : h("p", { class: "muted small" }, "Add your children on the Family tab so the routine shows on their Today board."),
+      ? chipGroup(gettext("For"), "children", children.map((c) => [c.id, `${c.avatar} ${c.name}`]), r.children, { inputName: "child" })
+      : h("p", { class: "muted small" }, gettext("Add your children on the Family tab so the routine shows on their Today board.")),
     daysField,
     h("div", { class: "row" },
-      h("button", { type: "button", class: "quiet", onclick: () => setDays([1, 2, 3, 4, 5, 6, 7]) }, "Every day"),
-      h("button", { type: "button", class: "quiet", onclick: () => setDays([1, 2, 3, 4, 5]) }, "Weekdays"),
-      h("button", { type: "button", class: "quiet", onclick: () => setDays([6, 7]) }, "Weekends")),
-    h("label", { for: "f-start" }, "Starts at"),
+      h("button", { type: "button", class: "quiet", onclick: () => setDays([1, 2, 3, 4, 5, 6, 7]) }, gettext("Every day")),
+      h("button", { type: "button", class: "quiet", onclick: () => setDays([1, 2, 3, 4, 5]) }, gettext("Weekdays")),
+      h("button", { type: "button", class: "quiet", onclick: () => setDays([6, 7]) }, gettext("Weekends"))),
+    h("label", { for: "f-start" }, gettext("Starts at")),
     h("input", { id: "f-start", name: "start_time", type: "time", value: r.start_time, required: true }),
-    chipGroup("Remind caregivers", "reminder_offsets", OFFSETS, r.reminder_offsets, { inputName: "offset" }),
+    chipGroup(gettext("Remind caregivers"), "reminder_offsets", OFFSETS, r.reminder_offsets, { inputName: "offset" }),
     h("label", { class: "check" },
-      h("input", { type: "checkbox", name: "is_active", checked: r.is_active }), " Active (shows on Today and sends reminders)"),
-    h("h2", {}, "Steps"),
+      h("input", { type: "checkbox", name: "is_active", checked: r.is_active }), gettext(" Active (shows on Today and sends reminders)")),
+    h("h2", {}, gettext("Steps")),
     h("output", { name: "steps" }),
     stepList,
     addButton,
     h("p", { class: "error form-error", role: "alert" }),
     h("div", { class: "row" },
-      h("button", { type: "submit" }, routine ? "Save routine" : "Create routine"),
-      h("a", { class: "button secondary", href: `#/families/${familyId}/routines` }, "Cancel"),
+      h("button", { type: "submit" }, routine ? gettext("Save routine") : gettext("Create routine")),
+      h("a", { class: "button secondary", href: `#/families/${familyId}/routines` }, gettext("Cancel")),
       routine ? h("button", { type: "button", class: "danger", onclick: async () => {
         if (!confirm(`Delete ${routine.name}? Its history goes too.`)) return;
         try { await api.del(`families/${familyId}/routines/${routine.id}/`); toast(`${routine.name} deleted`); go(`families/${familyId}/routines`); }
         catch (error) { toast(error.message); }
-      } }, "Delete") : null));
+      } }, gettext("Delete")) : null));
 
   handleSubmit(form, async () => {
     const body = {
@@ -165,10 +166,10 @@ async function editor(root, familyId, routineId) {
     };
     // Everything the editor can check is said at once, before anything is sent.
     const errors = routineErrors(body, { hasChildren: children.length > 0 });
-    if (Object.keys(errors).length) throw new ApiError(400, { detail: "Some details are missing: see the marked fields.", errors });
+    if (Object.keys(errors).length) throw new ApiError(400, { detail: gettext("Some details are missing: see the marked fields."), errors });
     if (routine) await api.patch(`families/${familyId}/routines/${routine.id}/`, body);
     else await api.post(`families/${familyId}/routines/`, body);
-    toast(routine ? "Routine saved" : `${body.name} created`);
+    toast(routine ? gettext("Routine saved") : `${body.name} created`);
     go(`families/${familyId}/routines`);
   }, {
     onError: () => {
@@ -177,7 +178,7 @@ async function editor(root, familyId, routineId) {
     },
   });
 
-  fill(root, h("h1", {}, routine ? `Edit ${routine.name}` : "New routine"), form);
+  fill(root, h("h1", {}, routine ? `Edit ${routine.name}` : gettext("New routine")), form);
   renderSteps();
 }
 
