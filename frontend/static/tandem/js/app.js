@@ -40,7 +40,7 @@ import "./routines-logic.js";
 import "./screens/family-care.js";
 import "./screens/your-data.js";
 import "./today-logic.js";
-import { gettext, interpolate, ngettext } from "./i18n.js";
+import { gettext } from "./i18n.js";
 
 // Each screen module exports its `routes` ([pattern, mount(root, params), options]) and
 // the `tab` it provides, if any; nothing in them runs until a route is shown.

@@ -1,6 +1,6 @@
 // @ts-check
 // Check-in rules without the DOM: the suggestions shown when the server cannot be asked.
-import { gettext, interpolate, ngettext } from "./i18n.js";
+import { gettext, interpolate } from "./i18n.js";
 
 /**
  * A strategy as GET families/:id/strategies/ sends it (the fields these rules read).

@@ -159,3 +159,15 @@ export function formatList(items) {
   if (list.length < 2) return list.join("");
   return new Intl.ListFormat(locale, { style: "long", type: "conjunction" }).format(list);
 }
+
+/**
+ * Like `interpolate`, but values may be elements (a link inside a sentence): returns the
+ * pieces, strings and values in order, for `h()` to append. The whole sentence stays one
+ * msgid, so a translation can move the link where its language needs it.
+ */
+export function interpolateParts(format, values) {
+  return format.split(/(%\(\w+\)s)/).filter((piece) => piece !== "").map((piece) => {
+    const name = /^%\((\w+)\)s$/.exec(piece);
+    return name ? values[name[1]] : piece;
+  });
+}

@@ -2,7 +2,6 @@
 // The longest text each input takes, from one place: the API schema's `maxLength` of the
 // field the input fills (tests/browser/test_small_fixes_flows.py compares every entry
 // with /api/schema/, so a limit changed on the server cannot drift from the inputs).
-import { gettext, interpolate, ngettext } from "./i18n.js";
 
 /**
  * Input → the schema component and property it fills, and their maxLength.

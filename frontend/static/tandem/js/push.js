@@ -2,7 +2,7 @@
 // The permission prompt is only ever shown from a tap (enable()), never on load.
 
 import { api } from "./api.js";
-import { gettext, interpolate, ngettext } from "./i18n.js";
+import { gettext } from "./i18n.js";
 
 export function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;

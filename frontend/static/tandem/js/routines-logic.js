@@ -1,7 +1,7 @@
 // @ts-check
 // Routine editor rules without the DOM: the step list (add, move, remove, the limits)
 // and the words for a routine's days.
-import { gettext, interpolate, ngettext } from "./i18n.js";
+import { gettext, interpolate } from "./i18n.js";
 
 /**
  * The most steps a routine may have. Mirrors the server's `MAX_STEPS` (in the routines
@@ -132,7 +132,7 @@ export function routineErrors(body, { hasChildren }) {
     if (!step.title) errors[`steps.${i}.title`] = [gettext("Give the step a title.")];
     const minutes = step.duration_minutes;
     if (minutes !== null && (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_STEP_MINUTES)) {
-      errors[`steps.${i}.duration_minutes`] = [`Minutes are 1 to ${MAX_STEP_MINUTES}, or leave it empty.`];
+      errors[`steps.${i}.duration_minutes`] = [interpolate(gettext("Minutes are 1 to %(max)s, or leave it empty."), { max: MAX_STEP_MINUTES })];
     }
   });
   return errors;

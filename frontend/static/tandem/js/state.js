@@ -1,6 +1,7 @@
 // Who is signed in and which family is open. Screens import this, never app.js.
 
 import { api } from "./api.js";
+import { language, switchLanguage } from "./i18n.js";
 import { go } from "./router.js";
 
 // Screens register the tabs they provide ("today", "checkin", …).
@@ -29,6 +30,8 @@ export async function refreshUser() {
   }
   if (session.user) localStorage.setItem("me", JSON.stringify(session.user));
   else localStorage.removeItem("me");
+  // The member's own language, chosen on another device or before signing in here.
+  if (session.user && session.user.language && session.user.language !== language) switchLanguage(session.user.language);
   const family = currentFamily();
   setFamily(family ? family.id : null);
   return session.user;

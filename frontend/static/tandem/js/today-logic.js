@@ -2,7 +2,7 @@
 // The Today board's rules, without the DOM: progress and now/next from the steps' done
 // flags, which routine to show first, queued taps laid over the server's board, the
 // step timer, and the outbox keys and API paths of a tap.
-import { gettext, interpolate, ngettext } from "./i18n.js";
+import { gettext, interpolate } from "./i18n.js";
 
 /**
  * @typedef {object} BoardStep

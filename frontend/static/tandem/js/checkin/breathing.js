@@ -3,15 +3,15 @@
 // still and the counts alone guide the breath.
 
 import { h } from "../dom.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 export const PATTERNS = {
   "box-4-4-4-4": {
-    name: "Box breathing",
+    name: gettext("Box breathing"),
     phases: [["in", gettext("Breathe in"), 4], ["hold-full", gettext("Hold"), 4], ["out", gettext("Breathe out"), 4], ["hold-empty", gettext("Hold"), 4]],
   },
   "belly-4-6": {
-    name: "Belly breathing",
+    name: gettext("Belly breathing"),
     phases: [["in", gettext("Breathe in"), 4], ["out-slow", gettext("Breathe out"), 6]],
   },
 };
@@ -57,7 +57,7 @@ export function breathingGuide(patternKey, { id = "breathing-h", level = 2 } = {
         phase = (phase + 1) % pattern.phases.length;
         if (phase === 0) {
           rounds += 1;
-          round.textContent = `Round ${Math.min(rounds + 1, ROUNDS)} of ${ROUNDS}`;
+          round.textContent = interpolate(gettext("Round %(n)s of %(total)s"), { n: Math.min(rounds + 1, ROUNDS), total: ROUNDS });
           if (rounds >= ROUNDS) {
             finishing = setTimeout(() => stop(gettext("Well done. Notice how you feel now.")), 1000);
             clearInterval(timer);
@@ -66,7 +66,7 @@ export function breathingGuide(patternKey, { id = "breathing-h", level = 2 } = {
         }
       }
     };
-    round.textContent = `Round 1 of ${ROUNDS}`;
+    round.textContent = interpolate(gettext("Round %(n)s of %(total)s"), { n: 1, total: ROUNDS });
     button.textContent = gettext("Stop");
     tick();
     timer = setInterval(tick, 1000);
@@ -74,7 +74,7 @@ export function breathingGuide(patternKey, { id = "breathing-h", level = 2 } = {
 
   button.addEventListener("click", () => (timer ? stop(gettext("Stopped. Start again whenever you like.")) : start()));
   const element = h("section", { class: "card breathing", "aria-labelledby": id },
-    h(`h${level}`, { id }, `Breathe together: ${pattern.name.toLowerCase()}`),
+    h(`h${level}`, { id }, interpolate(gettext("Breathe together: %(pattern)s"), { pattern: pattern.name.toLowerCase() })),
     reduced ? h("p", { class: "small muted" }, gettext("Animation is off (reduced motion): follow the counts.")) : null,
     circle, live, round, button);
   return { element, stop: () => { clearTimeout(finishing); stop(); } };

@@ -3,7 +3,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const STORE_KEY = "tandem-vocabulary";
 let vocabulary = null;
@@ -57,7 +57,7 @@ export function feelingsGrid(vocab, { kid, onPick, selected }) {
       type: "button",
       class: "feel",
       "aria-pressed": selected === e.key ? "true" : "false",
-      "aria-label": kid && e.kid_label !== e.label.toLowerCase() ? `${e.label} (${e.kid_label})` : e.label,
+      "aria-label": kid && e.kid_label !== e.label.toLowerCase() ? interpolate(gettext("%(feeling)s (%(kidWord)s)"), { feeling: e.label, kidWord: e.kid_label }) : e.label,
       onclick: () => onPick(e),
     }, h("span", { class: "feel-emoji", "aria-hidden": "true" }, e.emoji),
     h("span", { class: "feel-word", "aria-hidden": "true" }, kid ? e.kid_label : e.label))))));

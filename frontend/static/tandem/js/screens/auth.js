@@ -5,7 +5,7 @@ import { field, fill, h, handleSubmit, toast } from "../dom.js";
 import { limit } from "../limits.js";
 import { go } from "../router.js";
 import { afterLogin, refreshUser, session } from "../state.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext } from "../i18n.js";
 
 function form(onsubmit, ...children) {
   return handleSubmit(h("form", { novalidate: true, class: "card stack" }, ...children,
@@ -23,7 +23,7 @@ function mountLogin(root) {
     field(gettext("E-mail"), { name: "email", type: "email", autocomplete: "email", required: true, maxlength: limit("auth.email") }),
     field(gettext("Password"), { name: "password", type: "password", autocomplete: "current-password", required: true, maxlength: limit("auth.password") }),
     h("button", { type: "submit", class: "full" }, gettext("Log in"))),
-    h("p", {}, gettext("New here? "), h("a", { href: "#/signup" }, gettext("Create an account"))),
+    h("p", {}, gettext("New here?"), " ", h("a", { href: "#/signup" }, gettext("Create an account"))),
     h("p", {}, h("a", { href: "#/forgot" }, gettext("Forgot your password?"))),
   );
 }
@@ -41,7 +41,7 @@ function mountSignup(root) {
     field(gettext("E-mail"), { name: "email", type: "email", autocomplete: "email", required: true, maxlength: limit("auth.email") }),
     field(gettext("Password (10+ characters)"), { name: "password", type: "password", autocomplete: "new-password", required: true, minlength: 10, maxlength: limit("auth.password") }),
     h("button", { type: "submit", class: "full" }, gettext("Sign up"))),
-    h("p", {}, gettext("Already have an account? "), h("a", { href: "#/login" }, gettext("Log in"))),
+    h("p", {}, gettext("Already have an account?"), " ", h("a", { href: "#/login" }, gettext("Log in"))),
   );
 }
 

@@ -7,7 +7,7 @@ import { fill, h } from "../dom.js";
 import { familyToday, inOrder, logLine } from "../care-logic.js";
 import { go, query } from "../router.js";
 import { session, setFamily } from "../state.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 async function mountCareLog(root, { family: familyParam, child: childParam }) {
   const familyId = Number(familyParam);
@@ -26,8 +26,8 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
   });
 
   fill(root,
-    h("h1", {}, `${child.name}'s care log`),
-    h("p", { class: "muted small" }, `Times in ${timeZone || gettext("the family's time zone")}.`),
+    h("h1", {}, interpolate(gettext("%(child)s's care log"), { child: child.name })),
+    h("p", { class: "muted small" }, timeZone ? interpolate(gettext("Times in %(zone)s."), { zone: timeZone }) : gettext("Times in the family's time zone.")),
     h("label", { for: "log-date" }, gettext("Day")),
     picker,
     list);
@@ -48,7 +48,7 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
         h("span", { class: "log-icon", "aria-hidden": "true" }, line.icon),
         h("span", { class: "log-text" }, line.actor ? h("strong", {}, `${line.actor}: `) : null, line.text));
     }))
-    : h("p", { class: "muted" }, date === today ? `Nothing recorded for ${child.name} yet today.` : `Nothing was recorded for ${child.name} that day.`));
+    : h("p", { class: "muted" }, interpolate(date === today ? gettext("Nothing recorded for %(child)s yet today.") : gettext("Nothing was recorded for %(child)s that day."), { child: child.name })));
 }
 
 export const routes = [["families/:family/children/:child/log", mountCareLog]];

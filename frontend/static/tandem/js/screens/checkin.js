@@ -12,7 +12,7 @@ import { session, setFamily } from "../state.js";
 import { breathingGuide } from "../checkin/breathing.js";
 import { feelingsGrid, INTENSITY_WORDS, loadVocabulary, newId, notMedicalAdvice } from "../checkin/feelings.js";
 import { rememberStrategy } from "./strategy.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 export const tab = "checkin";
 
@@ -54,14 +54,14 @@ async function mountCheckin(root, { family: familyParam }) {
       options.push(h("button", { type: "button", class: "who", onclick: () => { state.child = child; state.both = false; feelingStep("child"); } },
         h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), child.name));
       options.push(h("button", { type: "button", class: "who secondary", onclick: () => { state.child = child; state.both = true; feelingStep("me"); } },
-        h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), `${child.name} + me`));
+        h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), interpolate(gettext("%(child)s + me"), { child: child.name })));
     }
     options.push(h("button", { type: "button", class: "who secondary", onclick: () => { state.child = null; state.both = false; feelingStep("me"); } },
       h("span", { class: "avatar", "aria-hidden": "true" }, "🙋"), gettext("Just me")));
     show(stepHeading(gettext("Who is checking in?")),
       h("div", { class: "who-list" }, options),
       children.length ? h("p", { class: "small muted" }, gettext("With “+ me”, you check in first: your calm is what your child borrows."))
-        : h("p", { class: "muted" }, gettext("No children yet. "), h("a", { href: `#/families/${familyId}/family` }, gettext("Add a child"))));
+        : h("p", { class: "muted" }, gettext("No children yet."), " ", h("a", { href: `#/families/${familyId}/family` }, gettext("Add a child"))));
   }
 
   // 2. Feeling (for "me" or for the child). In a coregulation check-in the caregiver's
@@ -70,7 +70,7 @@ async function mountCheckin(root, { family: familyParam }) {
   function feelingStep(subject) {
     const kid = subject === "child";
     const inline = !kid && state.both;
-    const title = kid ? `How is ${state.child.name} feeling?` : gettext("How are you feeling?");
+    const title = kid ? interpolate(gettext("How is %(child)s feeling?"), { child: state.child.name }) : gettext("How are you feeling?");
     if (inline && !state.mineIntensity) state.mineIntensity = 3;
     const inlineIntensity = inline ? h("div", { class: "intensity compact", role: "group", "aria-label": gettext("How big is your feeling, 1 to 5") },
       [1, 2, 3, 4, 5].map((n) => h("button", {
@@ -110,7 +110,7 @@ async function mountCheckin(root, { family: familyParam }) {
     const pick = kid ? state.theirs : state.mine;
     const emotion = vocab.byKey[pick.emotion];
     show(back(() => feelingStep(subject)),
-      stepHeading(kid ? `How big is ${state.child.name}'s feeling?` : gettext("How big is your feeling?")),
+      stepHeading(kid ? interpolate(gettext("How big is %(child)s's feeling?"), { child: state.child.name }) : gettext("How big is your feeling?")),
       h("p", { class: "chosen" }, h("span", { class: "feel-emoji", "aria-hidden": "true" }, emotion.emoji), " ", kid ? emotion.kid_label : emotion.label),
       h("div", { class: "intensity", role: "group", "aria-label": gettext("Intensity from 1 to 5") },
         [1, 2, 3, 4, 5].map((n) => h("button", {
@@ -143,16 +143,16 @@ async function mountCheckin(root, { family: familyParam }) {
       }, area.label)));
     const list = h("div", { class: "suggestions", "aria-live": "polite", "aria-busy": "true" }, h("p", { class: "loading" }, gettext("Finding ideas…")));
     const advice = h("div");
-    const who = forChild ? state.child.name : "you";
 
     show(back(() => intensityStep(forChild ? "child" : "me")),
-      stepHeading(`${forChild ? state.child.name : gettext("You")}: ${emotion.emoji} ${forChild ? emotion.kid_label : emotion.label}, ${subject.intensity} of 5`),
+      stepHeading(interpolate(gettext("%(who)s: %(emoji)s %(feeling)s, %(intensity)s of 5"),
+        { who: forChild ? state.child.name : gettext("You"), emoji: emotion.emoji, feeling: forChild ? emotion.kid_label : emotion.label, intensity: subject.intensity })),
       h("details", { class: "card details" },
         h("summary", {}, gettext("Where in the body? Add a note (optional)")),
-        h("h3", { id: "body-h", class: "small" }, `Where does ${forChild ? state.child.name : "it"} feel it?`),
+        h("h3", { id: "body-h", class: "small" }, forChild ? interpolate(gettext("Where does %(child)s feel it?"), { child: state.child.name }) : gettext("Where do you feel it?")),
         bodyMap,
         h("label", { for: "checkin-note" }, gettext("Note")), note),
-      h("h3", {}, `Ideas for ${who}`),
+      h("h3", {}, forChild ? interpolate(gettext("Ideas for %(child)s"), { child: state.child.name }) : gettext("Ideas for you")),
       list,
       advice,
       h("button", { type: "button", class: "secondary full", onclick: () => save(null, note.value) }, gettext("Save without a strategy")));
@@ -194,8 +194,8 @@ async function mountCheckin(root, { family: familyParam }) {
     return h("article", { class: "card suggestion" },
       h("h4", {}, s.title),
       h("p", { class: "small" }, s.summary),
-      h("p", { class: "reason small muted" }, gettext("Why: "), suggestion.reason),
-      h("button", { type: "button", class: "full", "aria-label": `Try this: ${s.title}`, onclick: () => save(s, note.value) }, gettext("Try this")));
+      h("p", { class: "reason small muted" }, interpolate(gettext("Why: %(reason)s"), { reason: suggestion.reason })),
+      h("button", { type: "button", class: "full", "aria-label": interpolate(gettext("Try this: %(strategy)s"), { strategy: s.title }), onclick: () => save(s, note.value) }, gettext("Try this")));
   }
 
   async function save(strategy, noteText) {

@@ -9,17 +9,17 @@ import {
 } from "../care-logic.js";
 import { listOf } from "../family-logic.js";
 import { limit } from "../limits.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 // --- who sees which children -------------------------------------------------------------
 
 // "Sees: all children" under a caregiver, and for owners a Change… that opens the ticks.
 export function accessLine(familyId, member, children, isOwner) {
-  const line = h("span", { class: "small muted sees", id: `sees-${member.id}` }, `Sees: ${seesText(member.children || [], children)}`);
+  const line = h("span", { class: "small muted sees", id: `sees-${member.id}` }, interpolate(gettext("Sees: %(children)s"), { children: seesText(member.children || [], children) }));
   if (!isOwner || member.role !== "caregiver" || !children.length) return h("div", { class: "access" }, line);
   const area = h("div");
   const opener = h("button", { type: "button", class: "quiet", "aria-expanded": "false",
-    "aria-label": `Change which children ${member.display_name} sees` }, gettext("Change"));
+    "aria-label": interpolate(gettext("Change which children %(member)s sees"), { member: member.display_name }) }, gettext("Change"));
   opener.addEventListener("click", () => {
     if (opener.getAttribute("aria-expanded") === "true") { area.replaceChildren(); opener.setAttribute("aria-expanded", "false"); return; }
     opener.setAttribute("aria-expanded", "true");
@@ -38,9 +38,9 @@ export function accessLine(familyId, member, children, isOwner) {
 function accessForm(familyId, member, children, onDone) {
   const all = !(member.children || []).length;
   const chosen = new Set((member.children || []).map((c) => (typeof c === "object" ? c.id : c)));
-  const form = h("form", { class: "card stack", novalidate: true, "aria-label": `Children ${member.display_name} sees` },
+  const form = h("form", { class: "card stack", novalidate: true, "aria-label": interpolate(gettext("Children %(member)s sees"), { member: member.display_name }) },
     h("fieldset", {},
-      h("legend", {}, `Which children does ${member.display_name} see?`),
+      h("legend", {}, interpolate(gettext("Which children does %(member)s see?"), { member: member.display_name })),
       children.map((c) => h("label", { class: "check" },
         h("input", { type: "checkbox", name: "child", value: String(c.id), checked: all || chosen.has(c.id) }), ` ${c.name}`))),
     h("p", { class: "small muted" }, gettext("They see only these children's routines, check-ins and reminders. Tick them all for every child, also those added later.")),
@@ -51,7 +51,7 @@ function accessForm(familyId, member, children, onDone) {
     const body = accessBody(ticked, children);
     if (body === null) throw Object.assign(new Error(gettext("Choose at least one child.")), { errors: {} });
     const updated = await api.patch(`families/${familyId}/members/${member.id}/`, { children: body });
-    toast(`${member.display_name} sees ${seesText(updated.children || body, children)}`);
+    toast(interpolate(gettext("%(member)s sees %(children)s"), { member: member.display_name, children: seesText(updated.children || body, children) }));
     onDone(updated);
   });
 }
@@ -69,7 +69,7 @@ export function passesSection(familyId, family, children) {
     try {
       passes = await getAll(`families/${familyId}/sitter-passes/`);
     } catch (error) {
-      list.replaceChildren(h("p", { class: "muted" }, `Passes could not be loaded: ${error.message}`));
+      list.replaceChildren(h("p", { class: "muted" }, interpolate(gettext("Passes could not be loaded: %(error)s"), { error: error.message })));
       return;
     }
     passes = Array.isArray(passes) ? passes : [];
@@ -88,8 +88,8 @@ export function passesSection(familyId, family, children) {
         h("span", { class: "small" }, `${listOf(names) || gettext("No children")} · ${passWindowText(p, timeZone, now)}`), h("br"),
         h("span", { class: "small muted" }, passUseText(p, timeZone, now))),
       p.status === "upcoming" || p.status === "active"
-        ? h("button", { type: "button", class: "danger", "aria-label": `Revoke ${label} (${listOf(names)})`, onclick: async () => {
-          if (!confirm(`Revoke this pass? Whoever has the link can no longer use it, and a sitter signed in with it is signed out.`)) return;
+        ? h("button", { type: "button", class: "danger", "aria-label": interpolate(gettext("Revoke %(pass)s (%(children)s)"), { pass: label, children: listOf(names) }), onclick: async () => {
+          if (!confirm(gettext("Revoke this pass? Whoever has the link can no longer use it, and a sitter signed in with it is signed out."))) return;
           try { await api.del(`families/${familyId}/sitter-passes/${p.id}/`); toast(gettext("Pass revoked")); } catch (error) { toast(error.message); }
           refresh();
         } }, gettext("Revoke"))
@@ -135,7 +135,7 @@ function passForm(familyId, family, children, onIssued, onCancel) {
       h("div", {},
         h("label", { for: "pass-end" }, gettext("Until")),
         h("input", { id: "pass-end", name: "ends_at", type: "datetime-local", value: tonight.end, required: true }))),
-    h("p", { class: "small muted" }, `Times in ${timeZone}. The link works only in this window.`),
+    h("p", { class: "small muted" }, interpolate(gettext("Times in %(zone)s. The link works only in this window."), { zone: timeZone })),
     h("p", { class: "error form-error", role: "alert" }),
     h("div", { class: "row" },
       h("button", { type: "submit" }, gettext("Create pass")),
@@ -166,10 +166,10 @@ function shareSheet(issued, family, children) {
   const names = listOf(childNames(issued.children || [], children));
   const window = passWindowText(issued, family.timezone, Date.now());
   const input = h("input", { readonly: true, value: issued.url, "aria-label": gettext("Pass link"), id: "pass-url" });
-  const text = `A Tandem pass to look after ${names}, ${window}.`;
+  const text = interpolate(gettext("A Tandem pass to look after %(children)s, %(window)s."), { children: names, window });
   return h("div", { class: "card stack share-sheet" },
     h("h3", { tabindex: "-1" }, gettext("Send the pass")),
-    h("p", {}, `${text} Send the link, or let them scan the code. It is shown only now.`),
+    h("p", {}, text, " ", gettext("Send the link, or let them scan the code. It is shown only now.")),
     input,
     h("div", { class: "row" },
       navigator.share ? h("button", { type: "button", onclick: () =>
@@ -177,5 +177,5 @@ function shareSheet(issued, family, children) {
       h("button", { type: "button", class: navigator.share ? "secondary" : "", onclick: async () => {
         try { await navigator.clipboard.writeText(issued.url); toast(gettext("Link copied")); } catch { input.select(); toast(gettext("Select the link and copy it")); }
       } }, gettext("Copy link"))),
-    issued.qr_svg ? qrImage(issued.qr_svg, `QR code of the pass link for ${names}`) : null);
+    issued.qr_svg ? qrImage(issued.qr_svg, interpolate(gettext("QR code of the pass link for %(children)s"), { children: names })) : null);
 }

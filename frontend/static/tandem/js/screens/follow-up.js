@@ -5,7 +5,7 @@ import { fill, h, toast } from "../dom.js";
 import { send } from "../offline-queue.js";
 import { setFamily } from "../state.js";
 import { feelingsGrid, loadVocabulary } from "../checkin/feelings.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const OUTCOMES = [
   ["better", "🙂", gettext("Better")],
@@ -65,12 +65,12 @@ async function mountFollowUp(root, { family: familyParam, id }) {
   renderGrid();
 
   fill(root, ...[
-    h("h1", {}, name ? `How is ${name} now?` : gettext("How are you now?")),
-    before ? h("p", { class: "muted" }, `Before: ${before.emoji} ${before.label}, ${checkin.intensity} of 5`,
+    h("h1", {}, name ? interpolate(gettext("How is %(child)s now?"), { child: name }) : gettext("How are you now?")),
+    before ? h("p", { class: "muted" }, interpolate(gettext("Before: %(emoji)s %(feeling)s, %(intensity)s of 5"), { emoji: before.emoji, feeling: before.label, intensity: checkin.intensity }),
       checkin.strategy_title ? ` · tried “${checkin.strategy_title}”` : "") : null,
     h("div", { class: "outcomes", role: "group", "aria-label": gettext("How it went") }, outcomeButtons),
     status,
-    h("details", { class: "card" }, h("summary", {}, name ? `How does ${name} feel now? (optional)` : gettext("How do you feel now? (optional)")), newFeeling),
+    h("details", { class: "card" }, h("summary", {}, name ? interpolate(gettext("How does %(child)s feel now? (optional)"), { child: name }) : gettext("How do you feel now? (optional)")), newFeeling),
     h("p", {}, h("a", { href: `#/families/${familyId}/checkin` }, gettext("New check-in"))),
   ].filter(Boolean));
 }

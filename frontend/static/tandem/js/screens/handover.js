@@ -9,7 +9,7 @@ import { defaultHandoverChildren, handoverTitle, memberIdByName, summaryLines } 
 import { limit } from "../limits.js";
 import { session, setFamily } from "../state.js";
 import { refusedSitter } from "./pass.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext } from "../i18n.js";
 
 export const tab = "handover";
 

@@ -6,13 +6,12 @@ import { api } from "../api.js";
 import { fill, h, toast } from "../dom.js";
 import { go } from "../router.js";
 import { home, refreshUser, session, setFamily } from "../state.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
-
-const ROLE_WORDS = { owner: gettext("an owner"), caregiver: gettext("a caregiver") };
+import { formatDate, gettext, interpolate } from "../i18n.js";
 
 function invitedText(preview) {
-  const who = preview.invited_by || gettext("Someone");
-  return `${who} invited you as ${ROLE_WORDS[preview.role] || preview.role}.`;
+  const who = preview.invited_by;
+  if (preview.role === "owner") return who ? interpolate(gettext("%(who)s invited you as an owner."), { who }) : gettext("Someone invited you as an owner.");
+  return who ? interpolate(gettext("%(who)s invited you as a caregiver."), { who }) : gettext("Someone invited you as a caregiver.");
 }
 
 function problem(root, error) {
@@ -33,15 +32,15 @@ async function mountJoin(root, { token }) {
     return;
   }
   const name = preview.family.name;
-  const expires = new Date(preview.expires_at).toLocaleDateString(undefined, { day: "numeric", month: "long" });
+  const expires = formatDate(preview.expires_at, { day: "numeric", month: "long" });
 
   if (!session.user) {
     sessionStorage.setItem("afterLogin", `join/${token}`);
     fill(root,
-      h("h1", { class: "join-title" }, `Join ${name}?`),
+      h("h1", { class: "join-title" }, interpolate(gettext("Join %(family)s?"), { family: name })),
       h("p", {}, invitedText(preview)),
       h("p", {}, gettext("Create your account (or log in), then you choose whether to join.")),
-      h("p", { class: "small muted" }, `The link works once, until ${expires}.`),
+      h("p", { class: "small muted" }, interpolate(gettext("The link works once, until %(date)s."), { date: expires })),
       h("div", { class: "row" },
         h("a", { class: "button", href: "#/signup" }, gettext("Sign up")),
         h("a", { class: "button secondary", href: "#/login" }, gettext("Log in"))));
@@ -57,7 +56,7 @@ async function mountJoin(root, { token }) {
       const joined = await api.post("invitations/accept/", { token });
       await refreshUser();
       setFamily(joined.family.id);
-      toast(`You joined ${joined.family.name}`);
+      toast(interpolate(gettext("You joined %(family)s"), { family: joined.family.name }));
       go(`families/${joined.family.id}/family`);
     } catch (error) {
       status.textContent = error.status
@@ -67,9 +66,9 @@ async function mountJoin(root, { token }) {
     }
   });
   fill(root,
-    h("h1", { class: "join-title" }, `Join ${name}?`),
+    h("h1", { class: "join-title" }, interpolate(gettext("Join %(family)s?"), { family: name })),
     h("p", {}, invitedText(preview)),
-    h("p", { class: "small muted" }, `You'll see and share its children's routines and check-ins. The link works once, until ${expires}.`),
+    h("p", { class: "small muted" }, interpolate(gettext("You'll see and share its children's routines and check-ins. The link works once, until %(date)s."), { date: expires })),
     status,
     h("div", { class: "row" },
       join,

@@ -9,7 +9,7 @@ import { lookingAfterText } from "../care-logic.js";
 import { limit } from "../limits.js";
 import { go } from "../router.js";
 import { currentFamily, refreshUser, session, setFamily } from "../state.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { formatTime, gettext, interpolate } from "../i18n.js";
 
 const KEY = "sitter";
 
@@ -57,8 +57,7 @@ export const sitterPassOver = () => Boolean(endedPass());
 
 export function mountEnded(root) {
   const info = endedPass();
-  const until = new Date(info.ends_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  refusal(root, `This pass ended at ${until}.`);
+  refusal(root, interpolate(gettext("This pass ended at %(time)s."), { time: formatTime(info.ends_at) }));
   root.querySelector(".refusal").append(h("p", { class: "small" },
     h("a", { href: "#/login", onclick: () => localStorage.removeItem(KEY) }, gettext("Have a Tandem account? Log in"))));
 }

@@ -6,7 +6,7 @@ import { ApiError, api, download, getAll } from "../api.js";
 import { fill, h, toast } from "../dom.js";
 import { go } from "../router.js";
 import { setFamily } from "../state.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { formatDate, formatNumber, gettext, interpolate, ngettext } from "../i18n.js";
 
 const SECTIONS = [
   ["feelings", gettext("Feelings per day")], ["mood_meter", gettext("Mood meter")], ["hard_moments", gettext("Hard moments")],
@@ -15,6 +15,8 @@ const SECTIONS = [
 ];
 
 const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+
+const SHARE_STATUS = { active: gettext("active"), expired: gettext("expired"), revoked: gettext("revoked") };
 
 function choiceForm(children, { submit, extra = [] }) {
   const today = new Date();
@@ -37,11 +39,11 @@ function choiceForm(children, { submit, extra = [] }) {
   h("fieldset", {}, h("legend", {}, gettext("Children")),
     children.map((c, i) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "child", value: c.id, checked: i === 0 }), ` ${c.name}`))),
   h("div", { class: "row" },
-    h("label", {}, gettext("From "), h("input", { type: "date", name: "from", required: true, value: iso(monthAgo) })),
-    h("label", {}, gettext("To "), h("input", { type: "date", name: "to", required: true, value: iso(today) }))),
+    h("label", {}, gettext("From"), " ", h("input", { type: "date", name: "from", required: true, value: iso(monthAgo) })),
+    h("label", {}, gettext("To"), " ", h("input", { type: "date", name: "to", required: true, value: iso(today) }))),
   h("fieldset", {}, h("legend", {}, gettext("Sections")),
     SECTIONS.map(([key, label]) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "section", value: key, checked: true }), ` ${label}`))),
-  h("label", { class: "check" }, h("input", { type: "checkbox", name: "include_notes" }), gettext(" Include notes")),
+  h("label", { class: "check" }, h("input", { type: "checkbox", name: "include_notes" }), " ", gettext("Include notes")),
   extra,
   h("button", { type: "submit" }, gettext("Create")));
 }
@@ -90,8 +92,8 @@ async function mountShares(root, { family: familyParam }) {
     h("p", { class: "muted" }, gettext("A read-only link: no account needed, no notes unless you tick them, no e-mail addresses. It stops working when it expires or when you revoke it.")),
     choiceForm(children, {
       extra: [
-        h("label", {}, gettext("Label "), h("input", { name: "label", maxlength: 80, placeholder: gettext("e.g. Dr. Chen") })),
-        h("label", {}, gettext("Expires on "), h("input", { type: "date", name: "expires", required: true, value: iso(inMonth) })),
+        h("label", {}, gettext("Label"), " ", h("input", { name: "label", maxlength: 80, placeholder: gettext("e.g. Dr. Chen") })),
+        h("label", {}, gettext("Expires on"), " ", h("input", { type: "date", name: "expires", required: true, value: iso(inMonth) })),
       ],
       submit: async (body, form) => {
         const share = await api.post(`families/${familyId}/shares/`, {
@@ -104,10 +106,11 @@ async function mountShares(root, { family: familyParam }) {
     made,
     h("h2", {}, gettext("Links")),
     shares.length ? h("ul", { class: "list" }, shares.map((s) => h("li", { class: "share" },
-      h("span", {}, `${s.label || gettext("Link")} — ${s.children.map((id) => names[id] || "?").join(", ")}, ${s.from} to ${s.to}: ${s.status}, ${s.visits} visit${s.visits === 1 ? "" : "s"}`),
+      h("span", {}, interpolate(ngettext("%(label)s — %(children)s, %(from)s to %(to)s: %(status)s, %(n)s visit", "%(label)s — %(children)s, %(from)s to %(to)s: %(status)s, %(n)s visits", s.visits),
+        { label: s.label || gettext("Link"), children: s.children.map((id) => names[id] || "?").join(", "), from: formatDate(`${s.from}T12:00:00`, { day: "numeric", month: "short", year: "numeric" }), to: formatDate(`${s.to}T12:00:00`, { day: "numeric", month: "short", year: "numeric" }), status: SHARE_STATUS[s.status] || s.status, n: s.visits })),
       h("button", { type: "button", class: "quiet", onclick: async (e) => {
         const visits = await api.get(`families/${familyId}/shares/${s.id}/visits/`);
-        e.target.replaceWith(h("ul", {}, visits.length ? visits.map((v) => h("li", {}, `${new Date(v.at).toLocaleString()} (${v.what})`)) : h("li", {}, gettext("No visits yet."))));
+        e.target.replaceWith(h("ul", {}, visits.length ? visits.map((v) => h("li", {}, `${formatDate(v.at, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" })} (${v.what})`)) : h("li", {}, gettext("No visits yet."))));
       } }, gettext("Visits")),
       s.status === "active" ? h("button", { type: "button", class: "secondary", onclick: async () => {
         await api.del(`families/${familyId}/shares/${s.id}/`);
@@ -148,16 +151,16 @@ async function mountImport(root) {
       const bar = h("progress", { max: 100, value: 0, "aria-label": gettext("Upload progress") });
       status.replaceChildren(bar);
       try {
-        const result = await upload(file, (n) => { bar.value = n; if (n === 100) status.append(gettext(" Importing…")); });
-        status.replaceChildren(h("p", {}, `${result.family.name} is ready: ${Object.entries(result.counts).map(([k, n]) => `${n} ${k}`).join(", ")}.`),
-          result.members.length ? h("p", {}, `Other members (names only): ${result.members.map((m) => m.name).join(", ")}.`) : null,
+        const result = await upload(file, (n) => { bar.value = n; if (n === 100) status.append(" ", gettext("Importing…")); });
+        status.replaceChildren(h("p", {}, interpolate(gettext("%(family)s is ready: %(counts)s."), { family: result.family.name, counts: Object.entries(result.counts).map(([k, n]) => `${formatNumber(n)} ${k}`).join(", ") })),
+          result.members.length ? h("p", {}, interpolate(gettext("Other members (names only): %(names)s."), { names: result.members.map((m) => m.name).join(", ") })) : null,
           h("a", { href: `#/families/${result.family.id}/today` }, gettext("Open it")));
       } catch (error) {
         const where = error.errors ? Object.keys(error.errors)[0] : "";
         status.replaceChildren(h("p", { class: "error" }, `${error.message}${where && !error.message.includes(where) ? ` (${where})` : ""}`));
       }
     } },
-    h("label", {}, gettext("Export file "), h("input", { type: "file", name: "file", accept: "application/json,.json", required: true })),
+    h("label", {}, gettext("Export file"), " ", h("input", { type: "file", name: "file", accept: "application/json,.json", required: true })),
     h("button", { type: "submit" }, gettext("Import"))),
     status);
 }

@@ -31,13 +31,13 @@ async function mountList(root, { family }) {
     h("a", { class: "routine-link", href: `#/families/${familyId}/routines/${r.id}` },
       h("span", { class: "routine-icon", "aria-hidden": "true" }, r.icon || "🗓️"),
       h("span", { class: "routine-text" },
-        h("strong", {}, r.name), r.is_active ? null : h("span", { class: "badge" }, gettext(" paused")), h("br"),
+        h("strong", {}, r.name), r.is_active ? null : " ", h("span", { class: "badge" }, gettext("paused")), h("br"),
         h("span", { class: "small muted" },
-          `${r.start_time} · ${daysSummary(r.days_of_week)} · ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`),
+          `${r.start_time} · ${daysSummary(r.days_of_week)} · ${interpolate(ngettext("%(n)s step", "%(n)s steps", r.steps.length), { n: r.steps.length })}`),
         h("span", { class: "routine-children" },
           r.children.map((id) => byId.get(id)).filter(Boolean).map((c) => h("span", { class: "mini-avatar", "aria-hidden": "true" }, c.avatar)),
-          h("span", { class: "sr-only" }, ` For ${r.children.map((id) => (byId.get(id) || {}).name).filter(Boolean).join(", ") || gettext("no one yet")}.`)),
-        h("span", { class: "sr-only" }, gettext(" Edit"))))));
+          h("span", { class: "sr-only" }, " ", interpolate(gettext("For %(children)s."), { children: r.children.map((id) => (byId.get(id) || {}).name).filter(Boolean).join(", ") || gettext("no one yet") }))),
+        h("span", { class: "sr-only" }, " ", gettext("Edit"))))));
   fill(root,
     h("h1", {}, gettext("Routines")),
     h("p", { class: "muted" }, gettext("The same steps in the same order help children know what comes next.")),
@@ -83,31 +83,31 @@ async function editor(root, familyId, routineId) {
         moveStep(steps, i, delta);
         renderSteps(`${s.key}-${delta < 0 ? "up" : "down"}`);
       };
-      const picker = s.picking ? h("div", { class: "chips emoji-picker", role: "group", "aria-label": `Emoji for step ${n}` },
+      const picker = s.picking ? h("div", { class: "chips emoji-picker", role: "group", "aria-label": interpolate(gettext("Emoji for step %(n)s"), { n }) },
         STEP_ICONS.map((icon) => h("button", { type: "button", class: "chip emoji-chip", "aria-pressed": icon === s.icon ? "true" : "false",
           "aria-label": icon, onclick: () => { s.icon = icon; s.picking = false; renderSteps(`${s.key}-emoji`); } }, icon))) : null;
       return h("li", { class: "step-row" },
         h("div", { class: "step-main" },
           h("button", { type: "button", class: "emoji-button secondary", "data-focus": `${s.key}-emoji`,
-            "aria-expanded": s.picking ? "true" : "false", "aria-label": `Choose emoji for step ${n} (now ${s.icon})`,
+            "aria-expanded": s.picking ? "true" : "false", "aria-label": interpolate(gettext("Choose emoji for step %(n)s (now %(icon)s)"), { n, icon: s.icon }),
             onclick: () => { s.picking = !s.picking; renderSteps(`${s.key}-emoji`); } }, s.icon),
           h("div", { class: "step-fields" },
-            h("label", { for: `${s.key}-title` }, `Step ${n}`),
+            h("label", { for: `${s.key}-title` }, interpolate(gettext("Step %(n)s"), { n })),
             h("input", { id: `${s.key}-title`, name: `steps.${i}.title`, value: s.title, maxlength: limit("step.title"),
               placeholder: [gettext("Bath"), gettext("Pyjamas"), gettext("Brush teeth"), gettext("Story")][i % 4], autocomplete: "off",
               oninput: (e) => { s.title = e.target.value; } }),
             h("label", { for: `${s.key}-minutes`, class: "small" }, gettext("Minutes (optional)")),
             h("input", { id: `${s.key}-minutes`, name: `steps.${i}.duration_minutes`, type: "number", inputmode: "numeric",
-              min: 1, max: MAX_STEP_MINUTES, value: s.duration, class: "minutes", "aria-label": `Minutes for step ${n} (optional)`,
+              min: 1, max: MAX_STEP_MINUTES, value: s.duration, class: "minutes", "aria-label": interpolate(gettext("Minutes for step %(n)s (optional)"), { n }),
               oninput: (e) => { s.duration = e.target.value; } }))),
         picker,
         h("div", { class: "row step-actions" },
           h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-up`, disabled: !canMove(steps, i, -1),
-            "aria-label": `Move step ${n} up`, onclick: () => move(-1) }, "↑"),
+            "aria-label": interpolate(gettext("Move step %(n)s up"), { n }), onclick: () => move(-1) }, "↑"),
           h("button", { type: "button", class: "quiet", "data-focus": `${s.key}-down`, disabled: !canMove(steps, i, 1),
-            "aria-label": `Move step ${n} down`, onclick: () => move(1) }, "↓"),
+            "aria-label": interpolate(gettext("Move step %(n)s down"), { n }), onclick: () => move(1) }, "↓"),
           h("button", { type: "button", class: "quiet", disabled: !canRemove(steps),
-            "aria-label": `Remove step ${n}`, onclick: () => { steps.splice(i, 1); renderSteps(); } }, "✕")));
+            "aria-label": interpolate(gettext("Remove step %(n)s"), { n }), onclick: () => { steps.splice(i, 1); renderSteps(); } }, "✕")));
     }));
     addButton.disabled = !canAdd(steps);
     const target = focusKey && stepList.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`);
@@ -138,7 +138,7 @@ async function editor(root, familyId, routineId) {
     h("input", { id: "f-start", name: "start_time", type: "time", value: r.start_time, required: true }),
     chipGroup(gettext("Remind caregivers"), "reminder_offsets", OFFSETS, r.reminder_offsets, { inputName: "offset" }),
     h("label", { class: "check" },
-      h("input", { type: "checkbox", name: "is_active", checked: r.is_active }), gettext(" Active (shows on Today and sends reminders)")),
+      h("input", { type: "checkbox", name: "is_active", checked: r.is_active }), " ", gettext("Active (shows on Today and sends reminders)")),
     h("h2", {}, gettext("Steps")),
     h("output", { name: "steps" }),
     stepList,
@@ -148,8 +148,8 @@ async function editor(root, familyId, routineId) {
       h("button", { type: "submit" }, routine ? gettext("Save routine") : gettext("Create routine")),
       h("a", { class: "button secondary", href: `#/families/${familyId}/routines` }, gettext("Cancel")),
       routine ? h("button", { type: "button", class: "danger", onclick: async () => {
-        if (!confirm(`Delete ${routine.name}? Its history goes too.`)) return;
-        try { await api.del(`families/${familyId}/routines/${routine.id}/`); toast(`${routine.name} deleted`); go(`families/${familyId}/routines`); }
+        if (!confirm(interpolate(gettext("Delete %(routine)s? Its history goes too."), { routine: routine.name }))) return;
+        try { await api.del(`families/${familyId}/routines/${routine.id}/`); toast(interpolate(gettext("%(routine)s deleted"), { routine: routine.name })); go(`families/${familyId}/routines`); }
         catch (error) { toast(error.message); }
       } }, gettext("Delete")) : null));
 
@@ -169,7 +169,7 @@ async function editor(root, familyId, routineId) {
     if (Object.keys(errors).length) throw new ApiError(400, { detail: gettext("Some details are missing: see the marked fields."), errors });
     if (routine) await api.patch(`families/${familyId}/routines/${routine.id}/`, body);
     else await api.post(`families/${familyId}/routines/`, body);
-    toast(routine ? gettext("Routine saved") : `${body.name} created`);
+    toast(routine ? gettext("Routine saved") : interpolate(gettext("%(routine)s created"), { routine: body.name }));
     go(`families/${familyId}/routines`);
   }, {
     onError: () => {
@@ -178,7 +178,7 @@ async function editor(root, familyId, routineId) {
     },
   });
 
-  fill(root, h("h1", {}, routine ? `Edit ${routine.name}` : gettext("New routine")), form);
+  fill(root, h("h1", {}, routine ? interpolate(gettext("Edit %(routine)s"), { routine: routine.name }) : gettext("New routine")), form);
   renderSteps();
 }
 

@@ -5,8 +5,8 @@
 import { api, getAll } from "../api.js";
 import { fill, h, handleSubmit, toast } from "../dom.js";
 import { disable, enable, needsHomeScreen, permission, pushSupported, resync } from "../push.js";
-import { setFamily } from "../state.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { session, setFamily } from "../state.js";
+import { formatDate, gettext, interpolate, interpolateParts, language, LANGUAGES, switchLanguage } from "../i18n.js";
 
 export const tab = "settings";
 
@@ -20,7 +20,24 @@ const STATES = {
 };
 
 function when(iso) {
-  return new Date(iso).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" });
+  return formatDate(iso, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+}
+
+// The member's language, for every screen, push and e-mail; each written in itself. The
+// change applies at once: the page starts again in the new language.
+function languageSection() {
+  const select = h("select", { id: "language", name: "language" },
+    LANGUAGES.map(([code, name]) => h("option", { value: code, lang: code, selected: code === language }, name)));
+  const form = h("form", { class: "card stack", novalidate: true, id: "language-form" },
+    h("label", { for: "language" }, gettext("Language")), select,
+    h("p", { class: "error form-error", role: "alert" }),
+    h("button", { type: "submit" }, gettext("Use this language")));
+  return handleSubmit(form, async (data) => {
+    const me = await api.patch("auth/me/", { language: data.language });
+    session.user = me;
+    localStorage.setItem("me", JSON.stringify(me));
+    switchLanguage(me.language);
+  });
 }
 
 function deviceSection(familyId, rerender) {
@@ -65,7 +82,7 @@ function deviceSection(familyId, rerender) {
     test.disabled = true;
     try {
       const { devices } = await api.post("push/test/", { family: familyId });
-      toast(devices > 1 ? `Test sent to your ${devices} devices` : gettext("Test sent"));
+      toast(devices > 1 ? interpolate(gettext("Test sent to your %(n)s devices"), { n: devices }) : gettext("Test sent"));
     } catch (error) {
       toast(error.message);
     } finally {
@@ -95,10 +112,10 @@ function settingsForm(familyId, settings, routines) {
   const form = h("form", { class: "card stack", novalidate: true, id: "reminder-settings" },
     h("label", { class: "switch" },
       h("input", { type: "checkbox", name: "enabled", checked: settings.enabled }),
-      gettext(" Send me this family's reminders")),
+      " ", gettext("Send me this family's reminders")),
     h("fieldset", {},
       h("legend", {}, gettext("Quiet hours")),
-      h("p", { class: "small muted" }, `No notifications between these times (${settings.timezone}). Leave both empty for none.`),
+      h("p", { class: "small muted" }, interpolate(gettext("No notifications between these times (%(zone)s). Leave both empty for none."), { zone: settings.timezone })),
       h("div", { class: "quiet-hours" },
         h("div", {},
           h("label", { for: "quiet_start" }, gettext("From")),
@@ -144,10 +161,10 @@ function digestToggle(familyId, settings) {
     }
   });
   return h("div", { class: "card stack", id: "digest-settings" },
-    h("label", { class: "switch" }, box, gettext(" Weekly digest on Sunday evening")),
+    h("label", { class: "switch" }, box, " ", gettext("Weekly digest on Sunday evening")),
     h("p", { class: "small muted" },
-      gettext("A notification each Sunday evening with each child's week: calm days, routines kept, what helped. "),
-      h("a", { href: `#/families/${familyId}/digest` }, gettext("See this week's digest")), "."));
+      gettext("A notification each Sunday evening with each child's week: calm days, routines kept, what helped."), " ",
+      h("a", { href: `#/families/${familyId}/digest` }, gettext("See this week's digest"))));
 }
 
 function deliveryList(deliveries) {
@@ -155,7 +172,7 @@ function deliveryList(deliveries) {
   return h("ul", { class: "list deliveries", id: "deliveries" }, deliveries.map((d) => h("li", {},
     h("span", {},
       h("strong", {}, d.title || gettext("Reminder")), h("br"),
-      h("span", { class: "small muted" }, `${d.recipient} · ${d.device || "removed device"} · ${when(d.fire_at)}`),
+      h("span", { class: "small muted" }, `${d.recipient} · ${d.device || gettext("removed device")} · ${when(d.fire_at)}`),
       d.error ? h("span", { class: "small muted" }, h("br"), d.error) : null),
     h("span", { class: `badge state-${d.state}` }, STATES[d.state] || d.state))));
 }
@@ -170,6 +187,9 @@ async function render(root, familyId) {
   ]);
   fill(root,
     h("h1", {}, gettext("Settings")),
+    h("section", { "aria-labelledby": "language-h" },
+      h("h2", { id: "language-h" }, gettext("Language")),
+      languageSection()),
     h("section", { "aria-labelledby": "notify-h", class: "card" },
       h("h2", { id: "notify-h" }, gettext("Notifications on this device")),
       deviceSection(familyId, rerender)),
@@ -182,8 +202,8 @@ async function render(root, familyId) {
       deliveryList(deliveries.results || [])),
     h("section", { "aria-labelledby": "account-h" },
       h("h2", { id: "account-h" }, gettext("Your data and account")),
-      h("p", {}, gettext("Export the family's data, delete your account or log out under "),
-        h("a", { href: `#/families/${familyId}/family` }, gettext("Family → You")), ".")),
+      h("p", {}, interpolateParts(gettext("Export the family's data, delete your account or log out under %(link)s."),
+        { link: h("a", { href: `#/families/${familyId}/family` }, gettext("Family → You")) }))),
   );
 }
 

@@ -6,7 +6,7 @@ import { fill, h } from "../dom.js";
 import { setFamily } from "../state.js";
 import { refusedSitter } from "./pass.js";
 import { rememberStrategy } from "./strategy.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext } from "../i18n.js";
 
 export const tab = "strategies";
 

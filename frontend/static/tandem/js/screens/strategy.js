@@ -6,7 +6,7 @@ import { query } from "../router.js";
 import { setFamily } from "../state.js";
 import { breathingGuide } from "../checkin/breathing.js";
 import { notMedicalAdvice } from "../checkin/feelings.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 // Strategies already on the phone (from suggestions), so this screen works offline.
 const known = new Map();
@@ -31,7 +31,7 @@ async function mountStrategy(root, { family: familyParam, id }) {
     strategy.age_note ? h("p", { class: "small muted" }, strategy.age_note) : null,
     checkinId ? h("p", { class: "row" },
       h("a", { class: "button secondary", href: `#/families/${familyId}/checkins/${checkinId}/follow-up` },
-        who ? `How is ${who} now?` : gettext("How are you now?"))) : null,
+        who ? interpolate(gettext("How is %(child)s now?"), { child: who }) : gettext("How are you now?"))) : null,
     notMedicalAdvice(strategy.not_medical_advice),
   ].filter(Boolean));
   return breathing ? breathing.stop : undefined; // the guide's count ends with the screen

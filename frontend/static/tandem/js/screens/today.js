@@ -15,7 +15,7 @@ import { currentSubscription, enable as enablePush, pushSupported } from "../pus
 import { dutyOf, dutyText, latestHandovers, memberIdByName, onDuty, seesCareLog } from "../care-logic.js";
 import { careContext, summaryView } from "./handover.js";
 import { refusedSitter, sitterWelcome } from "./pass.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { formatDate, gettext, interpolate } from "../i18n.js";
 import {
   applyPending, clockIn, findEntry, isDoubleTap, markStep, pickRoutine, POLL_MS, pollDelay, runKey, stepKey, stepPath,
   timerState, timerText,
@@ -43,9 +43,7 @@ function familyNow(familyId) {
 }
 
 function formatDay(iso) {
-  return new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, {
-    weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
-  });
+  return formatDate(new Date(`${iso}T12:00:00Z`), { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
 }
 
 // --- writes ---------------------------------------------------------------------------
@@ -61,10 +59,12 @@ async function setDone(childId, routineId, stepId, done) {
   s.routineFor[childId] = routineId; // stay on this routine (and its celebration) after refreshes
   renderBoard();
   if (done) {
-    const next = entry.now_step ? ` Next: ${entry.now_step.title}.` : "";
-    toast(`${step.title} done.${next}`, { action: gettext("Undo"), onAction: () => setDone(childId, routineId, stepId, false) });
+    const message = entry.now_step
+      ? interpolate(gettext("%(step)s done. Next: %(next)s."), { step: step.title, next: entry.now_step.title })
+      : interpolate(gettext("%(step)s done."), { step: step.title });
+    toast(message, { action: gettext("Undo"), onAction: () => setDone(childId, routineId, stepId, false) });
   } else {
-    toast(`${step.title} undone`);
+    toast(interpolate(gettext("%(step)s undone"), { step: step.title }));
   }
   const key = stepKey(routineId, childId, s.board.date, stepId);
   const path = stepPath(s.familyId, routineId, childId, s.board.date, stepId);
@@ -116,7 +116,7 @@ function nowCard(s, entry, childId) {
     // the card says why nothing happened, and the next tap counts.
     if (isDoubleTap(s.lastTap, Date.now())) {
       const note = s.root.querySelector(".tap-note");
-      if (note) note.textContent = `${s.lastTitle} is already done. Tap again for ${step.title}.`;
+      if (note) note.textContent = interpolate(gettext("%(done)s is already done. Tap again for %(step)s."), { done: s.lastTitle, step: step.title });
       s.lastTap = 0;
       return;
     }
@@ -144,10 +144,10 @@ function nextCard(entry) {
 }
 
 function celebration(entry, child, fresh) {
-  return h("section", { class: `celebration${fresh ? gettext(" celebrate") : ""}`, "aria-label": gettext("All done") },
+  return h("section", { class: `celebration${fresh ? " celebrate" : ""}`, "aria-label": gettext("All done") },
     h("div", { class: "celebration-emoji", "aria-hidden": "true" }, "🎉"),
     h("p", { class: "now-title" }, gettext("All done!")),
-    h("p", {}, `${entry.routine.icon || ""} ${entry.routine.name} is finished. Well done, ${child.name}!`.trim()));
+    h("p", {}, `${entry.routine.icon || ""} ${interpolate(gettext("%(routine)s is finished. Well done, %(child)s!"), { routine: entry.routine.name, child: child.name })}`.trim()));
 }
 
 function stepStrip(entry, childId) {
@@ -155,9 +155,9 @@ function stepStrip(entry, childId) {
     const current = entry.now_step && entry.now_step.id === step.id;
     return h("li", {}, h("button", {
       type: "button",
-      class: `strip-step${step.done ? gettext(" done") : ""}${current ? gettext(" current") : ""}`,
+      class: `strip-step${step.done ? " done" : ""}${current ? " current" : ""}`,
       "aria-pressed": step.done ? "true" : "false",
-      "aria-label": `${step.title}${step.done ? gettext(", done") : ""}`,
+      "aria-label": step.done ? interpolate(gettext("%(step)s, done"), { step: step.title }) : step.title,
       "data-focus": `step-${step.id}`,
       onclick: () => setDone(childId, entry.routine.id, step.id, !step.done),
     }, h("span", { "aria-hidden": "true" }, step.icon || step.title.slice(0, 1))));
@@ -207,7 +207,7 @@ function renderBoard() {
   parts.push(childSwitcher(s, board, s.childId));
   if (!entries.length) {
     parts.push(h("div", { class: "card" },
-      h("p", {}, `No routines for ${current.child.name} today.`),
+      h("p", {}, interpolate(gettext("No routines for %(child)s today."), { child: current.child.name })),
       s.role === "sitter" ? null
         : h("a", { class: "button secondary", href: `#/families/${familyId}/routines/new` }, gettext("Make a routine"))));
   } else {
@@ -224,7 +224,7 @@ function renderBoard() {
     } else {
       parts.push(nowCard(s, shown, s.childId), nextCard(shown));
     }
-    parts.push(h("p", { class: "progress-text" }, `${shown.done} of ${shown.total} done`),
+    parts.push(h("p", { class: "progress-text" }, interpolate(gettext("%(done)s of %(total)s done"), { done: shown.done, total: shown.total })),
       stepStrip(shown, s.childId));
   }
   s.root.replaceChildren(...parts.filter(Boolean));
@@ -267,7 +267,7 @@ async function load({ fresh = false } = {}) {
     s.pollAt = Date.now() + pollDelay(s.failures);
     if (!s.board) {
       s.root.replaceChildren(h("p", {}, navigator.onLine
-        ? `Today could not be loaded: ${error.message}`
+        ? interpolate(gettext("Today could not be loaded: %(error)s"), { error: error.message })
         : gettext("You're offline and Today hasn't been loaded on this phone yet.")));
     }
   } finally {
@@ -330,10 +330,10 @@ async function toggleDuty(child, on) {
       const answer = await api.put(path);
       const member = answer && answer.member;
       if (s.myMemberId === null && member !== undefined && member !== null) s.myMemberId = typeof member === "object" ? member.id : member;
-      toast(`You have ${child.name} now`);
+      toast(interpolate(gettext("You have %(child)s now"), { child: child.name }));
     } else {
       await api.del(path);
-      toast(`You're off duty for ${child.name}`);
+      toast(interpolate(gettext("You're off duty for %(child)s"), { child: child.name }));
     }
   } catch (error) {
     if (refusedSitter(s.main, error)) { screen = null; return; }
@@ -355,12 +355,12 @@ function dutyRow(s, child, timeZone) {
     h("span", { class: "row duty-actions" },
       mine
         ? h("button", { type: "button", class: "secondary", "data-focus": `duty-${child.id}`,
-          "aria-label": `Stop being on duty for ${child.name}`, onclick: () => toggleDuty(child, false) }, gettext("Stop"))
+          "aria-label": interpolate(gettext("Stop being on duty for %(child)s"), { child: child.name }), onclick: () => toggleDuty(child, false) }, gettext("Stop"))
         : h("button", { type: "button", class: "secondary", "data-focus": `duty-${child.id}`,
-          onclick: () => toggleDuty(child, true) }, `I have ${child.name} now`),
+          onclick: () => toggleDuty(child, true) }, interpolate(gettext("I have %(child)s now"), { child: child.name })),
       seesCareLog(s.role)
         ? h("a", { class: "button quiet", href: `#/families/${s.familyId}/children/${child.id}/log`,
-          "aria-label": `Care log for ${child.name}` }, gettext("Care log"))
+          "aria-label": interpolate(gettext("Care log for %(child)s"), { child: child.name }) }, gettext("Care log"))
         : null));
 }
 

@@ -9,7 +9,7 @@ import { limit } from "../limits.js";
 import { clearAll } from "../offline-queue.js";
 import { go } from "../router.js";
 import { session } from "../state.js";
-import { gettext, interpolate, ngettext } from "../i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 function saveFile({ blob, filename }) {
   const url = URL.createObjectURL(blob);
@@ -41,23 +41,23 @@ async function consequences() {
   const families = session.user.families || [];
   return Promise.all(families.map(async (f) => {
     if (f.role !== "owner") {
-      return { item: h("li", {}, `You leave ${f.name}. Check-ins and steps you recorded for the children stay with the family, without your name.`) };
+      return { item: h("li", {}, interpolate(gettext("You leave %(family)s. Check-ins and steps you recorded for the children stay with the family, without your name."), { family: f.name })) };
     }
     const [members, children] = await Promise.all([getAll(`families/${f.id}/members/`), getAll(`families/${f.id}/children/`)]);
     const others = members.filter((m) => m.user_id !== session.user.id);
     if (others.some((m) => m.role === "owner")) {
-      return { item: h("li", {}, `You leave ${f.name}; its other owners keep it. Check-ins and steps you recorded stay with the family, without your name.`) };
+      return { item: h("li", {}, interpolate(gettext("You leave %(family)s; its other owners keep it. Check-ins and steps you recorded stay with the family, without your name."), { family: f.name })) };
     }
     if (others.length) {
       return {
         blocks: true,
-        item: h("li", { class: "sole-owner" }, h("strong", {}, `You are the only owner of ${f.name}.`),
-          ` Make ${listOf(others.map((m) => m.display_name))} or someone else its owner first (Family → Grown-ups), or leave it.`),
+        item: h("li", { class: "sole-owner" }, h("strong", {}, interpolate(gettext("You are the only owner of %(family)s."), { family: f.name })), " ",
+          interpolate(gettext("Make %(names)s or someone else its owner first (Family → Grown-ups), or leave it."), { names: listOf(others.map((m) => m.display_name)) })),
       };
     }
     return {
-      item: h("li", { class: "sole-owner" }, h("strong", {}, `${f.name} will be deleted`),
-        ` — you are its only member. ${childrenDataGo(children.map((c) => c.name)) || gettext("Its routines, runs and check-ins go too.")}`),
+      item: h("li", { class: "sole-owner" }, h("strong", {}, interpolate(gettext("%(family)s will be deleted"), { family: f.name })), " ",
+        interpolate(gettext("— you are its only member. %(what)s"), { what: childrenDataGo(children.map((c) => c.name)) || gettext("Its routines, runs and check-ins go too.") })),
     };
   }));
 }
