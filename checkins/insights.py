@@ -21,6 +21,7 @@ from families.models import Child, Family
 
 from . import insight_figures, vocabulary
 from .models import CheckIn, Outcome
+from .strategy_catalogue import shown_title
 
 PERIODS = ("week", "month")
 # "custom": the range given by ``from`` and ``to``.
@@ -96,7 +97,14 @@ def build_insights(
         if strategy_id is not None:
             entry = strategies.setdefault(
                 strategy_id,
-                {"id": strategy_id, "key": key, "title": title, "used": 0, "tried": 0, "helped": 0},
+                {
+                    "id": strategy_id,
+                    "key": key,
+                    "title": shown_title(key, title),
+                    "used": 0,
+                    "tried": 0,
+                    "helped": 0,
+                },
             )
             entry["used"] += 1
             entry["tried"] += outcome is not None
@@ -123,7 +131,7 @@ def build_insights(
         "start": first,
         "end": last,
         "total": sum(feelings.values()),
-        "quadrants": [{"key": key, "label": label} for key, label in vocabulary.QUADRANTS],
+        "quadrants": [{"key": key, "label": _(label)} for key, label in vocabulary.QUADRANTS],
         "days": [
             {
                 "date": d,

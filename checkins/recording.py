@@ -132,8 +132,10 @@ def _replay(
     if not _same(stored, data):
         raise CheckInConflict(
             "id",
-            "A different check-in with this id already exists. "
-            "Use a new id for a new check-in; a retry must repeat the same content.",
+            _(
+                "A different check-in with this id already exists. "
+                "Use a new id for a new check-in; a retry must repeat the same content."
+            ),
         )
     partner = partner_of(stored)
     if caregiver is not None and (

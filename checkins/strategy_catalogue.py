@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
 from .vocabulary import EMOTION_KEYS, EMOTIONS, QUADRANT_KEYS
@@ -538,6 +539,13 @@ def _content_problems(strategy: dict[str, Any]) -> list[str]:
         if not strategy[field].strip()
     ]
     return problems
+
+
+def shown_title(key: str, title: str) -> str:
+    """A strategy's title in the active language when it is a built-in's, as written
+    otherwise (a family's own strategy keeps the words it was given)."""
+    entry = BUILTIN_STRATEGIES_BY_KEY.get(key)
+    return gettext(title) if entry is not None and entry["title"] == title else title
 
 
 def validate_catalogue() -> None:

@@ -1,7 +1,8 @@
 """The emotion vocabulary: a fixed, versioned list of feelings, body areas and sensations.
 
 Plain Python data, so models, data migrations, serializers and the API can all share it.
-Labels are English msgids marked for ``makemessages`` (``N_``); the API translates them
+Labels are English msgids marked for ``makemessages`` (``N_``; ``K_`` for the words a
+child uses, which translators see marked as such); the API translates them
 by key when it answers (``as_api``), so every key and stored row stays one value. Keys
 are stable identifiers stored in the database: never rename or remove one. Add new entries
 and bump ``VOCABULARY_VERSION`` instead.
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as K_
 from django.utils.translation import gettext_noop as N_
 
 VOCABULARY_VERSION = 1
@@ -61,7 +63,10 @@ class Emotion:
         return "low_pleasant" if self.pleasantness == "pleasant" else "low_unpleasant"
 
     def as_dict(self) -> dict[str, Any]:
+        """The feeling as JSON-ready data, its labels in the active language."""
         data = asdict(self)
+        data["label"] = _(self.label)
+        data["kid_label"] = _(self.kid_label)
         data["quadrant"] = self.quadrant
         return data
 
@@ -74,41 +79,41 @@ def _e(
 
 EMOTIONS: tuple[Emotion, ...] = (
     # Big & uncomfortable (high energy, unpleasant)
-    _e("angry", N_("Angry"), N_("mad"), "😠", "high", "unpleasant"),
-    _e("furious", N_("Furious"), N_("really, really mad"), "😡", "high", "unpleasant"),
-    _e("frustrated", N_("Frustrated"), N_("grrr, it won't work"), "😤", "high", "unpleasant"),
-    _e("worried", N_("Worried"), N_("worried"), "😟", "high", "unpleasant"),
-    _e("anxious", N_("Anxious"), N_("jittery inside"), "😰", "high", "unpleasant"),
-    _e("scared", N_("Scared"), N_("scared"), "😨", "high", "unpleasant"),
-    _e("overwhelmed", N_("Overwhelmed"), N_("too much"), "🤯", "high", "unpleasant"),
-    _e("jealous", N_("Jealous"), N_("I want what they have"), "😒", "high", "unpleasant"),
+    _e("angry", N_("Angry"), K_("mad"), "😠", "high", "unpleasant"),
+    _e("furious", N_("Furious"), K_("really, really mad"), "😡", "high", "unpleasant"),
+    _e("frustrated", N_("Frustrated"), K_("grrr, it won't work"), "😤", "high", "unpleasant"),
+    _e("worried", N_("Worried"), K_("worried"), "😟", "high", "unpleasant"),
+    _e("anxious", N_("Anxious"), K_("jittery inside"), "😰", "high", "unpleasant"),
+    _e("scared", N_("Scared"), K_("scared"), "😨", "high", "unpleasant"),
+    _e("overwhelmed", N_("Overwhelmed"), K_("too much"), "🤯", "high", "unpleasant"),
+    _e("jealous", N_("Jealous"), K_("I want what they have"), "😒", "high", "unpleasant"),
     # Big & good (high energy, pleasant)
-    _e("happy", N_("Happy"), N_("happy"), "😄", "high", "pleasant"),
-    _e("excited", N_("Excited"), N_("can't wait"), "🤩", "high", "pleasant"),
-    _e("proud", N_("Proud"), N_("I did it"), "🌟", "high", "pleasant"),
-    _e("silly", N_("Silly"), N_("silly"), "🤪", "high", "pleasant"),
-    _e("surprised", N_("Surprised"), N_("wow"), "😲", "high", "pleasant"),
-    _e("curious", N_("Curious"), N_("I want to know"), "🧐", "high", "pleasant"),
-    _e("energetic", N_("Energetic"), N_("wiggly"), "⚡", "high", "pleasant"),
-    _e("brave", N_("Brave"), N_("brave"), "🦁", "high", "pleasant"),
+    _e("happy", N_("Happy"), K_("happy"), "😄", "high", "pleasant"),
+    _e("excited", N_("Excited"), K_("can't wait"), "🤩", "high", "pleasant"),
+    _e("proud", N_("Proud"), K_("I did it"), "🌟", "high", "pleasant"),
+    _e("silly", N_("Silly"), K_("silly"), "🤪", "high", "pleasant"),
+    _e("surprised", N_("Surprised"), K_("wow"), "😲", "high", "pleasant"),
+    _e("curious", N_("Curious"), K_("I want to know"), "🧐", "high", "pleasant"),
+    _e("energetic", N_("Energetic"), K_("wiggly"), "⚡", "high", "pleasant"),
+    _e("brave", N_("Brave"), K_("brave"), "🦁", "high", "pleasant"),
     # Low & uncomfortable (low energy, unpleasant)
-    _e("sad", N_("Sad"), N_("sad"), "😢", "low", "unpleasant"),
-    _e("lonely", N_("Lonely"), N_("all alone"), "🥺", "low", "unpleasant"),
-    _e("tired", N_("Tired"), N_("sleepy"), "😪", "low", "unpleasant"),
-    _e("bored", N_("Bored"), N_("nothing to do"), "🥱", "low", "unpleasant"),
-    _e("disappointed", N_("Disappointed"), N_("let down"), "😞", "low", "unpleasant"),
-    _e("hurt", N_("Hurt"), N_("hurt inside"), "💔", "low", "unpleasant"),
-    _e("embarrassed", N_("Embarrassed"), N_("red-face shy"), "😳", "low", "unpleasant"),
-    _e("left_out", N_("Left out"), N_("nobody plays with me"), "😶", "low", "unpleasant"),
+    _e("sad", N_("Sad"), K_("sad"), "😢", "low", "unpleasant"),
+    _e("lonely", N_("Lonely"), K_("all alone"), "🥺", "low", "unpleasant"),
+    _e("tired", N_("Tired"), K_("sleepy"), "😪", "low", "unpleasant"),
+    _e("bored", N_("Bored"), K_("nothing to do"), "🥱", "low", "unpleasant"),
+    _e("disappointed", N_("Disappointed"), K_("let down"), "😞", "low", "unpleasant"),
+    _e("hurt", N_("Hurt"), K_("hurt inside"), "💔", "low", "unpleasant"),
+    _e("embarrassed", N_("Embarrassed"), K_("red-face shy"), "😳", "low", "unpleasant"),
+    _e("left_out", N_("Left out"), K_("nobody plays with me"), "😶", "low", "unpleasant"),
     # Low & good (low energy, pleasant)
-    _e("calm", N_("Calm"), N_("calm"), "😌", "low", "pleasant"),
-    _e("relaxed", N_("Relaxed"), N_("floppy and easy"), "🧘", "low", "pleasant"),
-    _e("content", N_("Content"), N_("just right"), "🙂", "low", "pleasant"),
-    _e("safe", N_("Safe"), N_("safe"), "🏠", "low", "pleasant"),
-    _e("grateful", N_("Grateful"), N_("thankful"), "🙏", "low", "pleasant"),
-    _e("loved", N_("Loved"), N_("loved"), "🥰", "low", "pleasant"),
-    _e("peaceful", N_("Peaceful"), N_("quiet inside"), "🕊️", "low", "pleasant"),
-    _e("cosy", N_("Cosy"), N_("snuggly"), "🧸", "low", "pleasant"),
+    _e("calm", N_("Calm"), K_("calm"), "😌", "low", "pleasant"),
+    _e("relaxed", N_("Relaxed"), K_("floppy and easy"), "🧘", "low", "pleasant"),
+    _e("content", N_("Content"), K_("just right"), "🙂", "low", "pleasant"),
+    _e("safe", N_("Safe"), K_("safe"), "🏠", "low", "pleasant"),
+    _e("grateful", N_("Grateful"), K_("thankful"), "🙏", "low", "pleasant"),
+    _e("loved", N_("Loved"), K_("loved"), "🥰", "low", "pleasant"),
+    _e("peaceful", N_("Peaceful"), K_("quiet inside"), "🕊️", "low", "pleasant"),
+    _e("cosy", N_("Cosy"), K_("snuggly"), "🧸", "low", "pleasant"),
 )
 
 EMOTIONS_BY_KEY: dict[str, Emotion] = {emotion.key: emotion for emotion in EMOTIONS}
@@ -206,15 +211,9 @@ def emotion_label(key: str) -> str:
 def as_api() -> dict[str, Any]:
     """The whole vocabulary as JSON-ready data, served read-only by ``GET emotions/``,
     labels in the active language, keys as they are."""
-    emotions = []
-    for emotion in EMOTIONS:
-        data = emotion.as_dict()
-        data["label"] = _(emotion.label)
-        data["kid_label"] = _(emotion.kid_label)
-        emotions.append(data)
     return {
         "version": VOCABULARY_VERSION,
-        "emotions": emotions,
+        "emotions": [emotion.as_dict() for emotion in EMOTIONS],
         "quadrants": [{"key": key, "label": _(label)} for key, label in QUADRANTS],
         "body_areas": [{"key": key, "label": _(label)} for key, label in BODY_AREAS],
         "sensations": [{"key": key, "label": _(label)} for key, label in SENSATIONS],

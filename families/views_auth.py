@@ -12,6 +12,7 @@ from django.contrib.auth.forms import (
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.middleware.csrf import get_token
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -27,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core import languages
 from core.api import validation_error
 
 from . import services
@@ -55,6 +57,11 @@ def _form_errors(form, rename: dict[str, str] | None = None) -> DjangoValidation
         name = rename.get(field, "non_field_errors" if field == "__all__" else field)
         errors.setdefault(name, []).extend(messages)
     return DjangoValidationError(errors)
+
+
+def _language_of(email: str) -> str:
+    found = User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
+    return found or languages.current()
 
 
 def _me(user: User) -> dict:
@@ -203,12 +210,14 @@ class PasswordResetView(GenericAPIView):
         email = serializer.validated_data["email"]
         form = PasswordResetForm(data={"email": email})
         if form.is_valid() and allow_reset_mail(email):
-            form.save(
-                subject_template_name="families/password_reset_subject.txt",
-                email_template_name="families/password_reset_email.txt",
-                extra_email_context={"site_url": site_url(request._request)},
-                request=request._request,
-            )
+            # The mail speaks the account holder's language, not the requesting browser's.
+            with translation.override(_language_of(email)):
+                form.save(
+                    subject_template_name="families/password_reset_subject.txt",
+                    email_template_name="families/password_reset_email.txt",
+                    extra_email_context={"site_url": site_url(request._request)},
+                    request=request._request,
+                )
         return Response(
             {"detail": _("If that address has an account, a reset link is on its way.")}
         )

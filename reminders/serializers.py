@@ -13,6 +13,7 @@ from families.scoping import FamilyRelatedField, MyFamilyField
 from routines.models import Routine
 
 from .endpoints import InvalidSubscription, validate_auth, validate_endpoint, validate_p256dh
+from .messages import in_language
 from .models import Delivery, PushSubscription, ReminderSettings
 
 
@@ -171,10 +172,11 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_title(self, obj: Delivery) -> str:
-        return str(obj.reminder.payload.get("title", ""))
+        # What the recipient's device was sent: their language's words.
+        return str(in_language(obj.reminder.payload, obj.user.language).get("title", ""))
 
     def get_body(self, obj: Delivery) -> str:
-        return str(obj.reminder.payload.get("body", ""))
+        return str(in_language(obj.reminder.payload, obj.user.language).get("body", ""))
 
     def get_url(self, obj: Delivery) -> str:
         return str(obj.reminder.payload.get("url", ""))
