@@ -379,10 +379,13 @@ export function summaryLines(summary, { maxCheckins = SUMMARY_CHECKINS } = {}) {
 
 /** "Handover from Grandma", "Handover from Grandma to you". @param {Handover} h @param {number | null} myMemberId */
 export function handoverTitle(h, myMemberId) {
-  const from = h.from ? (h.from.id === myMemberId ? gettext("you") : h.from.name) : gettext("a former member");
+  const mine = Boolean(h.from) && h.from.id === myMemberId;
+  const from = h.from ? h.from.name : gettext("a former member");
+  const toMe = Boolean(h.to) && h.to.id === myMemberId;
+  if (mine) return h.to ? interpolate(gettext("Handover from you to %(to)s"), { to: h.to.name }) : gettext("Handover from you");
   if (!h.to) return interpolate(gettext("Handover from %(from)s"), { from });
-  const to = h.to.id === myMemberId ? gettext("you") : h.to.name;
-  return interpolate(gettext("Handover from %(from)s to %(to)s"), { from, to });
+  if (toMe) return interpolate(gettext("Handover from %(from)s to you"), { from });
+  return interpolate(gettext("Handover from %(from)s to %(to)s"), { from, to: h.to.name });
 }
 
 export const HANDOVER_HOURS = 24;
