@@ -57,6 +57,8 @@ export function feelingsGrid(vocab, { kid, onPick, selected }) {
       type: "button",
       class: "feel",
       "aria-pressed": selected === e.key ? "true" : "false",
+      // Translators: names a button that shows only the kid word; where it has several
+      // words, put %(kidWord)s first, so the name starts with what the button shows.
       "aria-label": kid && e.kid_label !== e.label.toLowerCase() ? interpolate(gettext("%(feeling)s (%(kidWord)s)"), { feeling: e.label, kidWord: e.kid_label }) : e.label,
       onclick: () => onPick(e),
     }, h("span", { class: "feel-emoji", "aria-hidden": "true" }, e.emoji),

@@ -25,7 +25,7 @@ export function accessLine(familyId, member, children, isOwner) {
     opener.setAttribute("aria-expanded", "true");
     area.replaceChildren(accessForm(familyId, member, children, (updated) => {
       member.children = updated.children || [];
-      line.textContent = `Sees: ${seesText(member.children, children)}`;
+      line.textContent = interpolate(gettext("Sees: %(children)s"), { children: seesText(member.children, children) });
       area.replaceChildren();
       opener.setAttribute("aria-expanded", "false");
       opener.focus();

@@ -130,7 +130,7 @@ function nowCard(s, entry, childId) {
     h("p", { class: "now-title" }, step.title),
     timerView(entry, childId),
     h("button", { type: "button", class: "done-button", "data-focus": "done",
-      "aria-label": `Done: ${step.title}` }, gettext("✓ Done")),
+      "aria-label": interpolate(gettext("Done: %(step)s"), { step: step.title }) }, gettext("✓ Done")),
     h("p", { class: "tap-note", role: "status" }));
 }
 
