@@ -50,7 +50,7 @@ def in_language(strategy: Strategy, data: dict[str, Any]) -> dict[str, Any]:
 
 def title_of(strategy: Strategy) -> str:
     """A strategy's title in the active language (a family's own as written)."""
-    return in_language(strategy, {"title": strategy.title})["title"]
+    return str(in_language(strategy, {"title": strategy.title})["title"])
 
 
 def sync_builtin_strategies(model: Any = Strategy) -> int:

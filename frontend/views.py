@@ -76,7 +76,7 @@ def catalog(request: HttpRequest, language: str, version: str) -> HttpResponse:
     if version != catalog_version(language):
         return redirect(catalog_urls()[language])  # a page from before the last deploy
     with translation.override(language):
-        response = JSONCatalog.as_view(domain="djangojs")(request)
+        response: HttpResponse = JSONCatalog.as_view(domain="djangojs")(request)  # type: ignore[assignment]  # a JsonResponse
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 

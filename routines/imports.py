@@ -32,7 +32,7 @@ ROUTINE_FIELDS = ("name", "icon", "days_of_week", "start_time", "reminder_offset
 
 def _wall_clock(row: dict[str, Any], where: str) -> str:
     value = text(row, "start_time", where, 8, blank=False)
-    hours, _, minutes = value.partition(":")
+    hours, _colon, minutes = value.partition(":")
     if not (
         hours.isdigit() and minutes[:2].isdigit() and int(hours) < 24 and int(minutes[:2]) < 60
     ):

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from checkins.strategies import sync_builtin_strategies
 from families.models import Role, User
+from tests.support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 
-from ..support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
 from .helpers import log_in
 from .test_phone_layout_flows import axe_problems, check_no_sideways_scroll
 
