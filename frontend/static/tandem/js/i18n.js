@@ -42,6 +42,7 @@ let pluralIndex = (n) => (n === 1 ? 0 : 1);
 // read by a small parser: the page's CSP rightly forbids eval and new Function.
 export function compilePlural(expression) {
   const tokens = expression.match(/\d+|n|==|!=|<=|>=|&&|\|\||[()?:<>%!]/g) || [];
+  if (tokens.join("") !== expression.replace(/[\s;]/g, "")) throw new Error(`plural: cannot read ${expression}`);
   let at = 0;
   const peek = () => tokens[at];
   const take = (token) => { if (token && tokens[at] !== token) throw new Error(`plural: expected ${token}`); return tokens[at++]; };
