@@ -32,11 +32,16 @@ class MembershipSummarySerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="family.id", read_only=True)
     name = serializers.CharField(source="family.name", read_only=True)
     timezone = serializers.CharField(source="family.timezone", read_only=True)
+    language = serializers.CharField(
+        source="family.language",
+        read_only=True,
+        help_text="The family's language: a child's screen and spoken step titles use it.",
+    )
     member = serializers.IntegerField(source="pk", read_only=True, help_text="My membership id.")
 
     class Meta:
         model = Membership
-        fields = ["id", "name", "timezone", "role", "member"]
+        fields = ["id", "name", "timezone", "language", "role", "member"]
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -79,21 +79,24 @@ def run_report(report_id: int) -> Report:
     updated = Report.objects.filter(
         pk=report_id, status__in=[ReportStatus.PENDING, ReportStatus.RUNNING]
     ).update(status=ReportStatus.RUNNING, progress=5)
-    report = Report.objects.select_related("family").get(pk=report_id)
+    report = Report.objects.select_related("family", "created_by").get(pk=report_id)
     if not updated:
         return report  # done or failed already: a repeated task does nothing
+    # The PDF speaks the language of whoever asked for it (the worker has no request).
+    language = report.created_by.language if report.created_by else report.family.language
     try:
-        context = rendering.page_context(
-            family=report.family,
-            children=list(report.children.order_by("name", "id")),
-            first=report.first,
-            last=report.last,
-            sections=report.sections,
-            include_notes=report.include_notes,
-            progress=lambda value: _progress(report_id, value),
-        )
-        _progress(report_id, 75)
-        pdf = rendering.render_pdf(context)
+        with translation.override(language):
+            context = rendering.page_context(
+                family=report.family,
+                children=list(report.children.order_by("name", "id")),
+                first=report.first,
+                last=report.last,
+                sections=report.sections,
+                include_notes=report.include_notes,
+                progress=lambda value: _progress(report_id, value),
+            )
+            _progress(report_id, 75)
+            pdf = rendering.render_pdf(context)
     except Exception as error:
         logger.exception("report %s failed", report_id)
         Report.objects.filter(pk=report_id).update(
