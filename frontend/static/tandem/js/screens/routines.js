@@ -31,7 +31,7 @@ async function mountList(root, { family }) {
     h("a", { class: "routine-link", href: `#/families/${familyId}/routines/${r.id}` },
       h("span", { class: "routine-icon", "aria-hidden": "true" }, r.icon || "🗓️"),
       h("span", { class: "routine-text" },
-        h("strong", {}, r.name), r.is_active ? null : " ", h("span", { class: "badge" }, gettext("paused")), h("br"),
+        h("strong", {}, r.name), r.is_active ? null : [" ", h("span", { class: "badge" }, gettext("paused"))], h("br"),
         h("span", { class: "small muted" },
           `${r.start_time} · ${daysSummary(r.days_of_week)} · ${interpolate(ngettext("%(n)s step", "%(n)s steps", r.steps.length), { n: r.steps.length })}`),
         h("span", { class: "routine-children" },
