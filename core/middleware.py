@@ -92,7 +92,10 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = getattr(getattr(request, "user", None), "language", None)
+        try:
+            language = getattr(getattr(request, "user", None), "language", None)
+        except (OperationalError, InterfaceError):
+            language = None  # the view meets the outage too and answers 503
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
