@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format venv dev-venv migrate bench-venv bench-seed bench-load bench-inprocess bench-queries bench-pwa clean
+.PHONY: run test lint format messages venv dev-venv migrate bench-venv bench-seed bench-load bench-inprocess bench-queries bench-pwa clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ lint: dev-venv
 	$(BIN)/mypy
 	node --test tests/js/
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## messages: re-extract the English msgids into the catalogs and compile them (GNU gettext);
+## the .mo files are committed, so `make run` needs no gettext.
+LANGS ?= es fr de
+messages: dev-venv
+	for domain in django djangojs; do \
+	  $(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGS)) -d $$domain --no-obsolete \
+	    --ignore=.venv --ignore=bench --ignore=tests --ignore=testing --ignore=staticfiles --ignore=data; \
+	done
+	$(BIN)/python manage.py compilemessages $(addprefix -l ,$(LANGS))
 
 format: dev-venv
 	$(BIN)/ruff format .

@@ -12,11 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from checkins import vocabulary
-from checkins.models import CheckIn
+from checkins.models import CheckIn, Outcome
 from core.api import validation_error
 from core.timeutils import family_day_bounds, family_local
 from families.models import Child, Family, Membership, Role
@@ -87,7 +88,12 @@ def start_duty(membership: Membership, child: Child) -> Duty:
                 child,
                 LogKind.DUTY_START,
                 _name(membership),
-                f"{_name(membership)} has {child.name} now.",
+                log_sentence(
+                    membership.family,
+                    gettext_noop("%(who)s has %(child)s now."),
+                    who=_name(membership),
+                    child=child.name,
+                ),
             )
     return duty
 
@@ -101,13 +107,52 @@ def end_duty(membership: Membership, child: Child) -> None:
                 child,
                 LogKind.DUTY_END,
                 _name(membership),
-                f"{_name(membership)} handed {child.name} on.",
+                log_sentence(
+                    membership.family,
+                    gettext_noop("%(who)s handed %(child)s on."),
+                    who=_name(membership),
+                    child=child.name,
+                ),
             )
 
 
-def _label(emotion: str) -> str:
-    known = vocabulary.EMOTIONS_BY_KEY.get(emotion)
-    return known.label if known else emotion
+def log_sentence(family: Family, message: str, **values: str) -> str:
+    """A care-log sentence, stored once for every member: in the family's language."""
+    with translation.override(family.language):
+        return gettext(message) % values
+
+
+def _handed_over(family: Family, who: str, child: str, to: Membership | None, note: str) -> str:
+    values = {"who": who, "child": child, "to": _name(to) if to is not None else "", "note": note}
+    if to is not None and note:
+        return log_sentence(
+            family, gettext_noop("%(who)s handed %(child)s over to %(to)s: %(note)s"), **values
+        )
+    if to is not None:
+        return log_sentence(
+            family, gettext_noop("%(who)s handed %(child)s over to %(to)s."), **values
+        )
+    if note:
+        return log_sentence(
+            family, gettext_noop("%(who)s handed %(child)s over: %(note)s"), **values
+        )
+    return log_sentence(family, gettext_noop("%(who)s handed %(child)s over."), **values)
+
+
+def _checkin_text(emotion: str, intensity: int, strategy: str | None, outcome: str | None) -> str:
+    values = {
+        "feeling": vocabulary.emotion_label(emotion),
+        "intensity": intensity,
+        "strategy": strategy or "",
+        "outcome": Outcome(outcome).label if outcome in Outcome.values else (outcome or ""),
+    }
+    if strategy and outcome:
+        return gettext("%(feeling)s, %(intensity)s of 5, tried %(strategy)s: %(outcome)s") % values
+    if strategy:
+        return gettext("%(feeling)s, %(intensity)s of 5, tried %(strategy)s") % values
+    if outcome:
+        return gettext("%(feeling)s, %(intensity)s of 5: %(outcome)s") % values
+    return gettext("%(feeling)s, %(intensity)s of 5") % values
 
 
 def _kid_label(emotion: str) -> str:
@@ -162,7 +207,7 @@ def summaries(
             checkins[row["child_id"]].append(
                 {
                     "emotion": row["emotion"],
-                    "label": _label(row["emotion"]),
+                    "label": vocabulary.emotion_label(row["emotion"]),
                     "intensity": row["intensity"],
                     "strategy": row["strategy__title"],
                     "outcome": row["outcome"],
@@ -200,11 +245,11 @@ def hand_over(
     off duty, the next adult (``to``) on duty; they (or the owners, when nobody is chosen
     or a sitter leaves) are told by push."""
     if not children:
-        raise validation_error("children", "Choose the children you are handing over.")
+        raise validation_error("children", _("Choose the children you are handing over."))
     if to is not None and to.pk == membership.pk:
-        raise validation_error("to", "Hand over to someone else.")
+        raise validation_error("to", _("Hand over to someone else."))
     if to is not None and to.is_sitter:
-        raise validation_error("to", "Hand over to a member of the family.")
+        raise validation_error("to", _("Hand over to a member of the family."))
     now = timezone.now()
     handover = Handover.objects.create(
         family_id=membership.family_id,
@@ -225,9 +270,7 @@ def hand_over(
             child,
             LogKind.HANDOVER,
             who,
-            f"{who} handed {child.name} over"
-            + (f" to {_name(to)}" if to is not None else "")
-            + (f": {note.strip()[:120]}" if note.strip() else "."),
+            _handed_over(membership.family, who, child.name, to, note.strip()[:120]),
         )
         if to is not None:
             start_duty(to, child)
@@ -285,9 +328,7 @@ def care_log(family: Family, child: Child, day: date) -> list[LogEntry]:
             at,
             LogKind.CHECKIN,
             actor or "",
-            f"{_label(emotion)}, {intensity} of 5"
-            + (f", tried {strategy}" if strategy else "")
-            + (f": {outcome}" if outcome else ""),
+            _checkin_text(emotion, intensity, strategy, outcome),
         )
         if not by_child
         else LogEntry(  # the child's own, on their tablet: in the child's words

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from families.models import Child, Family, Membership
 
@@ -57,12 +58,12 @@ class Handover(models.Model):
 
 
 class LogKind(models.TextChoices):
-    TICK = "tick", "Step done"
-    CHECKIN = "checkin", "Check-in"
-    DUTY_START = "duty_start", "On duty"
-    DUTY_END = "duty_end", "Off duty"
-    HANDOVER = "handover", "Handover"
-    PASS_USE = "pass_use", "Sitter pass opened"
+    TICK = "tick", _("Step done")
+    CHECKIN = "checkin", _("Check-in")
+    DUTY_START = "duty_start", _("On duty")
+    DUTY_END = "duty_end", _("Off duty")
+    HANDOVER = "handover", _("Handover")
+    PASS_USE = "pass_use", _("Sitter pass opened")
 
 
 class CareEvent(models.Model):

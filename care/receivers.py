@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import receiver
+from django.utils.translation import gettext_noop
 
 from families.models import Membership
 from families.signals import sitter_pass_opened
 
-from .handover import start_duty
+from .handover import log_sentence, start_duty
 from .models import CareEvent, LogKind
 
 
@@ -22,6 +23,8 @@ def _sitter_on_duty(sender: Any, membership: Membership, **kwargs: Any) -> None:
             child=child,
             kind=LogKind.PASS_USE,
             actor=name,
-            text=f"{name} opened the sitter pass.",
+            text=log_sentence(
+                membership.family, gettext_noop("%(who)s opened the sitter pass."), who=name
+            ),
         )
         start_duty(membership, child)

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.contributions import ImportSection
 from families.imports import (
@@ -48,7 +49,7 @@ def _check_strategies(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[s
         for name, length in STRATEGY_TEXTS.items():
             parsed[name] = text(row, name, where, length, blank=name not in ("key", "title"))
         if parsed["key"] in keys:
-            fail(f"{where}.key", "This key appears twice.")
+            fail(f"{where}.key", _("This key appears twice."))
         keys.add(parsed["key"])
         parsed["kind"] = choice(row, "kind", where, KINDS)
         parsed["steps"] = list_of(row, "steps", where, str, 30)
@@ -105,7 +106,7 @@ def _check_checkins(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
         child = reference(row, "child", where, children, "child")
         member = reference(row, "member", where, members, "member")
         if (child is None) == (member is None):
-            fail(f"{where}.child", "A check-in is for a child or for a caregiver: one of them.")
+            fail(f"{where}.child", _("A check-in is for a child or for a caregiver: one of them."))
         try:
             body_areas = vocabulary.validate_body_areas(list_of(row, "body_areas", where, str))
         except ValidationError as error:
@@ -155,7 +156,7 @@ def _uuid(row: dict[str, Any], key: str, where: str, *, null: bool = False) -> u
     try:
         return uuid.UUID(value) if isinstance(value, str) else uuid.UUID("!")
     except ValueError:
-        fail(f"{where}.{key}", "Must be a UUID.")
+        fail(f"{where}.{key}", _("Must be a UUID."))
 
 
 def _load_checkins(rows: list[dict[str, Any]], context: ImportContext) -> int:

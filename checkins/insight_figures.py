@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from core.contributions import RoutineDays, routine_days_source, routines_kept_source
 from core.timeutils import family_days_bounds, family_today
@@ -24,6 +26,7 @@ from families.models import Child, Family
 
 from . import vocabulary
 from .models import CheckIn, Outcome
+from .strategy_catalogue import shown_title
 
 # Fewer answered follow-ups (or compared days) than this: "too few to tell", no share.
 MIN_TRIES = 3
@@ -33,12 +36,20 @@ CALM = "low_pleasant"
 
 # Times of day of the hard-moments heatmap: [start, end) in family-local hours.
 TIMES_OF_DAY: tuple[tuple[str, str, int, int], ...] = (
-    ("night", "Night (0–6)", 0, 6),
-    ("morning", "Morning (6–12)", 6, 12),
-    ("afternoon", "Afternoon (12–18)", 12, 18),
-    ("evening", "Evening (18–24)", 18, 24),
+    ("night", N_("Night (0–6)"), 0, 6),
+    ("morning", N_("Morning (6–12)"), 6, 12),
+    ("afternoon", N_("Afternoon (12–18)"), 12, 18),
+    ("evening", N_("Evening (18–24)"), 18, 24),
 )
-WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS: tuple[str, ...] = (
+    N_("Mon"),
+    N_("Tue"),
+    N_("Wed"),
+    N_("Thu"),
+    N_("Fri"),
+    N_("Sat"),
+    N_("Sun"),
+)
 
 
 def quadrant_keys(quadrant: str) -> list[str]:
@@ -75,7 +86,7 @@ def mood_meter(checkins: QuerySet[CheckIn]) -> dict[str, Any]:
     return {
         "total": sum(per_quadrant.values()),
         "quadrants": [
-            {"key": key, "label": label, "count": per_quadrant.get(key, 0)}
+            {"key": key, "label": _(label), "count": per_quadrant.get(key, 0)}
             for key, label in vocabulary.QUADRANTS
         ],
         "points": points,
@@ -111,9 +122,9 @@ def hard_moments(checkins: QuerySet[CheckIn], family: Family) -> dict[str, Any]:
         "quadrant": BIG_UNPLEASANT,
         "total": sum(counts.values()),
         "max": max(counts.values(), default=0),
-        "weekdays": [{"key": n, "label": label} for n, label in enumerate(WEEKDAYS, start=1)],
+        "weekdays": [{"key": n, "label": _(label)} for n, label in enumerate(WEEKDAYS, start=1)],
         "times": [
-            {"key": key, "label": label, "start": start, "end": end}
+            {"key": key, "label": _(label), "start": start, "end": end}
             for key, label, start, end in TIMES_OF_DAY
         ],
         "cells": cells,
@@ -146,7 +157,7 @@ def what_helps(checkins: QuerySet[CheckIn]) -> list[dict[str, Any]]:
             {
                 "id": row["strategy_id"],
                 "key": row["strategy__key"],
-                "title": row["strategy__title"],
+                "title": shown_title(row["strategy__key"], row["strategy__title"]),
                 "used": 0,
                 "tried": 0,
                 "helped": 0,
@@ -169,7 +180,7 @@ def what_helps(checkins: QuerySet[CheckIn]) -> list[dict[str, Any]]:
                 s["title"],
             )
         )
-        answer.append({"quadrant": key, "label": label, "strategies": strategies})
+        answer.append({"quadrant": key, "label": _(label), "strategies": strategies})
     return answer
 
 
@@ -308,7 +319,7 @@ def child_summaries(
     helped: dict[int, dict[str, Any]] = {}
     for row in (
         checkins.filter(strategy__isnull=False)
-        .values("child_id", "strategy_id", "strategy__title")
+        .values("child_id", "strategy_id", "strategy__key", "strategy__title")
         .annotate(
             tried=Count("id", filter=Q(outcome__isnull=False)),
             helped=Count("id", filter=Q(outcome=Outcome.BETTER)),
@@ -319,7 +330,7 @@ def child_summaries(
             continue
         entry = {
             "id": row["strategy_id"],
-            "title": row["strategy__title"],
+            "title": shown_title(row["strategy__key"], row["strategy__title"]),
             "helped": row["helped"],
             "tried": row["tried"],
         }

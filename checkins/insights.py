@@ -12,6 +12,8 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.api import check_date_range, validation_error
 from core.contributions import insight_parts
 from core.timeutils import family_days_bounds, family_local_date, family_today
@@ -19,6 +21,7 @@ from families.models import Child, Family
 
 from . import insight_figures, vocabulary
 from .models import CheckIn, Outcome
+from .strategy_catalogue import shown_title
 
 PERIODS = ("week", "month")
 # "custom": the range given by ``from`` and ``to``.
@@ -69,7 +72,7 @@ def build_insights(
     """
     if period == "custom":
         if first is None or last is None:
-            raise validation_error("from", "Give both from and to for a custom range.")
+            raise validation_error("from", _("Give both from and to for a custom range."))
         check_range(first, last)
     else:
         first, last = period_days(period, day or family_today(family))
@@ -94,7 +97,14 @@ def build_insights(
         if strategy_id is not None:
             entry = strategies.setdefault(
                 strategy_id,
-                {"id": strategy_id, "key": key, "title": title, "used": 0, "tried": 0, "helped": 0},
+                {
+                    "id": strategy_id,
+                    "key": key,
+                    "title": shown_title(key, title),
+                    "used": 0,
+                    "tried": 0,
+                    "helped": 0,
+                },
             )
             entry["used"] += 1
             entry["tried"] += outcome is not None
@@ -121,7 +131,7 @@ def build_insights(
         "start": first,
         "end": last,
         "total": sum(feelings.values()),
-        "quadrants": [{"key": key, "label": label} for key, label in vocabulary.QUADRANTS],
+        "quadrants": [{"key": key, "label": _(label)} for key, label in vocabulary.QUADRANTS],
         "days": [
             {
                 "date": d,

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from families.models import Child, Family, Membership
 
@@ -79,9 +81,9 @@ class Strategy(models.Model):
 
 
 class Outcome(models.TextChoices):
-    BETTER = "better", "Better"
-    SAME = "same", "About the same"
-    WORSE = "worse", "Worse"
+    BETTER = "better", gettext_lazy("Better")
+    SAME = "same", gettext_lazy("About the same")
+    WORSE = "worse", gettext_lazy("Worse")
 
 
 class CheckIn(models.Model):
@@ -173,8 +175,10 @@ class CheckIn(models.Model):
         """The vocabulary lives in code, so the database cannot check it: do it here."""
         errors: dict[str, str] = {}
         if self.emotion not in vocabulary.EMOTION_KEYS:
-            errors["emotion"] = f"Unknown feeling {self.emotion!r}."
+            errors["emotion"] = _("Unknown feeling %(value)r.") % {"value": self.emotion}
         if self.outcome_emotion and self.outcome_emotion not in vocabulary.EMOTION_KEYS:
-            errors["outcome_emotion"] = f"Unknown feeling {self.outcome_emotion!r}."
+            errors["outcome_emotion"] = _("Unknown feeling %(value)r.") % {
+                "value": self.outcome_emotion
+            }
         if errors:
             raise ValidationError(errors)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.api import Conflict, validation_error
 from families.models import Child, Family, Membership
@@ -86,7 +87,7 @@ def record_checkin(
             return _replay(stored, family, data, caregiver)
         if caregiver is not None and CheckIn.objects.filter(pk=caregiver.id).exists():
             raise CheckInConflict(
-                "caregiver.id", "This id is already used by another check-in."
+                "caregiver.id", _("This id is already used by another check-in.")
             ) from None
         raise
     return main, partner, True
@@ -130,19 +131,21 @@ def _replay(
 ) -> tuple[CheckIn, CheckIn | None, bool]:
     """A retry: hand back what is stored if it is the same check-in, else refuse."""
     if stored.family_id != family.pk:
-        raise CheckInConflict("id", "This id is already used by another check-in.")
+        raise CheckInConflict("id", _("This id is already used by another check-in."))
     if not _same(stored, data):
         raise CheckInConflict(
             "id",
-            "A different check-in with this id already exists. "
-            "Use a new id for a new check-in; a retry must repeat the same content.",
+            _(
+                "A different check-in with this id already exists. "
+                "Use a new id for a new check-in; a retry must repeat the same content."
+            ),
         )
     partner = partner_of(stored)
     if caregiver is not None and (
         partner is None or partner.pk != caregiver.id or not _same(partner, caregiver)
     ):
         raise CheckInConflict(
-            "caregiver", "This check-in was stored without this caregiver check-in."
+            "caregiver", _("This check-in was stored without this caregiver check-in.")
         )
     return stored, partner, False
 
@@ -201,9 +204,9 @@ def check_occurred_at(value: datetime) -> None:
     """A check-in's time is between 1900 and 2100 and not in the future (a phone's clock
     may run a few minutes fast)."""
     if not EARLIEST_OCCURRED_AT <= value < LATEST_OCCURRED_AT:
-        raise validation_error("occurred_at", "Give a time between the years 1900 and 2100.")
+        raise validation_error("occurred_at", _("Give a time between the years 1900 and 2100."))
     if value > timezone.now() + timedelta(minutes=10):
-        raise validation_error("occurred_at", "A check-in can't be in the future.")
+        raise validation_error("occurred_at", _("A check-in can't be in the future."))
 
 
 def may_correct(checkin: CheckIn, membership: Membership) -> bool:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -51,7 +53,8 @@ def validate_emotion_key(value: str) -> str:
     """Accept only feelings from the vocabulary; the message says where to find them."""
     if value not in vocabulary.EMOTION_KEYS:
         raise serializers.ValidationError(
-            f"Unknown feeling {value!r}: use a key from GET /api/v1/emotions/, e.g. 'worried'."
+            _("Unknown feeling %(value)r: use a key from GET /api/v1/emotions/, e.g. 'worried'.")
+            % {"value": value}
         )
     return value
 
@@ -63,6 +66,13 @@ def validate_emotion_key(value: str) -> str:
 class QuadrantKeyField(serializers.CharField):
     """A quadrant key, documented as the enum it is; ``validate_energy_fit`` checks it, so
     the error names ``energy_fit`` and lists the keys."""
+
+
+class StrategyTitleField(serializers.CharField):
+    """A strategy's title in the reader's language (built-ins are translated by key)."""
+
+    def to_representation(self, value: Strategy) -> str:  # type: ignore[override]  # given the strategy (source="strategy"), not a str
+        return strategies.title_of(value)
 
 
 class StrategySerializer(serializers.ModelSerializer):
@@ -95,24 +105,28 @@ class StrategySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "key"]
 
     def get_not_medical_advice(self, strategy: Strategy) -> str:
-        return NOT_MEDICAL_ADVICE
+        return _(NOT_MEDICAL_ADVICE)
+
+    def to_representation(self, instance: Strategy) -> dict[str, Any]:
+        return strategies.in_language(instance, super().to_representation(instance))
 
     def validate_title(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the strategy a title.")
+            raise serializers.ValidationError(_("Give the strategy a title."))
         return value.strip()
 
     def validate_steps(self, value: list[str]) -> list[str]:
         steps = [step.strip() for step in value]
         if not all(steps):
-            raise serializers.ValidationError("Every step needs some words.")
+            raise serializers.ValidationError(_("Every step needs some words."))
         return steps
 
     def validate_energy_fit(self, value: list[str]) -> list[str]:
         unknown = [q for q in value if q not in QUADRANT_CHOICES]
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown quadrant {unknown[0]!r}; use {', '.join(QUADRANT_CHOICES)}."
+                _("Unknown quadrant %(value)r; use %(choices)s.")
+                % {"value": unknown[0], "choices": ", ".join(QUADRANT_CHOICES)}
             )
         return value
 
@@ -129,7 +143,7 @@ class StrategySerializer(serializers.ModelSerializer):
             attrs["energy_fit"] = list(dict.fromkeys(energy_fit))
         if not fits and not attrs.get("energy_fit", getattr(self.instance, "energy_fit", [])):
             raise serializers.ValidationError(
-                {"fits": ["Choose at least one feeling this strategy helps with."]}
+                {"fits": [_("Choose at least one feeling this strategy helps with.")]}
             )
         return attrs
 
@@ -218,8 +232,8 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         required=False,
         allow_null=True,
     )
-    strategy_title = serializers.CharField(
-        source="strategy.title", read_only=True, default=None, allow_null=True
+    strategy_title = StrategyTitleField(
+        source="strategy", read_only=True, default=None, allow_null=True
     )
     body_areas = serializers.ListField(
         child=serializers.CharField(),
@@ -265,7 +279,7 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
 
     def validate_member(self, value: Membership | None) -> Membership | None:
         if value is not None and value.pk != self.context["membership"].pk:
-            raise serializers.ValidationError("You can check in only for yourself.")
+            raise serializers.ValidationError(_("You can check in only for yourself."))
         return value
 
     def validate(self, attrs: dict) -> dict:
@@ -274,18 +288,18 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         child, member = attrs.get("child"), attrs.get("member")
         if (child is None) == (member is None):
             raise serializers.ValidationError(
-                {"child": ["Choose one child, or check in for yourself with member."]}
+                {"child": [_("Choose one child, or check in for yourself with member.")]}
             )
         caregiver = attrs.get("caregiver_checkin")
         self._check_by_child(attrs)
         if caregiver is not None:
             if child is None:
                 raise serializers.ValidationError(
-                    {"caregiver": ["A coregulation check-in needs the child's check-in too."]}
+                    {"caregiver": [_("A coregulation check-in needs the child's check-in too.")]}
                 )
             if caregiver["id"] == attrs["id"]:
                 raise serializers.ValidationError(
-                    {"caregiver.id": ["Use a different id for the caregiver's check-in."]}
+                    {"caregiver.id": [_("Use a different id for the caregiver's check-in.")]}
                 )
         return attrs
 
@@ -362,10 +376,12 @@ class CheckInChangeSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         extra = sorted(set(self.initial_data) - set(self.fields))
         if extra:
-            message = "Only outcome, outcome_emotion and occurred_at can change after a check-in."
+            message = _(
+                "Only outcome, outcome_emotion and occurred_at can change after a check-in."
+            )
             raise serializers.ValidationError({name: [message] for name in extra})
         if "outcome" not in attrs and "occurred_at" not in attrs:
-            raise serializers.ValidationError({"outcome": ["Give the follow-up answer."]})
+            raise serializers.ValidationError({"outcome": [_("Give the follow-up answer.")]})
         if "occurred_at" in attrs:
             recording.check_occurred_at(attrs["occurred_at"])
         return attrs

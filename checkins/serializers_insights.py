@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api import BoundedDateField
@@ -105,7 +106,7 @@ class InsightsQuerySerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         if ("from" in attrs) != ("to" in attrs):
             missing = "to" if "from" in attrs else "from"
-            raise serializers.ValidationError({missing: ["Give both from and to."]})
+            raise serializers.ValidationError({missing: [_("Give both from and to.")]})
         return attrs
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from core.api import Conflict
 from families.models import Family
@@ -27,6 +28,29 @@ CATALOGUE_FIELDS = (
     "guided",
     "caregiver_first",
 )
+# The words of a built-in, translated when shown; a family's own are shown as written.
+TRANSLATED_FIELDS = ("title", "summary", "steps", "age_note")
+
+
+def in_language(strategy: Strategy, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a strategy's fields) with a built-in's words in the active language,
+    looked up by its key in the catalogue, so each built-in stays one row."""
+    entry = strategy_catalogue.BUILTIN_STRATEGIES_BY_KEY.get(strategy.key)
+    if strategy.family_id is not None or entry is None:
+        return data
+    for name in TRANSLATED_FIELDS:
+        if name not in data:
+            continue
+        value = entry[name]
+        data[name] = (
+            [gettext(step) for step in value] if isinstance(value, list) else gettext(value)
+        )
+    return data
+
+
+def title_of(strategy: Strategy) -> str:
+    """A strategy's title in the active language (a family's own as written)."""
+    return str(in_language(strategy, {"title": strategy.title})["title"])
 
 
 def sync_builtin_strategies(model: Any = Strategy) -> int:
@@ -84,4 +108,4 @@ def create_strategy(*, family: Family, title: str, **fields: Any) -> Strategy:
         except IntegrityError:
             if not Strategy.objects.filter(family=family, key=key).exists():
                 raise  # another constraint: not a race for the key
-    raise Conflict("title", "Too many strategies are being added with this title; try again.")
+    raise Conflict("title", _("Too many strategies are being added with this title; try again."))

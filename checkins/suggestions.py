@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from families.models import Child, Family
 
@@ -83,10 +85,6 @@ def _intensity_suits(strategy: Strategy, intensity: int) -> int:
     return 0
 
 
-def _times(n: int) -> str:
-    return "time" if n == 1 else "times"
-
-
 def rank_strategies(
     strategies: Iterable[Strategy],
     *,
@@ -120,8 +118,12 @@ def rank_strategies(
     for strategy in strategies:
         if strategy.caregiver_first:
             if carer_upset and carer is not None:  # (carer_upset implies a carer)
-                how = "really " if (caregiver_intensity or 0) >= 4 else ""
-                reason = f"you're feeling {how}{carer.label.lower()}: steady yourself first"
+                feeling_word = vocabulary.emotion_label(carer.key).lower()
+                reason = (
+                    _("you're feeling really %(feeling)s: steady yourself first")
+                    if (caregiver_intensity or 0) >= 4
+                    else _("you're feeling %(feeling)s: steady yourself first")
+                ) % {"feeling": feeling_word}
                 pinned.append(Suggestion(strategy, reason, 0, 0, 0, pinned=True))
             continue
         fit = strategy_fit(strategy, feeling)
@@ -130,13 +132,31 @@ def rank_strategies(
         past = history.get(strategy.pk, StrategyHistory())
         parts = []
         if past.tried:
-            who = f"{child_name} " if child_name else ""
-            parts.append(f"helped {who}{past.helped} of {past.tried} {_times(past.tried)}")
+            counts = {"child": child_name, "helped": past.helped, "tried": past.tried}
+            parts.append(
+                (
+                    ngettext(
+                        "helped %(child)s %(helped)s of %(tried)s time",
+                        "helped %(child)s %(helped)s of %(tried)s times",
+                        past.tried,
+                    )
+                    if child_name
+                    else ngettext(
+                        "helped %(helped)s of %(tried)s time",
+                        "helped %(helped)s of %(tried)s times",
+                        past.tried,
+                    )
+                )
+                % counts
+            )
         if fit == 2:
-            parts.append(f"fits feeling {feeling.label.lower()}")
+            parts.append(
+                _("fits feeling %(feeling)s")
+                % {"feeling": vocabulary.emotion_label(feeling.key).lower()}
+            )
         else:
-            quadrant = vocabulary.QUADRANT_LABELS[feeling.quadrant].lower()
-            parts.append(f"fits {quadrant} feelings")
+            quadrant = _(vocabulary.QUADRANT_LABELS[feeling.quadrant]).lower()
+            parts.append(_("fits %(quadrant)s feelings") % {"quadrant": quadrant})
         last = past.last_used_at.timestamp() if past.last_used_at else float("-inf")
         sort_key = (
             -fit,
@@ -152,7 +172,7 @@ def rank_strategies(
         )
     ranked.sort(key=lambda item: item[0])
     pinned.sort(key=lambda s: (s.strategy.family_id is not None, s.strategy.position))
-    return (pinned[:1] + [suggestion for _, suggestion in ranked])[:limit]
+    return (pinned[:1] + [suggestion for _key, suggestion in ranked])[:limit]
 
 
 def suggest(

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.db.models import F, Q, QuerySet
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -186,4 +187,6 @@ class CheckInViewSet(
 
     def _require_correctable(self, checkin: CheckIn) -> None:
         if not recording.may_correct(checkin, self.membership):
-            raise PermissionDenied("Only who recorded this check-in, or an owner, can change it.")
+            raise PermissionDenied(
+                _("Only who recorded this check-in, or an owner, can change it.")
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -78,7 +79,7 @@ class InsightsView(FamilyScopedMixin, GenericAPIView):
         if child is None and self.visible_child_ids is not None:
             # "All children" means every child of the family: only for who sees them all.
             if len(self.visible_child_ids) != 1:
-                raise validation_error("child", "Choose one of the children you look after.")
+                raise validation_error("child", _("Choose one of the children you look after."))
             child = Child.objects.get(pk=next(iter(self.visible_child_ids)))
         data = build_insights(
             family=self.family,

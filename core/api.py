@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError  # noqa: TID251
@@ -124,7 +125,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return None
     if isinstance(exc, ApiValidationError):
         errors = _flatten(exc.detail)
-        first_field, first_messages = next(iter(errors.items()), ("", ["Invalid input."]))
+        first_field, first_messages = next(iter(errors.items()), ("", [_("Invalid input.")]))
         message = (
             first_messages[0]
             if first_field == "non_field_errors"
@@ -159,9 +160,11 @@ def check_date_range(
     """``from`` ≤ ``to`` and at most ``max_days`` days (both included), else a 400 naming
     the field."""
     if first > last:
-        raise validation_error("from", "The start of the range is after its end.")
+        raise validation_error("from", _("The start of the range is after its end."))
     if (last - first).days + 1 > max_days:
-        raise validation_error(too_long_field, f"Ask for at most {max_days} days at a time.")
+        raise validation_error(
+            too_long_field, _("Ask for at most %(n)s days at a time.") % {"n": max_days}
+        )
 
 
 def validation_error(field: str, message: str) -> DjangoValidationError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 
 from .parsers import PayloadTooLarge
@@ -27,7 +28,7 @@ def error_response(status: int, detail: str, code: str) -> JsonResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """No URL matched, e.g. ``families/abc/`` or an id out of range: a 404."""
     if is_api(request):
-        return error_response(404, "Not found.", "not_found")
+        return error_response(404, _("Not found."), "not_found")
     return defaults.page_not_found(request, exception)
 
 
@@ -40,12 +41,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
                 str(PayloadTooLarge.default_detail),
                 PayloadTooLarge.default_code,
             )
-        return error_response(400, "Bad request.", "bad_request")
+        return error_response(400, _("Bad request."), "bad_request")
     return defaults.bad_request(request, exception)  # type: ignore[arg-type]  # takes None too
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A CSRF failure (login and signup check it before DRF runs): a 403, as DRF says it."""
     if is_api(request):
-        return error_response(403, f"CSRF Failed: {reason}", "permission_denied")
+        return error_response(
+            403, _("CSRF Failed: %(reason)s") % {"reason": reason}, "permission_denied"
+        )
     return csrf.csrf_failure(request, reason)

@@ -8,6 +8,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -39,7 +40,8 @@ class BoundedDateFormField(forms.DateField):
             first, last = date_bounds()
             if not first <= value <= last:
                 raise forms.ValidationError(
-                    f"Give a date between {first.isoformat()} and {last.isoformat()}.",
+                    _("Give a date between %(first)s and %(last)s.")
+                    % {"first": first.isoformat(), "last": last.isoformat()},
                     code="out_of_range",
                 )
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import is_valid_path
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,10 @@ class DatabaseUnavailableMiddleware:
             logger.warning("database unavailable: %s", exception)
             response = JsonResponse(
                 {
-                    "detail": "The service is briefly unavailable. Your changes are kept; "
-                    "please try again in a moment.",
+                    "detail": _(
+                        "The service is briefly unavailable. Your changes are kept; "
+                        "please try again in a moment."
+                    ),
                     "code": "service_unavailable",
                     "errors": {},
                 },
@@ -74,4 +78,28 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in member's chosen ``language`` wins over the browser's Accept-Language.
+
+    Runs after Django's LocaleMiddleware (which picked from Accept-Language) and the
+    authentication middleware; a signed-out visitor keeps what LocaleMiddleware chose.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            language = getattr(getattr(request, "user", None), "language", None)
+        except (OperationalError, InterfaceError):
+            language = None  # the view meets the outage too and answers 503
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language:
+            response.headers["Content-Language"] = language
         return response

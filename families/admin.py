@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .models import Child, Family, Invitation, Membership, User
 from .throttling import LoginAttempt
@@ -25,7 +26,7 @@ class LockedOutAdminAuthenticationForm(AdminAuthenticationForm):
         if wait is not None:
             when = f"{math.ceil(wait)} seconds" if wait < 90 else f"{round(wait / 60)} minutes"
             raise ValidationError(
-                "Too many failed sign-ins. Try again in %(when)s.",
+                _("Too many failed sign-ins. Try again in %(when)s."),
                 code="throttled",
                 params={"when": when},
             )

@@ -26,6 +26,7 @@ from typing import IO, Any, NoReturn
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from core.api import validation_error
 from core.contributions import ImportSection, import_sections
@@ -80,10 +81,10 @@ def fail(where: str, message: str) -> NoReturn:
 def rows_of(doc: dict[str, Any], name: str) -> list[Any]:
     rows = doc.get(name, [])
     if not isinstance(rows, list):
-        fail(name, "Must be a list.")
+        fail(name, _("Must be a list."))
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            fail(f"{name}.{index}", "Must be an object.")
+            fail(f"{name}.{index}", _("Must be an object."))
     return rows
 
 
@@ -92,7 +93,7 @@ def integer(row: dict[str, Any], key: str, where: str, *, null: bool = False) ->
     if value is None and null:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
-        fail(f"{where}.{key}", "Must be a whole number.")
+        fail(f"{where}.{key}", _("Must be a whole number."))
     return value
 
 
@@ -100,7 +101,10 @@ def number(row: dict[str, Any], key: str, where: str, low: int, high: int) -> in
     value = integer(row, key, where)
     assert value is not None
     if not low <= value <= high:
-        fail(f"{where}.{key}", f"Must be between {low} and {high}.")
+        fail(
+            f"{where}.{key}",
+            _("Must be between %(low)s and %(high)s.") % {"low": low, "high": high},
+        )
     return value
 
 
@@ -109,11 +113,11 @@ def text(row: dict[str, Any], key: str, where: str, max_length: int, *, blank: b
     if value is None and blank:
         value = ""
     if not isinstance(value, str):
-        fail(f"{where}.{key}", "Must be text.")
+        fail(f"{where}.{key}", _("Must be text."))
     if not blank and not value.strip():
-        fail(f"{where}.{key}", "May not be blank.")
+        fail(f"{where}.{key}", _("May not be blank."))
     if len(value) > max_length:
-        fail(f"{where}.{key}", f"At most {max_length} characters.")
+        fail(f"{where}.{key}", _("At most %(max_length)s characters.") % {"max_length": max_length})
     return value
 
 
@@ -123,7 +127,7 @@ def instant(row: dict[str, Any], key: str, where: str, *, null: bool = False) ->
         return None
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None or parsed.tzinfo is None:
-        fail(f"{where}.{key}", "Must be an ISO 8601 instant with its offset.")
+        fail(f"{where}.{key}", _("Must be an ISO 8601 instant with its offset."))
     return parsed
 
 
@@ -134,7 +138,7 @@ def day(row: dict[str, Any], key: str, where: str) -> date:
     except ValueError:
         parsed = None
     if parsed is None:
-        fail(f"{where}.{key}", "Must be a date (YYYY-MM-DD).")
+        fail(f"{where}.{key}", _("Must be a date (YYYY-MM-DD)."))
     return parsed
 
 
@@ -143,7 +147,10 @@ def choice(row: dict[str, Any], key: str, where: str, choices: Any, *, null: boo
     if value is None and null:
         return None
     if value not in choices:
-        fail(f"{where}.{key}", f"Must be one of {', '.join(map(str, choices))}.")
+        fail(
+            f"{where}.{key}",
+            _("Must be one of %(value)s.") % {"value": ", ".join(map(str, choices))},
+        )
     return value
 
 
@@ -152,10 +159,13 @@ def list_of(
 ) -> list[Any]:
     value = row.get(key, [])
     if not isinstance(value, list) or len(value) > max_length:
-        fail(f"{where}.{key}", f"Must be a list of at most {max_length} items.")
+        fail(
+            f"{where}.{key}",
+            _("Must be a list of at most %(max_length)s items.") % {"max_length": max_length},
+        )
     for n, item in enumerate(value):
         if not isinstance(item, kind) or isinstance(item, bool):
-            fail(f"{where}.{key}.{n}", f"Must be {kind.__name__}.")
+            fail(f"{where}.{key}.{n}", _("Must be %(kind)s.") % {"kind": kind.__name__})
     return value
 
 
@@ -166,14 +176,17 @@ def reference(
     if value is None and null:
         return None
     if value not in known:
-        fail(f"{where}.{key}", f"No {noun} {value!r} in this file.")
+        fail(
+            f"{where}.{key}",
+            _("No %(noun)s %(value)r in this file.") % {"noun": noun, "value": value},
+        )
     return value
 
 
 def unique_id(row: dict[str, Any], where: str, seen: set[Any], check: Callable[..., Any]) -> Any:
     value = check(row, "id", where)
     if value in seen:
-        fail(f"{where}.id", "This id appears twice.")
+        fail(f"{where}.id", _("This id appears twice."))
     seen.add(value)
     return value
 
@@ -185,13 +198,17 @@ def read_file(upload: IO[bytes]) -> dict[str, Any]:
     """The export document of an uploaded file, or a 400 on ``file``."""
     raw = upload.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
-        fail("file", f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        fail(
+            "file",
+            _("The file is larger than %(value)s MB.")
+            % {"value": MAX_IMPORT_BYTES // (1024 * 1024)},
+        )
     try:
         doc = json.loads(raw)
     except (UnicodeDecodeError, ValueError):
-        fail("file", "This is not a Tandem export: the file is not JSON.")
+        fail("file", _("This is not a Tandem export: the file is not JSON."))
     if not isinstance(doc, dict):
-        fail("file", "This is not a Tandem export: expected a JSON object.")
+        fail("file", _("This is not a Tandem export: expected a JSON object."))
     return doc
 
 
@@ -199,16 +216,20 @@ def check_header(doc: dict[str, Any]) -> dict[str, Any]:
     """The export's family (name, zone, follow-up minutes), after checking the format."""
     found = doc.get("format")
     if found != EXPORT_FORMAT:
-        fail("format", f"Expected a {EXPORT_FORMAT} file, not {found!r}.")
+        fail(
+            "format",
+            _("Expected a %(EXPORT_FORMAT)s file, not %(found)r.")
+            % {"EXPORT_FORMAT": EXPORT_FORMAT, "found": found},
+        )
     family = doc.get("family")
     if not isinstance(family, dict):
-        fail("family", "Missing the family.")
+        fail("family", _("Missing the family."))
     name = text(family, "name", "family", 80, blank=False)
     zone = text(family, "timezone", "family", 64, blank=False)
     try:
         validate_timezone(zone)
     except ValidationError:
-        fail("family.timezone", f"Unknown time zone {zone!r}.")
+        fail("family.timezone", _("Unknown time zone %(zone)r.") % {"zone": zone})
     minutes = number(family, "follow_up_minutes", "family", 1, 240)
     exported_by = integer(doc, "exported_by", "exported_by", null=True)
     return {"name": name, "timezone": zone, "follow_up_minutes": minutes, "by": exported_by}
@@ -340,7 +361,7 @@ def _check_children(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
         where = f"children.{index}"
         birth_year = integer(row, "birth_year", where, null=True)
         if birth_year is not None and not 1990 <= birth_year <= 2100:
-            fail(f"{where}.birth_year", "Must be between 1990 and 2100.")
+            fail(f"{where}.birth_year", _("Must be between 1990 and 2100."))
         out.append(
             {
                 "id": unique_id(row, where, seen, integer),

@@ -13,12 +13,19 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.languages import DEFAULT as DEFAULT_LANGUAGE
+from core.languages import Language
 
 
 def validate_timezone(value: str) -> None:
     """Accept only IANA time-zone names that ``zoneinfo`` knows (e.g. ``Europe/Madrid``)."""
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known IANA time zone, e.g. Europe/Madrid.")
+        raise ValidationError(
+            _("“%(value)s” is not a known IANA time zone, e.g. Europe/Madrid."),
+            params={"value": value},
+        )
 
 
 class UserManager(BaseUserManager["User"]):
@@ -56,6 +63,9 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=80)
     # A child's tablet (families.devices): no password, one family, its children only.
     is_device = models.BooleanField(default=False, db_default=False, editable=False)
+    # What the PWA, pushes and e-mails to this member speak; the default at sign-up comes
+    # from the browser's Accept-Language.
+    language = models.CharField(max_length=2, choices=Language.choices, default=DEFAULT_LANGUAGE)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -64,6 +74,9 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(language__in=Language.values), name="user_language_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,6 +104,9 @@ class Family(models.Model):
     # The grown-ups' PIN that leaves the child view, as Django's password hashers store
     # it (families/pin.py); "" when none is set.
     pin_hash = models.CharField(max_length=128, blank=True, default="", editable=False)
+    # What a child device and the spoken step titles use: a child has no account of their
+    # own. Starts as the creating owner's language.
+    language = models.CharField(max_length=2, choices=Language.choices, default=DEFAULT_LANGUAGE)
 
     class Meta:
         verbose_name_plural = "families"
@@ -98,6 +114,9 @@ class Family(models.Model):
             models.CheckConstraint(
                 condition=models.Q(follow_up_minutes__gte=1, follow_up_minutes__lte=240),
                 name="family_follow_up_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=Language.values), name="family_language_valid"
             ),
         ]
 
@@ -126,10 +145,10 @@ class Family(models.Model):
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    CAREGIVER = "caregiver", "Caregiver"
-    SITTER = "sitter", "Sitter"
-    DEVICE = "device", "Child device"
+    OWNER = "owner", _("Owner")
+    CAREGIVER = "caregiver", _("Caregiver")
+    SITTER = "sitter", _("Sitter")
+    DEVICE = "device", _("Child device")
 
 
 class Membership(models.Model):

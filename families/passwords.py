@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class NotOnlyWhitespaceValidator:
@@ -18,8 +19,8 @@ class NotOnlyWhitespaceValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if not password.strip():
             raise ValidationError(
-                "Your password cannot be only spaces.", code="password_only_whitespace"
+                _("Your password cannot be only spaces."), code="password_only_whitespace"
             )
 
     def get_help_text(self) -> str:
-        return "Your password cannot be only spaces."
+        return _("Your password cannot be only spaces.")

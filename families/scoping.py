@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
@@ -59,7 +61,7 @@ class IsFamilyMember(permissions.BasePermission):
 class IsFamilyOwnerForOwnerActions(permissions.BasePermission):
     """Owner-only actions (``view.owner_actions``) answer 403 to caregivers."""
 
-    message = "Only an owner of this family can do that."
+    message = gettext_lazy("Only an owner of this family can do that.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if getattr(view, "action", None) in getattr(view, "owner_actions", ()):
@@ -76,9 +78,9 @@ class MayActHere(permissions.BasePermission):
             return True
         membership = view.membership
         if membership.is_sitter and action_of(request, view) not in view.sitter_actions:
-            raise PermissionDenied("A sitter can't do that here.")
+            raise PermissionDenied(_("A sitter can't do that here."))
         if membership.limited and view.whole_family_only:
-            raise PermissionDenied("Only members who see every child can do that.")
+            raise PermissionDenied(_("Only members who see every child can do that."))
         return True
 
 
@@ -119,7 +121,7 @@ class FamilyScopedMixin(_ScopedView):
                     "family", "sitter_pass", "child_device"
                 ).get(user_id=request_user(self.request).pk, family_id=family_id)
             except Membership.DoesNotExist:
-                raise NotFound("No such family.") from None
+                raise NotFound(_("No such family.")) from None
             if cached.sitter_pass is not None:
                 why = sitters.refusal(cached.sitter_pass, cached.family)
                 if why:
@@ -219,8 +221,8 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
     """
 
     default_error_messages = {
-        "does_not_exist": "No such {noun} in this family.",
-        "incorrect_type": "Give the {noun}'s id (a number).",
+        "does_not_exist": gettext_lazy("No such {noun} in this family."),
+        "incorrect_type": gettext_lazy("Give the {noun}'s id (a number)."),
     }
 
     def __init__(
@@ -320,8 +322,8 @@ class FamilyRelatedListField(serializers.ManyRelatedField):
     """
 
     default_error_messages = {
-        "max_length": "Give at most {max_length} ids.",
-        "duplicate": "Each {noun} may be listed only once.",
+        "max_length": gettext_lazy("Give at most {max_length} ids."),
+        "duplicate": gettext_lazy("Each {noun} may be listed only once."),
     }
     child_relation: FamilyRelatedField
 
@@ -359,8 +361,8 @@ class MyFamilyField(serializers.PrimaryKeyRelatedField):
     families (else a 400 naming the field)."""
 
     default_error_messages = {
-        "does_not_exist": "You are not a member of this family.",
-        "incorrect_type": "Give the family's id (a number).",
+        "does_not_exist": gettext_lazy("You are not a member of this family."),
+        "incorrect_type": gettext_lazy("Give the family's id (a number)."),
     }
 
     def to_internal_value(self, data: Any) -> Family:

@@ -7,8 +7,11 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core import languages
 
 from .media import media_url
 from .models import (
@@ -26,18 +29,23 @@ from .models import (
 from .scoping import FamilyMediaField, FamilyRelatedField
 
 # A CSS hex colour or nothing; the pattern is also the schema's (a client can check it).
-COLOUR = RegexValidator(r"^(#[0-9a-fA-F]{6})?$", "Use a colour like #6c8ebf.")
+COLOUR = RegexValidator(r"^(#[0-9a-fA-F]{6})?$", _("Use a colour like #6c8ebf."))
 
 
 class MembershipSummarySerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="family.id", read_only=True)
     name = serializers.CharField(source="family.name", read_only=True)
     timezone = serializers.CharField(source="family.timezone", read_only=True)
+    language = serializers.CharField(
+        source="family.language",
+        read_only=True,
+        help_text="The family's language: a child's screen and spoken step titles use it.",
+    )
     member = serializers.IntegerField(source="pk", read_only=True, help_text="My membership id.")
 
     class Meta:
         model = Membership
-        fields = ["id", "name", "timezone", "role", "member"]
+        fields = ["id", "name", "timezone", "language", "role", "member"]
 
 
 class DeviceChildSerializer(serializers.ModelSerializer):
@@ -73,7 +81,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "families", "device"]
+        fields = ["id", "email", "display_name", "language", "families", "device"]
         read_only_fields = ["id", "email"]
         extra_kwargs = {"display_name": {"max_length": 80, "allow_blank": False}}
 
@@ -98,7 +106,7 @@ class SignupSerializer(serializers.Serializer):
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()
         if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError("An account with this e-mail already exists.")
+            raise serializers.ValidationError(_("An account with this e-mail already exists."))
         return value
 
     def validate(self, attrs: dict) -> dict:
@@ -110,7 +118,8 @@ class SignupSerializer(serializers.Serializer):
         return attrs
 
     def create(self, validated_data: dict) -> User:
-        return User.objects.create_user(**validated_data)
+        # Until they choose, a member speaks what their browser asked for.
+        return User.objects.create_user(**validated_data, language=languages.current())
 
 
 class LoginSerializer(serializers.Serializer):
@@ -144,7 +153,16 @@ class FamilySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Family
-        fields = ["id", "name", "timezone", "follow_up_minutes", "role", "has_pin", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "timezone",
+            "follow_up_minutes",
+            "language",
+            "role",
+            "has_pin",
+            "created_at",
+        ]
         read_only_fields = ["id", "has_pin", "created_at"]
         extra_kwargs = {"follow_up_minutes": {"min_value": 1, "max_value": 240}}
 
@@ -156,7 +174,7 @@ class FamilySerializer(serializers.ModelSerializer):
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the family a name.")
+            raise serializers.ValidationError(_("Give the family a name."))
         return value.strip()
 
 
@@ -259,7 +277,7 @@ class ChildSerializer(serializers.ModelSerializer):
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the child a name.")
+            raise serializers.ValidationError(_("Give the child a name."))
         return value.strip()
 
     def get_photo_url(self, child: Child) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.api import validation_error
 
@@ -23,7 +24,7 @@ from .signals import membership_removed
 def create_family(*, user: User, name: str, timezone_name: str) -> Membership:
     """Create a family with ``user`` as its first owner; returns the owner's membership."""
     with transaction.atomic():
-        family = Family.objects.create(name=name, timezone=timezone_name)
+        family = Family.objects.create(name=name, timezone=timezone_name, language=user.language)
         return Membership.objects.create(user=user, family=family, role=Role.OWNER)
 
 
@@ -46,7 +47,7 @@ def create_invitation(
     """Issue a single-use invitation; only owners may invite someone as an owner.
     Its link starts with ``site_url`` (without one it is relative: ``/#/join/…``)."""
     if role == Role.OWNER and not membership.is_owner:
-        raise validation_error("role", "Only an owner can invite another owner.")
+        raise validation_error("role", _("Only an owner can invite another owner."))
     token = secrets.token_urlsafe(24)  # 192 bits
     invitation = Invitation.objects.create(
         family=membership.family,
@@ -61,7 +62,7 @@ def create_invitation(
 def revoke_invitation(invitation: Invitation) -> Invitation:
     """Revoke a pending invitation (idempotent for an already revoked one)."""
     if invitation.accepted_at:
-        raise validation_error("invitation", "This invitation has already been used.")
+        raise validation_error("invitation", _("This invitation has already been used."))
     if not invitation.revoked_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -72,11 +73,11 @@ def _check_usable(invitation: Invitation) -> None:
     """Refuse an invitation that can no longer be used to join (a 400 naming ``token``)."""
     status = invitation.status
     if status == "accepted":
-        raise validation_error("token", "This invitation has already been used.")
+        raise validation_error("token", _("This invitation has already been used."))
     if status == "revoked":
-        raise validation_error("token", "This invitation was cancelled. Ask for a new link.")
+        raise validation_error("token", _("This invitation was cancelled. Ask for a new link."))
     if status == "expired":
-        raise validation_error("token", "This invitation has expired. Ask for a new link.")
+        raise validation_error("token", _("This invitation has expired. Ask for a new link."))
     inviter = (
         Membership.objects.filter(
             user_id=invitation.created_by_id, family_id=invitation.family_id
@@ -86,7 +87,7 @@ def _check_usable(invitation: Invitation) -> None:
     )
     if inviter is None or (invitation.role == Role.OWNER and not inviter.is_owner):
         # Its issuer has left, or is no longer an owner (stored before that revoked it).
-        raise validation_error("token", "This invitation was cancelled. Ask for a new link.")
+        raise validation_error("token", _("This invitation was cancelled. Ask for a new link."))
 
 
 def preview_invitation(token: str) -> Invitation:
@@ -98,7 +99,7 @@ def preview_invitation(token: str) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise validation_error("token", "This invitation link is not valid.")
+        raise validation_error("token", _("This invitation link is not valid."))
     _check_usable(invitation)
     return invitation
 
@@ -113,14 +114,14 @@ def accept_invitation(*, user: User, token: str) -> Membership:
             .first()
         )
         if invitation is None:
-            raise validation_error("token", "This invitation link is not valid.")
+            raise validation_error("token", _("This invitation link is not valid."))
         if invitation.status == "accepted" and invitation.accepted_by_id == user.pk:
             existing = Membership.objects.filter(user=user, family=invitation.family).first()
             if existing:
                 return existing  # a retried accept by the same person is harmless
         _check_usable(invitation)
         if Membership.objects.filter(user=user, family=invitation.family).exists():
-            raise validation_error("token", "You are already a member of this family.")
+            raise validation_error("token", _("You are already a member of this family."))
         membership = Membership.objects.create(
             user=user, family=invitation.family, role=invitation.role
         )
@@ -143,14 +144,14 @@ def change_role(*, membership: Membership, role: str) -> Membership:
     """Change a member's role; the last owner cannot be demoted. An owner sees every
     child, so making someone owner lifts a limit to some children."""
     if role not in (Role.OWNER, Role.CAREGIVER):
-        raise validation_error("role", "Choose owner or caregiver.")
+        raise validation_error("role", _("Choose owner or caregiver."))
     if membership.is_sitter:
-        raise validation_error("role", "A sitter's pass decides what they may do.")
+        raise validation_error("role", _("A sitter's pass decides what they may do."))
     with transaction.atomic():
         demoting = membership.role == Role.OWNER and role != Role.OWNER
         if demoting and _owners_left_without(membership) == 0:
             raise validation_error(
-                "role", "A family needs at least one owner. Make someone else owner first."
+                "role", _("A family needs at least one owner. Make someone else owner first.")
             )
         membership.role = role
         if role == Role.OWNER and membership.limited:
@@ -165,11 +166,11 @@ def change_role(*, membership: Membership, role: str) -> Membership:
 def set_member_children(membership: Membership, children: Sequence[Child]) -> Membership:
     """Limit a caregiver to ``children`` (empty: every child of the family)."""
     if membership.is_sitter:
-        raise validation_error("children", "A sitter sees the children of their pass.")
+        raise validation_error("children", _("A sitter sees the children of their pass."))
     if membership.is_owner and children:
-        raise validation_error("children", "An owner sees every child.")
+        raise validation_error("children", _("An owner sees every child."))
     if any(child.family_id != membership.family_id for child in children):
-        raise validation_error("children", "Choose children from this family.")
+        raise validation_error("children", _("Choose children from this family."))
     with transaction.atomic():
         membership.limited = bool(children)
         membership.save(update_fields=["limited"])
@@ -202,12 +203,15 @@ def remove_membership(membership: Membership) -> None:
         if not others.exists():
             raise validation_error(
                 "family",
-                f"You are the only member of {membership.family.name}. To remove it with "
-                "all its data, use Delete family.",
+                _(
+                    "You are the only member of %(family)s. To remove it with all its data, "
+                    "use Delete family."
+                )
+                % {"family": membership.family.name},
             )
         if membership.role == Role.OWNER and _owners_left_without(membership) == 0:
             raise validation_error(
-                "role", "A family needs at least one owner. Make someone else owner first."
+                "role", _("A family needs at least one owner. Make someone else owner first.")
             )
         _revoke_access_granted_by(membership)
         membership.delete()
@@ -217,7 +221,7 @@ def remove_membership(membership: Membership) -> None:
 def confirm_password(user: User, password: str) -> None:
     """Destructive calls carry the current password: a session left open is not enough."""
     if not password or not user.check_password(password):
-        raise validation_error("password", "Enter your current password to confirm.")
+        raise validation_error("password", _("Enter your current password to confirm."))
 
 
 def delete_family(family: Family, *, user: User, password: str) -> None:
@@ -248,8 +252,11 @@ def delete_account(user: User, *, password: str) -> None:
             ):
                 raise validation_error(
                     "families",
-                    f"You are the only owner of {membership.family.name}. Make someone else "
-                    "owner first, then delete your account.",
+                    _(
+                        "You are the only owner of %(family)s. Make someone else owner "
+                        "first, then delete your account."
+                    )
+                    % {"family": membership.family.name},
                 )
         for membership in memberships:
             if Membership.objects.filter(family_id=membership.family_id).count() == 1:

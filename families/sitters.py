@@ -15,6 +15,8 @@ import segno
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
 from core.api import validation_error
@@ -60,15 +62,15 @@ def create_pass(
 ) -> IssuedPass:
     """Issue a pass for ``children`` of the owner's family from ``starts_at`` to ``ends_at``."""
     if not children:
-        raise validation_error("children", "Choose the children the sitter looks after.")
+        raise validation_error("children", _("Choose the children the sitter looks after."))
     if any(child.family_id != membership.family_id for child in children):
-        raise validation_error("children", "Choose children from this family.")
+        raise validation_error("children", _("Choose children from this family."))
     if ends_at <= starts_at:
-        raise validation_error("ends_at", "The end must come after the start.")
+        raise validation_error("ends_at", _("The end must come after the start."))
     if ends_at - starts_at > MAX_PASS_LENGTH:
-        raise validation_error("ends_at", "A pass lasts at most 7 days.")
+        raise validation_error("ends_at", _("A pass lasts at most 7 days."))
     if ends_at <= timezone.now() - _PAST_SLACK or starts_at < timezone.now() - timedelta(days=1):
-        raise validation_error("starts_at", "Choose a window that has not passed yet.")
+        raise validation_error("starts_at", _("Choose a window that has not passed yet."))
     token = secrets.token_urlsafe(24)  # 192 bits
     with transaction.atomic():
         sitter_pass = SitterPass.objects.create(
@@ -86,18 +88,19 @@ def create_pass(
 def _clock(family: Family, instant: datetime) -> str:
     local = family_local(family, instant)
     today = family_local(family, timezone.now()).date()
-    return f"{local:%H:%M}" if local.date() == today else f"{local:%a %d %b %H:%M}"
+    # Django's date format names the day and month in the active language.
+    return f"{local:%H:%M}" if local.date() == today else date_format(local, "D j M H:i")
 
 
 def refusal(sitter_pass: SitterPass, family: Family) -> str:
     """Why the pass lets nobody in now ('' when it does), in words for the sitter."""
     status = sitter_pass.status()
     if status == "revoked":
-        return "This pass was cancelled. Ask the family for a new one."
+        return _("This pass was cancelled. Ask the family for a new one.")
     if status == "upcoming":
-        return f"This pass starts at {_clock(family, sitter_pass.starts_at)}."
+        return _("This pass starts at %(time)s.") % {"time": _clock(family, sitter_pass.starts_at)}
     if status == "ended":
-        return f"This pass ended at {_clock(family, sitter_pass.ends_at)}."
+        return _("This pass ended at %(time)s.") % {"time": _clock(family, sitter_pass.ends_at)}
     return ""
 
 
@@ -108,7 +111,7 @@ class PassRefused(PermissionDenied):
     default_code = "pass_refused"
 
 
-def redeem(*, token: str, name: str, user_agent: str = "") -> Membership:
+def redeem(*, token: str, name: str, user_agent: str = "", language: str = "en") -> Membership:
     """Open a pass: a sitter user and membership for its children, until its end.
 
     Refused (``PassRefused``) outside the window or once revoked. Each opening is a
@@ -116,7 +119,7 @@ def redeem(*, token: str, name: str, user_agent: str = "") -> Membership:
     """
     name = name.strip()
     if not name:
-        raise validation_error("name", "Tell the family your first name.")
+        raise validation_error("name", _("Tell the family your first name."))
     with transaction.atomic():
         sitter_pass = (
             SitterPass.objects.select_for_update()
@@ -125,7 +128,7 @@ def redeem(*, token: str, name: str, user_agent: str = "") -> Membership:
             .first()
         )
         if sitter_pass is None:
-            raise validation_error("token", "This pass link is not valid.")
+            raise validation_error("token", _("This pass link is not valid."))
         why = refusal(sitter_pass, sitter_pass.family)
         if why:
             raise PassRefused(why)
@@ -133,6 +136,7 @@ def redeem(*, token: str, name: str, user_agent: str = "") -> Membership:
             email=f"sitter-{uuid.uuid4().hex}@{SITTER_EMAIL_DOMAIN}",
             password=None,
             display_name=name[:60],
+            language=language,
         )
         membership = Membership.objects.create(
             user=user,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -110,7 +111,7 @@ class MemberViewSet(
 
     def perform_destroy(self, instance: Membership) -> None:
         if instance.pk != self.membership.pk and not self.membership.is_owner:
-            raise PermissionDenied("Only an owner can remove someone else.")
+            raise PermissionDenied(_("Only an owner can remove someone else."))
         services.remove_membership(instance)
 
 

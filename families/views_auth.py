@@ -12,9 +12,11 @@ from django.contrib.auth.forms import (
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.middleware.csrf import get_token
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -26,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core import languages
 from core.api import validation_error
 
 from . import services
@@ -55,6 +58,11 @@ def _form_errors(form, rename: dict[str, str] | None = None) -> DjangoValidation
         name = rename.get(field, "non_field_errors" if field == "__all__" else field)
         errors.setdefault(name, []).extend(messages)
     return DjangoValidationError(errors)
+
+
+def _language_of(email: str) -> str:
+    found = User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
+    return found or languages.current()
 
 
 def _me(user: User) -> dict:
@@ -112,7 +120,7 @@ class LoginView(GenericAPIView):
         )
         if not form.is_valid():
             attempt.record_failure()
-            raise validation_error("email", "E-mail or password is not right.")
+            raise validation_error("email", _("E-mail or password is not right."))
         attempt.record_success()
         login(request._request, form.get_user())
         return Response(_me(form.get_user()))
@@ -185,7 +193,7 @@ class PasswordChangeView(GenericAPIView):
             )
         form.save()
         update_session_auth_hash(request._request, form.user)  # keep this session signed in
-        return Response({"detail": "Password changed."})
+        return Response({"detail": _("Password changed.")})
 
 
 class PasswordResetView(GenericAPIView):
@@ -204,13 +212,17 @@ class PasswordResetView(GenericAPIView):
         email = serializer.validated_data["email"]
         form = PasswordResetForm(data={"email": email})
         if form.is_valid() and allow_reset_mail(email):
-            form.save(
-                subject_template_name="families/password_reset_subject.txt",
-                email_template_name="families/password_reset_email.txt",
-                extra_email_context={"site_url": site_url(request._request)},
-                request=request._request,
-            )
-        return Response({"detail": "If that address has an account, a reset link is on its way."})
+            # The mail speaks the account holder's language, not the requesting browser's.
+            with translation.override(_language_of(email)):
+                form.save(
+                    subject_template_name="families/password_reset_subject.txt",
+                    email_template_name="families/password_reset_email.txt",
+                    extra_email_context={"site_url": site_url(request._request)},
+                    request=request._request,
+                )
+        return Response(
+            {"detail": _("If that address has an account, a reset link is on its way.")}
+        )
 
 
 class PasswordResetConfirmView(GenericAPIView):
@@ -229,7 +241,7 @@ class PasswordResetConfirmView(GenericAPIView):
         except (ValueError, TypeError, OverflowError, User.DoesNotExist):
             user = None
         if user is None or not default_token_generator.check_token(user, data["token"]):
-            raise validation_error("token", "This reset link is invalid or has expired.")
+            raise validation_error("token", _("This reset link is invalid or has expired."))
         form = SetPasswordForm(
             user,
             data={"new_password1": data["new_password"], "new_password2": data["new_password"]},
@@ -241,7 +253,7 @@ class PasswordResetConfirmView(GenericAPIView):
         form.save()
         # Whoever holds the mailbox may sign in from here even during a flood of guesses.
         LoginAttempt.of(request, user.email).record_success()
-        return Response({"detail": "Password set. You can sign in now."})
+        return Response({"detail": _("Password set. You can sign in now.")})
 
 
 @method_decorator(ensure_csrf_cookie, name="get")

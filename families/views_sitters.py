@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import ScopedRateThrottle
 
+from core import languages
+
 from . import sitters
 from .links import site_url
 from .models import Child, PassUse, SitterPass
@@ -149,6 +151,7 @@ class RedeemPassView(GenericAPIView):
             token=serializer.validated_data["token"],
             name=serializer.validated_data["name"],
             user_agent=request.headers.get("User-Agent", "")[:200],
+            language=languages.current(),  # from Accept-Language: nobody chose one yet
         )
         sitter_pass = membership.sitter_pass
         assert sitter_pass is not None  # a sitter's membership always has its pass

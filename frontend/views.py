@@ -10,13 +10,21 @@ import functools
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
+from django.views.i18n import JSONCatalog
+
+from core.languages import CODES
 
 THEME_COLOUR = "#3d6b8f"
 BACKGROUND_COLOUR = "#f6f3ee"
@@ -39,20 +47,53 @@ def shell_urls() -> list[str]:
     return [static(name) for name in shell_assets()]
 
 
+@functools.cache
+def catalog_version(language: str) -> str:
+    """A hash of the compiled ``djangojs`` catalog of ``language`` (what the answer is
+    made of): a new translation gets a new URL, so the old one may be cached for ever."""
+    digest = hashlib.sha256(language.encode())
+    for root in settings.LOCALE_PATHS:
+        mo = root / language / "LC_MESSAGES" / "djangojs.mo"
+        if mo.exists():
+            digest.update(mo.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def catalog_urls() -> dict[str, str]:
+    """The versioned URL of each language's PWA catalog (the shell tells the PWA)."""
+    return {
+        code: reverse("i18n-catalog", kwargs={"language": code, "version": catalog_version(code)})
+        for code in sorted(CODES)
+    }
+
+
+@require_GET
+def catalog(request: HttpRequest, language: str, version: str) -> HttpResponse:
+    """The PWA's translations (Django's JSON catalog, ``djangojs`` domain) for one
+    language, at a URL naming its version: cached for a year, never revalidated."""
+    if language not in CODES:
+        raise Http404
+    if version != catalog_version(language):
+        return redirect(catalog_urls()[language])  # a page from before the last deploy
+    with translation.override(language):
+        response: HttpResponse = JSONCatalog.as_view(domain="djangojs")(request)  # type: ignore[assignment]  # a JsonResponse
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
 @require_GET
 @ensure_csrf_cookie
 @cache_control(no_cache=True)
 def app_shell(request: HttpRequest) -> HttpResponse:
     """The single page every screen renders into."""
-    return HttpResponse(
-        render_to_string("frontend/index.html", {"theme_colour": THEME_COLOUR}, request=request)
-    )
+    context = {"theme_colour": THEME_COLOUR, "catalogs": json.dumps(catalog_urls())}
+    return HttpResponse(render_to_string("frontend/index.html", context, request=request))
 
 
 @require_GET
 @cache_control(no_cache=True)
 def service_worker(request: HttpRequest) -> HttpResponse:
-    urls = ["/", *shell_urls(), "/manifest.webmanifest"]
+    urls = ["/", *shell_urls(), "/manifest.webmanifest", *catalog_urls().values()]
     version = hashlib.sha256("\n".join(urls).encode()).hexdigest()[:12]
     body = render_to_string(
         "frontend/sw.js",
@@ -72,9 +113,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @cache_control(max_age=3600)
 def manifest(request: HttpRequest) -> JsonResponse:
     data = {
-        "name": "Tandem — family routines and check-ins",
+        "name": _("Tandem — family routines and check-ins"),
         "short_name": "Tandem",
-        "description": "Predictable routines and calm emotional check-ins for the whole family.",
+        "description": _("Predictable routines and calm emotional check-ins for the whole family."),
         "id": "/",
         "start_url": "/?source=pwa",
         "scope": "/",

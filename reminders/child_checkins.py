@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.utils import timezone
 
 from care.handover import duty_by_child
@@ -27,14 +29,18 @@ def notify(checkin: CheckIn) -> None:
     child = checkin.child
     prefs = member_prefs([checkin.family_id]).get(checkin.family_id, [])
     chosen = route(prefs, [child.pk], duty_by_child([checkin.family_id]))
-    payload = messages.child_checkin_payload(
-        family_id=checkin.family_id,
-        checkin_id=str(checkin.pk),
-        child_id=child.pk,
-        child_name=child.name,
-        emotion=checkin.emotion,
-        kid_word=vocabulary.get_emotion(checkin.emotion).kid_label,
-        intensity=checkin.intensity,
+    payload = messages.localized(
+        partial(
+            messages.child_checkin_payload,
+            family_id=checkin.family_id,
+            checkin_id=str(checkin.pk),
+            child_id=child.pk,
+            child_name=child.name,
+            emotion=checkin.emotion,
+            kid_word=vocabulary.get_emotion(checkin.emotion).kid_label,
+            intensity=checkin.intensity,
+        ),
+        {p.language for p in chosen},
     )
     now = timezone.now()
     ScheduledReminder.objects.bulk_create(

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from checkins.insight_figures import child_summaries
 from families.models import Child, Family
@@ -167,24 +167,25 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
         key = (family.pk, first)
         if key not in summaries:
             summaries[key] = child_summaries(family, children[family.pk], first, last)
-        lines = [
-            (
-                s["child"].name,
-                messages.digest_line(
-                    child_name=s["child"].name,
-                    checkin_days=s["checkin_days"],
-                    calm_days=s["calm_days"],
-                    helped=s["helped"],
-                    routine=s["routine"],
-                ),
-            )
-            for s in summaries[key]
-            if member.sees([s["child"].pk])
-        ]
-        if not lines:  # no children this member sees: nothing to sum up
-            plans[row.pk] = Plan(payload={"note": "No children to sum up."})
-            continue
-        payload = messages.digest_payload(family_id=family.pk, week_start=first, lines=lines)
+        with translation.override(member.language):  # one member's digest, in theirs
+            lines = [
+                (
+                    s["child"].name,
+                    messages.digest_line(
+                        child_name=s["child"].name,
+                        checkin_days=s["checkin_days"],
+                        calm_days=s["calm_days"],
+                        helped=s["helped"],
+                        routine=s["routine"],
+                    ),
+                )
+                for s in summaries[key]
+                if member.sees([s["child"].pk])
+            ]
+            if not lines:  # no children this member sees: nothing to sum up
+                plans[row.pk] = Plan(payload={"note": "No children to sum up."})
+                continue
+            payload = messages.digest_payload(family_id=family.pk, week_start=first, lines=lines)
         wants = member.enabled and member.active
         plans[row.pk] = Plan(
             payload=payload, recipients=[member.recipient(family.zone)] if wants else []

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from care.handover import duty_by_child
 from checkins.models import CheckIn
+from checkins.strategies import title_of
 
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
@@ -125,12 +126,16 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
         if not chosen:  # nobody on duty: the caregiver who checked in, as always
             chosen = [p for p in family_prefs if p.user_id == row.user_id and p.enabled]
         recipients = [p.recipient(checkin.family.zone) for p in chosen]
-        child = checkin.child
-        payload = messages.follow_up_payload(
-            family_id=checkin.family_id,
-            checkin_id=str(checkin.pk),
-            child_name=child.name if child else None,
-            strategy_title=checkin.strategy.title if checkin.strategy else None,
-        )
+
+        def build(checkin: CheckIn = checkin) -> dict[str, str]:
+            # Inside each language: a built-in strategy's title is translated too.
+            return messages.follow_up_payload(
+                family_id=checkin.family_id,
+                checkin_id=str(checkin.pk),
+                child_name=checkin.child.name if checkin.child else None,
+                strategy_title=title_of(checkin.strategy) if checkin.strategy else None,
+            )
+
+        payload = messages.localized(build, {r.language for r in recipients})
         plans[row.pk] = Plan(payload=payload, recipients=recipients)
     return plans

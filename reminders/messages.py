@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.languages import DEFAULT as DEFAULT_LANGUAGE
 
 
 def topic_for(key: str) -> str:
@@ -29,22 +33,22 @@ def join_names(names: Sequence[str]) -> str:
     names = [n for n in names if n]
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def in_words(minutes: int) -> str:
     """How far ahead a routine starts: ``now``, ``in 10 minutes``, ``in 1 h 30 min``."""
     if minutes == 0:
-        return "now"
+        return _("now")
     ahead = abs(minutes)
     hours, mins = divmod(ahead, 60)
     if hours == 0:
-        span = f"{mins} minute{'s' if mins != 1 else ''}"
+        span = ngettext("%(n)s minute", "%(n)s minutes", mins) % {"n": mins}
     elif mins == 0:
-        span = f"{hours} hour{'s' if hours != 1 else ''}"
+        span = ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
     else:
-        span = f"{hours} h {mins} min"
-    return f"in {span}" if minutes > 0 else f"{span} ago"
+        span = _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": mins}
+    return (_("in %(span)s") if minutes > 0 else _("%(span)s ago")) % {"span": span}
 
 
 def routine_payload(
@@ -66,16 +70,21 @@ def routine_payload(
     still Saturday's routine.
     """
     who = join_names(child_names)
-    subject = f"{routine_name} for {who}" if who else routine_name
+    subject = (
+        _("%(routine)s for %(children)s") % {"routine": routine_name, "children": who}
+        if who
+        else routine_name
+    )
     when = in_words(offset_minutes)
     if offset_minutes == 0:
-        title = f"{subject}: time to start"
+        title = _("%(subject)s: time to start") % {"subject": subject}
     elif offset_minutes < 0:
-        title = f"{subject} started {when}"
+        title = _("%(subject)s started %(when)s") % {"subject": subject, "when": when}
     else:
-        title = f"{subject} {when}"
+        title = _("%(subject)s %(when)s") % {"subject": subject, "when": when}
     local = occurrence_at.astimezone(zone)
-    body = f"{icon} Starts at {local:%H:%M}.".strip()
+    starts = _("Starts at %(time)s.") % {"time": local.strftime("%H:%M")}
+    body = f"{icon} {starts}".strip()
     tag = f"routine-{routine_id}-{occurrence_date:%Y-%m-%d}"
     return {
         "title": title,
@@ -99,11 +108,15 @@ def follow_up_payload(
     strategy_title: str | None,
 ) -> dict[str, str]:
     """E.g. title "How is Sam now?", body "You tried Box breathing. Did it help?"."""
-    title = f"How is {child_name} now?" if child_name else "How are you feeling now?"
+    title = (
+        _("How is %(child)s now?") % {"child": child_name}
+        if child_name
+        else _("How are you feeling now?")
+    )
     body = (
-        f"You tried {strategy_title}. Did it help?"
+        _("You tried %(strategy)s. Did it help?") % {"strategy": strategy_title}
         if strategy_title
-        else "Take a moment to note how things went."
+        else _("Take a moment to note how things went.")
     )
     tag = f"checkin-{checkin_id}"
     return {
@@ -120,9 +133,13 @@ def handover_payload(
 ) -> dict[str, str]:
     """E.g. title "Handover from Grandma: Sam", body the note (or "See what happened.")."""
     tag = f"handover-{handover_id}"
-    body = note.strip() or "See how the time went."
+    body = note.strip() or _("See how the time went.")
+    title = _("Handover from %(from)s: %(children)s") % {
+        "from": from_name,
+        "children": join_names(child_names),
+    }
     return {
-        "title": f"Handover from {from_name}: {join_names(child_names)}",
+        "title": title,
         "body": body[:180],
         "url": f"/#/families/{family_id}/today",
         "tag": tag,
@@ -152,16 +169,27 @@ def digest_line(
     """
     parts = []
     if checkin_days:
-        parts.append(f"{calm_days} calm day{'s' if calm_days != 1 else ''}")
+        parts.append(ngettext("%(n)s calm day", "%(n)s calm days", calm_days) % {"n": calm_days})
     if routine:
         parts.append(
-            f"{_lower_first(routine['name'])} kept {routine['kept']} of {routine['scheduled']}"
+            _("%(routine)s kept %(kept)s of %(scheduled)s")
+            % {
+                "routine": _lower_first(routine["name"]),
+                "kept": routine["kept"],
+                "scheduled": routine["scheduled"],
+            }
         )
     if helped:
         parts.append(
-            f"{_lower_first(helped['title'])} helped {helped['helped']} of {helped['tried']}"
+            _("%(strategy)s helped %(helped)s of %(tried)s")
+            % {
+                "strategy": _lower_first(helped["title"]),
+                "helped": helped["helped"],
+                "tried": helped["tried"],
+            }
         )
-    return f"{child_name}'s week: {', '.join(parts) if parts else 'nothing recorded'}"
+    summary = ", ".join(parts) if parts else _("nothing recorded")
+    return _("%(child)s's week: %(summary)s") % {"child": child_name, "summary": summary}
 
 
 def digest_payload(
@@ -171,8 +199,9 @@ def digest_payload(
     (``lines`` holds (child name, line)), opening the digest screen of that week."""
     tag = f"digest-{family_id}-{week_start:%Y-%m-%d}"
     return {
-        "title": f"Your week with {join_names([name for name, _ in lines])}",
-        "body": "\n".join(line for _, line in lines)[:1000],
+        "title": _("Your week with %(children)s")
+        % {"children": join_names([name for name, _line in lines])},
+        "body": "\n".join(line for _name, line in lines)[:1000],
         "url": f"/#/families/{family_id}/digest?week={week_start:%Y-%m-%d}",
         "tag": tag,
         "topic": topic_for(tag),
@@ -183,8 +212,8 @@ def test_payload(*, reminder_id: int, family_id: int | None) -> dict[str, str]:
     """The "send a test" notification."""
     tag = f"test-{reminder_id}"
     return {
-        "title": "Tandem test notification",
-        "body": "Notifications work on this device.",
+        "title": _("Tandem test notification"),
+        "body": _("Notifications work on this device."),
         "url": f"/#/families/{family_id}/settings" if family_id else "/",
         "tag": tag,
         "topic": topic_for(tag),
@@ -208,7 +237,8 @@ def child_checkin_payload(
     kid_word: str,
     intensity: int,
 ) -> dict[str, str]:
-    """E.g. title "Sam says: mad, big", opening the coregulation check-in for Sam with
+    """E.g. title "Sam says: mad, big" (``kid_word`` is the vocabulary's English word,
+    translated here), opening the coregulation check-in for Sam with
     that feeling and size chosen."""
     tag = f"child-checkin-{checkin_id}"
     query = urlencode(
@@ -216,9 +246,35 @@ def child_checkin_payload(
     )
     return {
         "title": _("%(child)s says: %(feeling)s, %(size)s")
-        % {"child": child_name, "feeling": kid_word, "size": size_word(intensity)},
+        % {"child": child_name, "feeling": _(kid_word), "size": size_word(intensity)},
         "body": _("%(child)s asked for a grown-up. Check in together.") % {"child": child_name},
         "url": f"/#/families/{family_id}/checkin?{query}",
         "tag": tag,
         "topic": topic_for(tag),
     }
+
+
+def localized(build: Callable[[], dict[str, str]], languages: Iterable[str]) -> dict[str, Any]:
+    """One reminder's payload for recipients who speak different languages.
+
+    The payload is built in English, plus ``localized``: the ``title`` and ``body`` in each
+    other language among ``languages``; the sender picks the recipient's (sending.py).
+    """
+    with translation.override(DEFAULT_LANGUAGE):
+        payload: dict[str, Any] = build()
+    others = {}
+    for language in sorted(set(languages) - {DEFAULT_LANGUAGE}):
+        with translation.override(language):
+            built = build()
+        others[language] = {"title": built["title"], "body": built["body"]}
+    if others:
+        payload["localized"] = others
+    return payload
+
+
+def in_language(payload: dict[str, Any], language: str) -> dict[str, Any]:
+    """What one recipient's device gets: the payload in their language, without the
+    other languages and the ``topic`` (a header, not content)."""
+    mine = {k: v for k, v in payload.items() if k not in ("topic", "localized")}
+    mine.update(payload.get("localized", {}).get(language, {}))
+    return mine

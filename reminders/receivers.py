@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from care.handover import handover_created
 from care.models import Handover
@@ -30,13 +30,18 @@ def _handover_made(
 ) -> None:
     """Tell the next adult (or the owners) by push, through the ledger, at the next tick."""
     now = timezone.now()
-    payload = messages.handover_payload(
-        family_id=handover.family_id,
-        handover_id=handover.pk,
-        from_name=handover.from_name,
-        child_names=[c.name for c in handover.children.all()],
-        note=handover.note,
-    )
+    child_names = [c.name for c in handover.children.all()]
+
+    def payload_for(membership: Membership) -> dict[str, str]:
+        with translation.override(membership.user.language):  # one row per recipient
+            return messages.handover_payload(
+                family_id=handover.family_id,
+                handover_id=handover.pk,
+                from_name=handover.from_name,
+                child_names=child_names,
+                note=handover.note,
+            )
+
     ScheduledReminder.objects.bulk_create(
         ScheduledReminder(
             kind=ReminderKind.HANDOVER,
@@ -44,7 +49,7 @@ def _handover_made(
             user_id=membership.user_id,
             fire_at=now,
             occurrence_at=now,
-            payload=payload,
+            payload=payload_for(membership),
         )
         for membership in recipients
     )

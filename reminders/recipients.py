@@ -23,6 +23,7 @@ class Recipient:
     zone: ZoneInfo | None = None
     quiet_start: time | None = None
     quiet_end: time | None = None
+    language: str = "en"
 
 
 @dataclass
@@ -61,9 +62,10 @@ class MemberPrefs:
     child_ids: frozenset[int] | None = None
     active: bool = True
     weekly_digest: bool = False
+    language: str = "en"
 
     def recipient(self, zone: ZoneInfo) -> Recipient:
-        return Recipient(self.user_id, zone, self.quiet_start, self.quiet_end)
+        return Recipient(self.user_id, zone, self.quiet_start, self.quiet_end, self.language)
 
     def sees(self, child_ids: Iterable[int]) -> bool:
         """Whether the member may see every one of these children (a notification names
@@ -88,7 +90,7 @@ def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
     """Every member of the given families with their reminder settings (few queries)."""
     memberships = (
         Membership.objects.filter(family_id__in=set(family_ids))
-        .select_related("reminder_settings", "sitter_pass")
+        .select_related("reminder_settings", "sitter_pass", "user")
         .prefetch_related(
             Prefetch("reminder_settings__opted_out_routines", queryset=Routine.objects.only("id")),
             Prefetch("children", queryset=Child.objects.only("id")),
@@ -114,6 +116,7 @@ def member_prefs(family_ids: Iterable[int]) -> dict[int, list[MemberPrefs]]:
                 active=not m.is_device
                 and (m.sitter_pass is None or m.sitter_pass.status() == "active"),
                 weekly_digest=settings.weekly_digest if settings else False,
+                language=m.user.language,
             )
         )
     return result

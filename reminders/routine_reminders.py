@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
+from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -179,20 +180,24 @@ def plan(rows: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]:
         children = list(routine.children.all())
         # Children away that day are left out of the reminder; when all are, it is skipped.
         here = [c for c in children if not away.is_away(c.pk, day)]
-        payload = messages.routine_payload(
-            family_id=routine.family_id,
-            routine_id=routine.pk,
-            routine_name=routine.name,
-            icon=routine.icon,
-            child_names=[c.name for c in (here or children)],
-            offset_minutes=row.offset_minutes or 0,
-            occurrence_at=row.occurrence_at or row.fire_at,
-            occurrence_date=day,
-            zone=zone,
-        )
         wanting = [p for p in prefs.get(routine.family_id, []) if routine.pk not in p.opted_out]
         child_ids = [c.pk for c in (here or children)]
         recipients = [p.recipient(zone) for p in route(wanting, child_ids, on_duty)]
+        payload = messages.localized(
+            partial(
+                messages.routine_payload,
+                family_id=routine.family_id,
+                routine_id=routine.pk,
+                routine_name=routine.name,
+                icon=routine.icon,
+                child_names=[c.name for c in (here or children)],
+                offset_minutes=row.offset_minutes or 0,
+                occurrence_at=row.occurrence_at or row.fire_at,
+                occurrence_date=day,
+                zone=zone,
+            ),
+            {r.language for r in recipients},
+        )
         if children and not here:
             plans[row.pk] = Plan(
                 payload={**payload, "skipped": "away"},

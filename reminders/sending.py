@@ -41,8 +41,11 @@ from django.db.models import F
 from django.utils import timezone
 from pywebpush import WebPusher
 
+from core.languages import DEFAULT as DEFAULT_LANGUAGE
+
 from . import pushclient
 from .endpoints import InvalidSubscription, validate_endpoint
+from .messages import in_language
 from .models import Delivery, DeliveryState, PushSubscription, ReminderKind
 from .pushclient import PushRequest, PushResult, origin_of, retry_after_seconds
 from .vapid import identity
@@ -133,7 +136,7 @@ def claim(delivery_ids: Sequence[int]) -> list[Delivery]:
         d.pk: d
         for d in Delivery.objects.filter(
             pk__in=delivery_ids, state=DeliveryState.SENDING, lease=token
-        ).select_related("reminder", "subscription")
+        ).select_related("reminder", "subscription", "user")
     }
     return [claimed[pk] for pk in delivery_ids if pk in claimed]
 
@@ -351,7 +354,7 @@ def _request(delivery: Delivery) -> PushRequest:
     subscription = delivery.subscription
     assert subscription is not None
     reminder = delivery.reminder
-    payload = {k: v for k, v in reminder.payload.items() if k != "topic"}
+    payload = in_language(reminder.payload, getattr(delivery.user, "language", DEFAULT_LANGUAGE))
     payload["id"] = delivery.pk  # lets the service worker spot a repeat of this delivery
     data = json.dumps(payload, separators=(",", ":")).encode()
     pusher = WebPusher(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api import WallClockTimeField
@@ -12,6 +13,7 @@ from families.scoping import FamilyRelatedField, MyFamilyField
 from routines.models import Routine
 
 from .endpoints import InvalidSubscription, validate_auth, validate_endpoint, validate_p256dh
+from .messages import in_language
 from .models import Delivery, PushSubscription, ReminderSettings
 
 
@@ -119,12 +121,12 @@ class ReminderSettingsSerializer(serializers.ModelSerializer):
         if (start is None) != (end is None):
             missing = "quiet_end" if end is None else "quiet_start"
             raise serializers.ValidationError(
-                {missing: ["Give both the start and the end of quiet hours, or neither."]}
+                {missing: [_("Give both the start and the end of quiet hours, or neither.")]}
             )
         membership = self.context.get("membership")
         if attrs.get("weekly_digest") and membership is not None and membership.is_sitter:
             raise serializers.ValidationError(
-                {"weekly_digest": ["The weekly digest is for the family's members."]}
+                {"weekly_digest": [_("The weekly digest is for the family's members.")]}
             )
         return attrs
 
@@ -170,10 +172,11 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_title(self, obj: Delivery) -> str:
-        return str(obj.reminder.payload.get("title", ""))
+        # What the recipient's device was sent: their language's words.
+        return str(in_language(obj.reminder.payload, obj.user.language).get("title", ""))
 
     def get_body(self, obj: Delivery) -> str:
-        return str(obj.reminder.payload.get("body", ""))
+        return str(in_language(obj.reminder.payload, obj.user.language).get("body", ""))
 
     def get_url(self, obj: Delivery) -> str:
         return str(obj.reminder.payload.get("url", ""))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from families.models import Family, Membership, User
 
@@ -107,9 +107,10 @@ def send_test(*, user: User, family: Family | None = None) -> list[Delivery]:
             state=ReminderState.DONE,
             processed_at=now,
         )
-        reminder.payload = messages.test_payload(
-            reminder_id=reminder.pk, family_id=family.pk if family else None
-        )
+        with translation.override(user.language):
+            reminder.payload = messages.test_payload(
+                reminder_id=reminder.pk, family_id=family.pk if family else None
+            )
         reminder.save(update_fields=["payload"])
         deliveries = Delivery.objects.bulk_create(
             [

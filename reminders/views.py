@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.generics import GenericAPIView
@@ -105,7 +106,7 @@ class TestPushView(GenericAPIView):
         )
         if not deliveries:
             raise validation_error(
-                "devices", "Turn on notifications on this device first, then send a test."
+                "devices", _("Turn on notifications on this device first, then send a test.")
             )
         return Response({"devices": len(deliveries)}, status=status.HTTP_202_ACCEPTED)
 

@@ -11,6 +11,8 @@ import math
 from typing import Any
 
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 W = 340
 COLOURS = {
@@ -50,9 +52,9 @@ def mood_meter(meter: dict[str, Any]) -> str:
     parts = [
         f'<line x1="{cx}" y1="18" x2="{cx}" y2="{height - 18}" stroke="#d6d2ca"/>',
         f'<line x1="0" y1="{cy}" x2="{W}" y2="{cy}" stroke="#d6d2ca"/>',
-        _text(cx + 4, 28, "more energy", size=10),
-        _text(W - 4, cy - 4, "pleasant", anchor="end", size=10),
-        _text(4, cy - 4, "unpleasant", size=10),
+        _text(cx + 4, 28, _("more energy"), size=10),
+        _text(W - 4, cy - 4, _("pleasant"), anchor="end", size=10),
+        _text(4, cy - 4, _("unpleasant"), size=10),
     ]
     for quadrant in meter["quadrants"]:
         sx, sy = SIDES[quadrant["key"]]
@@ -73,12 +75,19 @@ def mood_meter(meter: dict[str, Any]) -> str:
             y = cy + sy * distance * math.sin(angle)
             r = 5 + 9 * math.sqrt(p["count"] / top)
             parts.append(
-                f"<g><title>{escape(p['label'])}, intensity {p['intensity']}: {p['count']}"
-                f'</title><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" '
+                "<g><title>"
+                + escape(
+                    _("%(feeling)s, intensity %(intensity)s: %(n)s")
+                    % {"feeling": p["label"], "intensity": p["intensity"], "n": p["count"]}
+                )
+                + f'</title><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" '
                 f'fill="{COLOURS[quadrant["key"]]}" stroke="#ffffff"/>'
                 f"{_text(x, y + 3, p['count'], anchor='middle', size=9)}</g>"
             )
-    return _svg(height, f"Mood meter: {meter['total']} check-ins", "".join(parts))
+    title = ngettext(
+        "Mood meter: %(n)s check-in", "Mood meter: %(n)s check-ins", meter["total"]
+    ) % {"n": meter["total"]}
+    return _svg(height, title, "".join(parts))
 
 
 def hard_moments(hard: dict[str, Any]) -> str:
@@ -106,7 +115,12 @@ def hard_moments(hard: dict[str, Any]) -> str:
                 f'height="{row_h - 2:.1f}" rx="4" fill="{fill}" fill-opacity="{opacity:.2f}"/>'
                 + _text(x + col_w / 2, y + 18, n or "·", anchor="middle")
             )
-    return _svg(height, f"Hard moments: {hard['total']} big unpleasant feelings", "".join(parts))
+    title = ngettext(
+        "Hard moments: %(n)s big unpleasant feeling",
+        "Hard moments: %(n)s big unpleasant feelings",
+        hard["total"],
+    ) % {"n": hard["total"]}
+    return _svg(height, title, "".join(parts))
 
 
 def bars(label: str, rows: list[tuple[str, str, float | None]]) -> str:
@@ -153,4 +167,4 @@ def feelings_per_day(days: list[dict[str, Any]], quadrants: list[dict[str, Any]]
             )
         if i % every == 0 or i == len(days) - 1:
             parts.append(_text(x + bar_w / 2, height - 6, str(d["date"])[8:10], anchor="middle"))
-    return _svg(height, "Feelings per day", "".join(parts))
+    return _svg(height, _("Feelings per day"), "".join(parts))

@@ -14,6 +14,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from checkins.insights import build_insights
 from checkins.models import CheckIn
@@ -25,32 +27,43 @@ from . import charts
 from .models import SECTIONS
 
 SECTION_TITLES = {
-    "feelings": "Feelings per day",
-    "mood_meter": "Mood meter",
-    "hard_moments": "Hard moments",
-    "what_helps": "What helps with what",
-    "routines_and_feelings": "Routines and feelings",
-    "coregulation": "Coregulation",
+    "feelings": gettext_lazy("Feelings per day"),
+    "mood_meter": gettext_lazy("Mood meter"),
+    "hard_moments": gettext_lazy("Hard moments"),
+    "what_helps": gettext_lazy("What helps with what"),
+    "routines_and_feelings": gettext_lazy("Routines and feelings"),
+    "coregulation": gettext_lazy("Coregulation"),
 }
 
 Progress = Callable[[int], None]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _percent(share: float) -> str:
+    return _("%(n)s%%") % {"n": round(share * 100)}
 
 
 def _share_words(helped: int, tried: int, share: float | None) -> str:
     if share is None:
-        return f"{_plural(tried, 'try')}: too few to tell"
-    return f"better {helped} of {tried} ({round(share * 100)}%)"
+        return ngettext("%(n)s try: too few to tell", "%(n)s tries: too few to tell", tried) % {
+            "n": tried
+        }
+    return _("better %(helped)s of %(tried)s (%(share)s)") % {
+        "helped": helped,
+        "tried": tried,
+        "share": _percent(share),
+    }
 
 
 def _per_day_words(bucket: dict[str, Any]) -> str:
-    words = f"{_plural(bucket['checkins'], 'big feeling')} on {_plural(bucket['days'], 'day')}"
-    return words + (
-        ": too few to tell" if bucket["per_day"] is None else f" ({bucket['per_day']} a day)"
-    )
+    values = {
+        "feelings": ngettext("%(n)s big feeling", "%(n)s big feelings", bucket["checkins"])
+        % {"n": bucket["checkins"]},
+        "days": ngettext("%(n)s day", "%(n)s days", bucket["days"]) % {"n": bucket["days"]},
+        "per_day": bucket["per_day"],
+    }
+    if bucket["per_day"] is None:
+        return _("%(feelings)s on %(days)s: too few to tell") % values
+    return _("%(feelings)s on %(days)s (%(per_day)s a day)") % values
 
 
 def _figures(data: dict[str, Any], sections: Sequence[str]) -> list[dict[str, Any]]:  # noqa: C901
@@ -60,7 +73,7 @@ def _figures(data: dict[str, Any], sections: Sequence[str]) -> list[dict[str, An
         figure: dict[str, Any] = {"key": key, "title": SECTION_TITLES[key], "parts": []}
         if key == "feelings":
             figure["svg"] = charts.feelings_per_day(data["days"], data["quadrants"])
-            figure["head"] = ["Feeling area", "Check-ins"]
+            figure["head"] = [_("Feeling area"), _("Check-ins")]
             figure["rows"] = [
                 [q["label"], sum(d["quadrants"][q["key"]] for d in data["days"])]
                 for q in data["quadrants"]
@@ -68,19 +81,19 @@ def _figures(data: dict[str, Any], sections: Sequence[str]) -> list[dict[str, An
         elif key == "mood_meter":
             meter = data["mood_meter"]
             figure["svg"] = charts.mood_meter(meter)
-            figure["head"] = ["Feeling", "Intensity", "Check-ins"]
+            figure["head"] = [_("Feeling"), _("Intensity"), _("Check-ins")]
             figure["rows"] = [[p["label"], p["intensity"], p["count"]] for p in meter["points"]]
         elif key == "hard_moments":
             hard = data["hard_moments"]
             counts = {(c["weekday"], c["time"]): c["count"] for c in hard["cells"]}
             figure["svg"] = charts.hard_moments(hard)
-            figure["head"] = ["Day", *(t["label"] for t in hard["times"])]
+            figure["head"] = [_("Day"), *(t["label"] for t in hard["times"])]
             figure["rows"] = [
                 [w["label"], *(counts[(w["key"], t["key"])] for t in hard["times"])]
                 for w in hard["weekdays"]
             ]
         elif key == "what_helps":
-            figure["head"] = ["Strategy", "Tries", "Better", "Share"]
+            figure["head"] = [_("Strategy"), _("Tries"), _("Better"), _("Share")]
             figure["rows"] = []
             for quadrant in data["what_helps"]:
                 if not quadrant["strategies"]:
@@ -95,23 +108,26 @@ def _figures(data: dict[str, Any], sections: Sequence[str]) -> list[dict[str, An
                 )
                 figure["rows"] += [
                     [f"{s['title']} ({quadrant['label'].lower()})", s["tried"], s["helped"],
-                     "too few to tell" if s["helped_share"] is None
-                     else f"{round(s['helped_share'] * 100)}%"]
+                     _("too few to tell") if s["helped_share"] is None
+                     else _percent(s["helped_share"])]
                     for s in quadrant["strategies"]
                 ]  # fmt: skip
         elif key == "routines_and_feelings":
             rf = data["routines_and_feelings"]
             if rf["routine"] is None:
-                figure["empty"] = "No routine for this child."
+                figure["empty"] = _("No routine for this child.")
             else:
                 name = rf["routine"]["name"]
                 buckets = [
-                    (f"After {name} done", rf["after_completed"]),
-                    (f"After {name} not done", rf["after_not_completed"]),
+                    (_("After %(routine)s done") % {"routine": name}, rf["after_completed"]),
+                    (
+                        _("After %(routine)s not done") % {"routine": name},
+                        rf["after_not_completed"],
+                    ),
                 ]
                 top = max([0.01, *(b["per_day"] or 0 for _, b in buckets)])
                 figure["svg"] = charts.bars(
-                    f"Big unpleasant feelings after {name}",
+                    _("Big unpleasant feelings after %(routine)s") % {"routine": name},
                     [
                         (
                             label,
@@ -121,24 +137,24 @@ def _figures(data: dict[str, Any], sections: Sequence[str]) -> list[dict[str, An
                         for label, b in buckets
                     ],
                 )
-                figure["head"] = ["Days after", "Days", "Big feelings", "A day"]
+                figure["head"] = [_("Days after"), _("Days"), _("Big feelings"), _("A day")]
                 figure["rows"] = [
                     [label, b["days"], b["checkins"],
-                     "too few to tell" if b["per_day"] is None else b["per_day"]]
+                     _("too few to tell") if b["per_day"] is None else b["per_day"]]
                     for label, b in buckets
                 ]  # fmt: skip
         elif key == "coregulation":
             co = data["coregulation"]
-            groups = [("Caregiver calm", co["calm"]), ("Caregiver not calm", co["not_calm"])]
+            groups = [(_("Caregiver calm"), co["calm"]), (_("Caregiver not calm"), co["not_calm"])]
             figure["svg"] = charts.bars(
-                "The child's follow-up by the caregiver's calm",
+                _("The child's follow-up by the caregiver's calm"),
                 [
                     (label, _share_words(g["better"], g["answered"], g["better_share"]),
                      g["better_share"])
                     for label, g in groups
                 ],
             )  # fmt: skip
-            figure["head"] = ["Caregiver", "Answered", "Better", "Same", "Worse"]
+            figure["head"] = [_("Caregiver"), _("Answered"), _("Better"), _("Same"), _("Worse")]
             figure["rows"] = [
                 [label, g["answered"], g["better"], g["same"], g["worse"]] for label, g in groups
             ]
@@ -198,7 +214,7 @@ def page_context(
         "first": first,
         "last": last,
         "made_on": family_local(family, timezone.now()).date(),
-        "not_medical_advice": NOT_MEDICAL_ADVICE,
+        "not_medical_advice": _(NOT_MEDICAL_ADVICE),
     }
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from checkins.insights import check_range
 from core.api import validation_error
@@ -31,13 +33,13 @@ MAX_SHARE_DAYS = 90
 
 def _check(children: Sequence[Child], first: date, last: date, sections: Sequence[str]) -> None:
     if not children:
-        raise validation_error("children", "Choose at least one child.")
+        raise validation_error("children", _("Choose at least one child."))
     check_range(first, last)
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
-        raise validation_error("sections", f"Unknown section {unknown[0]!r}.")
+        raise validation_error("sections", _("Unknown section %(value)r.") % {"value": unknown[0]})
     if not sections:
-        raise validation_error("sections", "Choose at least one section.")
+        raise validation_error("sections", _("Choose at least one section."))
 
 
 def create_report(
@@ -77,21 +79,24 @@ def run_report(report_id: int) -> Report:
     updated = Report.objects.filter(
         pk=report_id, status__in=[ReportStatus.PENDING, ReportStatus.RUNNING]
     ).update(status=ReportStatus.RUNNING, progress=5)
-    report = Report.objects.select_related("family").get(pk=report_id)
+    report = Report.objects.select_related("family", "created_by").get(pk=report_id)
     if not updated:
         return report  # done or failed already: a repeated task does nothing
+    # The PDF speaks the language of whoever asked for it (the worker has no request).
+    language = report.created_by.language if report.created_by else report.family.language
     try:
-        context = rendering.page_context(
-            family=report.family,
-            children=list(report.children.order_by("name", "id")),
-            first=report.first,
-            last=report.last,
-            sections=report.sections,
-            include_notes=report.include_notes,
-            progress=lambda value: _progress(report_id, value),
-        )
-        _progress(report_id, 75)
-        pdf = rendering.render_pdf(context)
+        with translation.override(language):
+            context = rendering.page_context(
+                family=report.family,
+                children=list(report.children.order_by("name", "id")),
+                first=report.first,
+                last=report.last,
+                sections=report.sections,
+                include_notes=report.include_notes,
+                progress=lambda value: _progress(report_id, value),
+            )
+            _progress(report_id, 75)
+            pdf = rendering.render_pdf(context)
     except Exception as error:
         logger.exception("report %s failed", report_id)
         Report.objects.filter(pk=report_id).update(
@@ -127,9 +132,17 @@ def create_share(
     _check(children, first, last, sections)
     now = timezone.now()
     if expires_at <= now:
-        raise validation_error("expires_at", "Choose a time in the future.")
+        raise validation_error("expires_at", _("Choose a time in the future."))
     if expires_at > now + timedelta(days=MAX_SHARE_DAYS):
-        raise validation_error("expires_at", f"A link lasts at most {MAX_SHARE_DAYS} days.")
+        raise validation_error(
+            "expires_at",
+            ngettext(
+                "A link lasts at most %(n)s day.",
+                "A link lasts at most %(n)s days.",
+                MAX_SHARE_DAYS,
+            )
+            % {"n": MAX_SHARE_DAYS},
+        )
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         share = Share.objects.create(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -36,7 +37,7 @@ from .serializers import (
     VisitSerializer,
 )
 
-GONE = "This link has expired or was revoked. Ask the family for a new one."
+GONE = _("This link has expired or was revoked. Ask the family for a new one.")
 PDF = OpenApiResponse(OpenApiTypes.BINARY, description="application/pdf")
 
 
@@ -86,7 +87,7 @@ class ReportViewSet(
         report = self.get_object()
         content = Report.objects.filter(pk=report.pk).values_list("pdf", flat=True).get()
         if report.status != ReportStatus.DONE or content is None:
-            raise NotFound("The report is not ready yet.")
+            raise NotFound(_("The report is not ready yet."))
         return _pdf(bytes(content), f"tandem-report-{report.first}-{report.last}.pdf")
 
 

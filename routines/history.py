@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
 
 from core.api import check_date_range, validation_error
 from core.contributions import InsightPart, RoutineDays
@@ -106,7 +107,7 @@ def routine_history(
     today = family_today(family)
     children = [c for c in routine.children.all() if child is None or c.pk == child.pk]
     if child is not None and not children:
-        raise validation_error("child", "This routine is not for that child.")
+        raise validation_error("child", _("This routine is not for that child."))
     total = RoutineStep.objects.filter(routine=routine).count()  # not a stale prefetch
     done_by_run = {
         (r["child_id"], r["date"]): (r["done"], r["completed_at"] is not None)
@@ -224,7 +225,7 @@ def routine_days(
     if routine_id is not None:
         chosen = next((r for r in routines if r.pk == routine_id), None)
         if chosen is None:
-            raise validation_error("routine", "No such routine for this child in this family.")
+            raise validation_error("routine", _("No such routine for this child in this family."))
     else:
         chosen = next((r for r in routines if _is_bedtime(r)), routines[0] if routines else None)
     if chosen is None:

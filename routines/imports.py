@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.contributions import ImportSection
 from families.imports import (
@@ -41,11 +42,11 @@ ROUTINE_FIELDS = (
 
 def _wall_clock(row: dict[str, Any], where: str, key: str = "start_time") -> str:
     value = text(row, key, where, 8, blank=False)
-    hours, _, minutes = value.partition(":")
+    hours, _colon, minutes = value.partition(":")
     if not (
         hours.isdigit() and minutes[:2].isdigit() and int(hours) < 24 and int(minutes[:2]) < 60
     ):
-        fail(f"{where}.{key}", "Must be a time of day (HH:MM).")
+        fail(f"{where}.{key}", _("Must be a time of day (HH:MM)."))
     return f"{int(hours):02d}:{int(minutes[:2]):02d}"
 
 
@@ -69,15 +70,22 @@ def _check_routines(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str
             )
         steps_in = row.get("steps", [])
         if not isinstance(steps_in, list) or len(steps_in) > MAX_STEPS:
-            fail(f"{where}.steps", f"Must be a list of at most {MAX_STEPS} steps.")
+            fail(
+                f"{where}.steps",
+                _("Must be a list of at most %(MAX_STEPS)s steps.") % {"MAX_STEPS": MAX_STEPS},
+            )
         steps = []
         for n, step in enumerate(steps_in):
             swhere = f"{where}.steps.{n}"
             if not isinstance(step, dict):
-                fail(swhere, "Must be an object.")
+                fail(swhere, _("Must be an object."))
             minutes = integer(step, "duration_minutes", swhere, null=True)
             if minutes is not None and not 1 <= minutes <= MAX_STEP_MINUTES:
-                fail(f"{swhere}.duration_minutes", f"Must be 1 to {MAX_STEP_MINUTES}.")
+                fail(
+                    f"{swhere}.duration_minutes",
+                    _("Must be 1 to %(MAX_STEP_MINUTES)s.")
+                    % {"MAX_STEP_MINUTES": MAX_STEP_MINUTES},
+                )
             step_id = unique_id(step, swhere, steps_seen, integer)
             step_routine[step_id] = routine_id
             steps.append(
@@ -168,26 +176,30 @@ def _check_runs(rows: list[Any], refs: dict[str, set[Any]]) -> list[dict[str, An
         child = reference(row, "child", where, children, "child", null=False)
         run_day = day(row, "date", where)
         if (routine, child, run_day) in once:
-            fail(f"{where}.date", "A second run of this routine for this child on this day.")
+            fail(f"{where}.date", _("A second run of this routine for this child on this day."))
         once.add((routine, child, run_day))
         started = instant(row, "started_at", where, null=True)
         completed = instant(row, "completed_at", where, null=True)
         if completed is not None and started is None:
-            fail(f"{where}.started_at", "A completed run must have started.")
+            fail(f"{where}.started_at", _("A completed run must have started."))
         completions_in = row.get("completions", [])
         if not isinstance(completions_in, list):
-            fail(f"{where}.completions", "Must be a list.")
+            fail(f"{where}.completions", _("Must be a list."))
         completions = []
         steps_done: set[Any] = set()
         for n, done in enumerate(completions_in):
             cwhere = f"{where}.completions.{n}"
             if not isinstance(done, dict):
-                fail(cwhere, "Must be an object.")
+                fail(cwhere, _("Must be an object."))
             step = done.get("step")
             if (step, routine) not in step_routine:
-                fail(f"{cwhere}.step", f"No step {step!r} of routine {routine!r} in this file.")
+                fail(
+                    f"{cwhere}.step",
+                    _("No step %(step)r of routine %(routine)r in this file.")
+                    % {"step": step, "routine": routine},
+                )
             if step in steps_done:
-                fail(f"{cwhere}.step", "This step is ticked twice in the run.")
+                fail(f"{cwhere}.step", _("This step is ticked twice in the run."))
             steps_done.add(step)
             completions.append(
                 {

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.api import validation_error
 from core.timeutils import family_today
@@ -41,14 +42,14 @@ def save_routine(
     steps (or children) unchanged.
     """
     if any(child.family_id != family.pk for child in children or ()):
-        raise validation_error("children", "Choose children from this family.")
+        raise validation_error("children", _("Choose children from this family."))
     created = routine is None
     if (created and not children) or (children is not None and not children):
         # A routine for nobody would show on no Today board and remind nobody.
-        raise validation_error("children", "Choose at least one child for this routine.")
+        raise validation_error("children", _("Choose at least one child for this routine."))
     if routine is None:
         if not steps:
-            raise validation_error("steps", "Add at least one step.")
+            raise validation_error("steps", _("Add at least one step."))
         routine = Routine(family=family)
     for name, value in fields.items():
         setattr(routine, name, value)
@@ -69,9 +70,9 @@ def _write_steps(routine: Routine, steps: Sequence[dict[str, Any]], *, created: 
         if step_id is None:
             continue
         if step_id not in existing:
-            raise validation_error(f"steps.{index}.id", "This step is not part of this routine.")
+            raise validation_error(f"steps.{index}.id", _("This step is not part of this routine."))
         if step_id in seen:
-            raise validation_error(f"steps.{index}.id", "This step is listed twice.")
+            raise validation_error(f"steps.{index}.id", _("This step is listed twice."))
         seen.add(step_id)
 
     removed = [pk for pk in existing if pk not in seen]

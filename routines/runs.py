@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Count, FilteredRelation, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.api import validation_error
 from core.timeutils import family_today
@@ -23,7 +24,7 @@ _FUTURE_SLACK = timedelta(days=1)
 def check_run_date(family: Family, day: date) -> None:
     """A run's date may be any past day, today or tomorrow (family-local), not later."""
     if day > family_today(family) + _FUTURE_SLACK:
-        raise validation_error("date", "That day has not come yet.")
+        raise validation_error("date", _("That day has not come yet."))
 
 
 def start_run(
@@ -36,7 +37,7 @@ def start_run(
     """
     # children.all(): the view prefetched them, so this costs no query of its own.
     if child.family_id != routine.family_id or child not in routine.children.all():
-        raise validation_error("child", "This routine is not for that child.")
+        raise validation_error("child", _("This routine is not for that child."))
     check_run_date(routine.family, day)
     now = timezone.now()
     run, created = RoutineRun.objects.get_or_create(
@@ -50,7 +51,7 @@ def start_run(
 
 def _require_step_of(run: RoutineRun, step: RoutineStep) -> None:
     if step.routine_id != run.routine_id:
-        raise validation_error("step", "This step belongs to another routine.")
+        raise validation_error("step", _("This step belongs to another routine."))
 
 
 def _sync_completed(run: RoutineRun, now: datetime) -> None:
@@ -123,8 +124,8 @@ def set_step_done_on_day(
     lock is taken once).
     """
     if step.routine_id != routine.pk:
-        raise validation_error("step", "This step belongs to another routine.")
-    run, _ = start_run(routine=routine, child=child, day=day, start=done)
+        raise validation_error("step", _("This step belongs to another routine."))
+    run, _created = start_run(routine=routine, child=child, day=day, start=done)
     if done:
         return complete_step(run=run, step=step, user=user)
     return undo_step(run=run, step=step)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
@@ -27,8 +29,8 @@ class StepListSerializer(serializers.ListSerializer):
     """The ordered steps; list-level errors are reported as ``steps``, not nested deeper."""
 
     default_error_messages = {
-        "empty": "Add at least one step.",
-        "max_length": "A routine has at most {max_length} steps.",
+        "empty": gettext_lazy("Add at least one step."),
+        "max_length": gettext_lazy("A routine has at most {max_length} steps."),
     }
 
     def run_validation(self, data: Any = empty) -> Any:
@@ -75,7 +77,7 @@ class StepSerializer(serializers.ModelSerializer):
 
     def validate_title(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the step a title.")
+            raise serializers.ValidationError(_("Give the step a title."))
         return value.strip()
 
     def get_photo_url(self, step: RoutineStep) -> str | None:
@@ -138,7 +140,7 @@ class RoutineSerializer(serializers.ModelSerializer):
 
     def validate_name(self, value: str) -> str:
         if not value.strip():
-            raise serializers.ValidationError("Give the routine a name.")
+            raise serializers.ValidationError(_("Give the routine a name."))
         return value.strip()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

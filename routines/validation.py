@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 MAX_STEPS = 50
 MAX_STEP_MINUTES = 240
@@ -23,11 +24,11 @@ def clean_days_of_week(days: Iterable[int]) -> list[int]:
     """ISO weekdays (Monday = 1 … Sunday = 7), at least one, no duplicates; sorted."""
     days = list(days)
     if not days:
-        raise _invalid("days_of_week", "Choose at least one day of the week.")
+        raise _invalid("days_of_week", _("Choose at least one day of the week."))
     if any(isinstance(d, bool) or not isinstance(d, int) or d not in ISO_WEEKDAYS for d in days):
-        raise _invalid("days_of_week", "Days are numbers from 1 (Monday) to 7 (Sunday).")
+        raise _invalid("days_of_week", _("Days are numbers from 1 (Monday) to 7 (Sunday)."))
     if len(set(days)) != len(days):
-        raise _invalid("days_of_week", "Each day may appear only once.")
+        raise _invalid("days_of_week", _("Each day may appear only once."))
     return sorted(days)
 
 
@@ -36,8 +37,13 @@ def clean_reminder_offsets(offsets: Iterable[int]) -> list[int]:
     unique = sorted(set(offsets), reverse=True)
     if any(not 0 <= m <= MAX_OFFSET_MINUTES for m in unique):
         raise _invalid(
-            "reminder_offsets", f"Reminders are 0 to {MAX_OFFSET_MINUTES} minutes before the start."
+            "reminder_offsets",
+            _("Reminders are 0 to %(MAX_OFFSET_MINUTES)s minutes before the start.")
+            % {"MAX_OFFSET_MINUTES": MAX_OFFSET_MINUTES},
         )
     if len(unique) > MAX_OFFSETS:
-        raise _invalid("reminder_offsets", f"Use at most {MAX_OFFSETS} reminders.")
+        raise _invalid(
+            "reminder_offsets",
+            _("Use at most %(MAX_OFFSETS)s reminders.") % {"MAX_OFFSETS": MAX_OFFSETS},
+        )
     return unique

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -66,7 +67,7 @@ class RoutineViewSet(FamilyScopedViewSet):
         # (The through table: routine.children holds only the visible side, prefetched.)
         links = Routine.children.through.objects.filter(routine_id=routine.pk)
         if visible is not None and links.exclude(child_id__in=visible).exists():
-            raise PermissionDenied("This routine is also for a child you don't look after.")
+            raise PermissionDenied(_("This routine is also for a child you don't look after."))
 
     @extend_schema(
         request=StartRunSerializer,

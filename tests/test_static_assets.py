@@ -99,4 +99,11 @@ def test_the_service_worker_precaches_exactly_the_hashed_files(production):
     static = {url for url in production["precache"] if url.startswith("/static/")}
     assert static == hashed
     assert all(re.search(r"\.[0-9a-f]{12}\.\w+$", url) for url in static)
-    assert set(production["precache"]) - static == {"/", "/manifest.webmanifest"}
+    others = set(production["precache"]) - static - {"/", "/manifest.webmanifest"}
+    # ...and each language's versioned translation catalog, for offline use.
+    assert {re.sub(r"\.[0-9a-f]{12}\.json$", "", url) for url in others} == {
+        "/i18n/en",
+        "/i18n/es",
+        "/i18n/fr",
+        "/i18n/de",
+    }

@@ -80,7 +80,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, API_CACHE));
     return;
   }
-  if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
+  // Static files and the versioned translation catalogs never change under one URL.
+  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/i18n/") || url.pathname === "/manifest.webmanifest") {
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
   }
 });

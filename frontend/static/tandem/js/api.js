@@ -1,8 +1,9 @@
 // The one API client: JSON, session cookie, CSRF header, errors as ApiError.
+import { gettext, interpolate } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.detail) || `Request failed (${status})`);
+    super((body && body.detail) || interpolate(gettext("Request failed (%(status)s)"), { status }));
     this.status = status;
     this.errors = (body && body.errors) || {};
     this.code = body && body.code;

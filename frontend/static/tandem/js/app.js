@@ -50,6 +50,7 @@ import "./screens/family-care.js";
 import "./screens/family-devices.js";
 import "./screens/your-data.js";
 import "./today-logic.js";
+import { gettext } from "./i18n.js";
 
 // Each screen module exports its `routes` ([pattern, mount(root, params), options]) and
 // the `tab` it provides, if any; nothing in them runs until a route is shown.
@@ -60,14 +61,14 @@ for (const screen of [auth, strategy, followUp, checkin, family, insights, repor
 }
 
 const TABS = [
-  ["today", "☀️", "Today"],
-  ["checkin", "💛", "Check-in"],
-  ["routines", "🗓️", "Routines"],
-  ["insights", "📈", "Insights"],
-  ["family", "👪", "Family"],
-  ["settings", "⚙️", "Settings"],
-  ["strategies", "🧰", "Strategies"], // a sitter's tabs: Today, Check-in, Strategies, Hand over
-  ["handover", "🤝", "Hand over"],
+  ["today", "☀️", gettext("Today")],
+  ["checkin", "💛", gettext("Check-in")],
+  ["routines", "🗓️", gettext("Routines")],
+  ["insights", "📈", gettext("Insights")],
+  ["family", "👪", gettext("Family")],
+  ["settings", "⚙️", gettext("Settings")],
+  ["strategies", "🧰", gettext("Strategies")], // a sitter's tabs: Today, Check-in, Strategies, Hand over
+  ["handover", "🤝", gettext("Hand over")],
 ];
 
 function renderTabs(path) {
@@ -120,8 +121,8 @@ async function render() {
   } catch (error) {
     if (pass.refusedSitter(main, error)) return; // the sitter's pass ended or was revoked
     if (device && error && error.status === 403) { await refreshUser(); go("pair-device"); return; } // removed
-    fill(main, h("h1", {}, "Something went wrong"), h("p", {}, error.message || String(error)),
-      h("button", { type: "button", onclick: () => render() }, "Try again"));
+    fill(main, h("h1", {}, gettext("Something went wrong")), h("p", {}, error.message || String(error)),
+      h("button", { type: "button", onclick: () => render() }, gettext("Try again")));
   }
 }
 

@@ -6,6 +6,7 @@
 // tabs and screens a role gets (a sitter: Today, Check-in, Strategies, Hand over).
 
 import { listOf } from "./family-logic.js";
+import { formatDate, gettext, interpolate, ngettext } from "./i18n.js";
 
 /** @typedef {{id: number, name: string}} Named */
 
@@ -127,22 +128,19 @@ export function clockText(iso, timeZone, nowMs) {
   const ms = new Date(iso).getTime();
   const local = wallClock(timeZone, ms);
   if (local.date === wallClock(timeZone, nowMs).date) return local.time;
-  return `${dayText(local.date)} ${local.time}`;
+  return interpolate(gettext("%(day)s %(time)s"), { day: dayText(local.date), time: local.time });
 }
-
-const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** "Fri 3 Apr" for "2026-04-03". @param {string} date */
 export function dayText(date) {
   const [y, mo, d] = date.split("-").map(Number);
   const day = new Date(Date.UTC(y, mo - 1, d));
-  return `${WEEKDAYS[day.getUTCDay()]} ${d} ${MONTHS[mo - 1]}`;
+  return formatDate(day, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
 }
 
 // --- sitter passes -------------------------------------------------------------------
 
-export const PASS_STATUS = { upcoming: "Upcoming", active: "Active now", ended: "Ended", revoked: "Revoked" };
+export const PASS_STATUS = { upcoming: gettext("Upcoming"), active: gettext("Active now"), ended: gettext("Ended"), revoked: gettext("Revoked") };
 
 /** @param {string} status */
 export const passStatusLabel = (status) => PASS_STATUS[/** @type {keyof typeof PASS_STATUS} */ (status)] || status;
@@ -158,9 +156,12 @@ export function passWindowText(pass, timeZone, nowMs) {
   const end = wallClock(timeZone, new Date(pass.ends_at).getTime());
   const today = wallClock(timeZone, nowMs).date;
   if (start.date === end.date) {
-    return start.date === today ? `${start.time}–${end.time} today` : `${dayText(start.date)} ${start.time}–${end.time}`;
+    return start.date === today
+      ? interpolate(gettext("%(start)s–%(end)s today"), { start: start.time, end: end.time })
+      : interpolate(gettext("%(day)s %(start)s–%(end)s"), { day: dayText(start.date), start: start.time, end: end.time });
   }
-  return `${dayText(start.date)} ${start.time} – ${dayText(end.date)} ${end.time}`;
+  return interpolate(gettext("%(startDay)s %(start)s – %(endDay)s %(end)s"),
+    { startDay: dayText(start.date), start: start.time, endDay: dayText(end.date), end: end.time });
 }
 
 /**
@@ -171,9 +172,9 @@ export function passWindowText(pass, timeZone, nowMs) {
  */
 export function passUseText(pass, timeZone, nowMs) {
   const uses = pass.uses || 0;
-  if (!uses || !pass.last_used_at) return "Not opened yet";
-  const times = uses === 1 ? "once" : `${uses} times`;
-  return `Opened ${times}, last at ${clockText(pass.last_used_at, timeZone, nowMs)}`;
+  if (!uses || !pass.last_used_at) return gettext("Not opened yet");
+  const last = clockText(pass.last_used_at, timeZone, nowMs);
+  return interpolate(ngettext("Opened once, last at %(last)s", "Opened %(n)s times, last at %(last)s", uses), { n: uses, last });
 }
 
 /**
@@ -200,8 +201,10 @@ export const idOf = (x) => (x && typeof x === "object" ? x.id : Number(x));
  * @param {string | undefined} timeZone @param {number} nowMs
  */
 export function lookingAfterText(names, endsAt, timeZone, nowMs) {
-  const who = names.length ? listOf(names) : "the children";
-  return endsAt ? `You're looking after ${who} until ${clockText(endsAt, timeZone, nowMs)}.` : `You're looking after ${who}.`;
+  const who = names.length ? listOf(names) : gettext("the children");
+  return endsAt
+    ? interpolate(gettext("You're looking after %(who)s until %(until)s."), { who, until: clockText(endsAt, timeZone, nowMs) })
+    : interpolate(gettext("You're looking after %(who)s."), { who });
 }
 
 // --- who sees which children -----------------------------------------------------------
@@ -211,9 +214,9 @@ export function lookingAfterText(names, endsAt, timeZone, nowMs) {
  * @param {(number | Named)[]} ids @param {Named[]} children
  */
 export function seesText(ids, children) {
-  if (!ids || !ids.length) return "all children";
+  if (!ids || !ids.length) return gettext("all children");
   const names = childNames(ids, children);
-  return names.length ? listOf(names) : "no children";
+  return names.length ? listOf(names) : gettext("no children");
 }
 
 /**
@@ -254,9 +257,11 @@ export function dutyOf(duty, childId) {
  * @param {string | undefined} timeZone @param {number} nowMs
  */
 export function dutyText(members, myMemberId, timeZone, nowMs) {
-  if (!members.length) return "Nobody on duty";
+  if (!members.length) return gettext("Nobody on duty");
   const sorted = [...members].sort((a, b) => Number(b.id === myMemberId) - Number(a.id === myMemberId));
-  return `On duty: ${listOf(sorted.map((m) => `${m.id === myMemberId ? "you" : m.name} since ${clockText(m.since, timeZone, nowMs)}`))}`;
+  const who = sorted.map((m) => interpolate(m.id === myMemberId ? gettext("you since %(since)s") : gettext("%(name)s since %(since)s"),
+    { name: m.name, since: clockText(m.since, timeZone, nowMs) }));
+  return interpolate(gettext("On duty: %(who)s"), { who: listOf(who) });
 }
 
 /**
@@ -325,19 +330,21 @@ export function defaultHandoverChildren(duty, myMemberId, children) {
 /** @param {string | {title?: string, name?: string, icon?: string} | null | undefined} x */
 const titleOf = (x) => (x && typeof x === "object" ? x.title || x.name || "" : x || "");
 
-const OUTCOMES = { better: "better after", same: "the same after", worse: "worse after" };
+const OUTCOMES = { better: gettext("better after"), same: gettext("the same after"), worse: gettext("worse after") };
 
 /**
  * A check-in in a line: "Worried (3 of 5), tried Box breathing: better after".
  * @param {SummaryCheckin} c
  */
 export function checkinLine(c) {
-  const feeling = c.label || (c.emotion ? c.emotion[0].toUpperCase() + c.emotion.slice(1) : "A feeling");
-  const size = c.intensity ? ` (${c.intensity} of 5)` : "";
+  const feeling = c.label || (c.emotion ? c.emotion[0].toUpperCase() + c.emotion.slice(1) : gettext("A feeling"));
   const strategy = titleOf(c.strategy);
   const outcome = c.outcome && OUTCOMES[/** @type {keyof typeof OUTCOMES} */ (c.outcome)];
-  const tried = strategy ? `, tried ${strategy}${outcome ? `: ${outcome}` : ""}` : "";
-  return `Check-in: ${feeling}${size}${tried}`;
+  const values = { feeling, intensity: c.intensity, strategy, outcome };
+  const sized = c.intensity ? interpolate(gettext("%(feeling)s (%(intensity)s of 5)"), values) : feeling;
+  if (strategy && outcome) return interpolate(gettext("Check-in: %(feeling)s, tried %(strategy)s: %(outcome)s"), { ...values, feeling: sized });
+  if (strategy) return interpolate(gettext("Check-in: %(feeling)s, tried %(strategy)s"), { ...values, feeling: sized });
+  return interpolate(gettext("Check-in: %(feeling)s"), { feeling: sized });
 }
 
 export const SUMMARY_CHECKINS = 3;
@@ -356,14 +363,14 @@ export function summaryLines(summary, { maxCheckins = SUMMARY_CHECKINS } = {}) {
     const lines = [];
     const routines = (s.routines_done || []).map(titleOf).filter(Boolean);
     const steps = (s.steps_done || []).map(titleOf).filter(Boolean);
-    if (routines.length) lines.push(`${listOf(routines)} done`);
-    if (steps.length) lines.push(`Steps done: ${steps.join(", ")}`);
+    if (routines.length) lines.push(interpolate(gettext("%(routines)s done"), { routines: listOf(routines) }));
+    if (steps.length) lines.push(interpolate(gettext("Steps done: %(steps)s"), { steps: steps.join(", ") }));
     const checkins = s.checkins || [];
     for (const c of checkins.slice(-maxCheckins)) lines.push(checkinLine(c));
     const more = checkins.length - maxCheckins;
-    if (more > 0) lines.push(`and ${more} earlier check-in${more === 1 ? "" : "s"}`);
-    if (s.open_follow_up) lines.push("A follow-up is still open: how are they now?");
-    if (!lines.length) lines.push("Nothing recorded");
+    if (more > 0) lines.push(interpolate(ngettext("and %(n)s earlier check-in", "and %(n)s earlier check-ins", more), { n: more }));
+    if (s.open_follow_up) lines.push(gettext("A follow-up is still open: how are they now?"));
+    if (!lines.length) lines.push(gettext("Nothing recorded"));
     const child = s.child;
     const name = s.name || (child && typeof child === "object" ? child.name : "");
     return { child: idOf(child), name, lines };
@@ -372,9 +379,13 @@ export function summaryLines(summary, { maxCheckins = SUMMARY_CHECKINS } = {}) {
 
 /** "Handover from Grandma", "Handover from Grandma to you". @param {Handover} h @param {number | null} myMemberId */
 export function handoverTitle(h, myMemberId) {
-  const from = h.from ? (h.from.id === myMemberId ? "you" : h.from.name) : "a former member";
-  const to = h.to ? ` to ${h.to.id === myMemberId ? "you" : h.to.name}` : "";
-  return `Handover from ${from}${to}`;
+  const mine = Boolean(h.from) && h.from.id === myMemberId;
+  const from = h.from ? h.from.name : gettext("a former member");
+  const toMe = Boolean(h.to) && h.to.id === myMemberId;
+  if (mine) return h.to ? interpolate(gettext("Handover from you to %(to)s"), { to: h.to.name }) : gettext("Handover from you");
+  if (!h.to) return interpolate(gettext("Handover from %(from)s"), { from });
+  if (toMe) return interpolate(gettext("Handover from %(from)s to you"), { from });
+  return interpolate(gettext("Handover from %(from)s to %(to)s"), { from, to: h.to.name });
 }
 
 export const HANDOVER_HOURS = 24;

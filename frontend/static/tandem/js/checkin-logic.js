@@ -1,5 +1,6 @@
 // @ts-check
 // Check-in rules without the DOM: the suggestions shown when the server cannot be asked.
+import { gettext, interpolate } from "./i18n.js";
 
 /**
  * A strategy as GET families/:id/strategies/ sends it (the fields these rules read).
@@ -57,5 +58,5 @@ export function offlineSuggestions(strategies, emotion) {
   return strategies.filter((s) => !s.caregiver_first && fit(s) > 0)
     .sort((a, b) => fit(b) - fit(a))
     .slice(0, SUGGESTION_LIMIT)
-    .map((s) => ({ strategy: s, pinned: false, reason: fit(s) === 2 ? `fits feeling ${emotion.label.toLowerCase()}` : "fits this kind of feeling" }));
+    .map((s) => ({ strategy: s, pinned: false, reason: fit(s) === 2 ? interpolate(gettext("fits feeling %(feeling)s"), { feeling: emotion.label.toLowerCase() }) : gettext("fits this kind of feeling") }));
 }

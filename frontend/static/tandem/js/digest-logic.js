@@ -1,5 +1,7 @@
 // The weekly digest's words, as the push says them (reminders/messages.py digest_line):
 // "Sam's week: 5 calm days, bedtime kept 6 of 7, box breathing helped 3 of 4".
+import { gettext, interpolate, ngettext } from "./i18n.js";
+
 
 /** "Box breathing" → "box breathing" mid-sentence; "TV time" stays. @param {string} text */
 export function lowerFirst(text) {
@@ -16,16 +18,23 @@ export function lowerFirst(text) {
  */
 export function digestParts(s) {
   const parts = [];
-  if (s.checkin_days) parts.push(`${s.calm_days} calm day${s.calm_days === 1 ? "" : "s"}`);
-  if (s.routine) parts.push(`${lowerFirst(s.routine.name)} kept ${s.routine.kept} of ${s.routine.scheduled}`);
-  if (s.helped) parts.push(`${lowerFirst(s.helped.title)} helped ${s.helped.helped} of ${s.helped.tried}`);
+  if (s.checkin_days) parts.push(interpolate(ngettext("%(n)s calm day", "%(n)s calm days", s.calm_days), { n: s.calm_days }));
+  if (s.routine) {
+    parts.push(interpolate(gettext("%(routine)s kept %(kept)s of %(scheduled)s"),
+      { routine: lowerFirst(s.routine.name), kept: s.routine.kept, scheduled: s.routine.scheduled }));
+  }
+  if (s.helped) {
+    parts.push(interpolate(gettext("%(strategy)s helped %(helped)s of %(tried)s"),
+      { strategy: lowerFirst(s.helped.title), helped: s.helped.helped, tried: s.helped.tried }));
+  }
   return parts;
 }
 
 /** The whole line, e.g. "Sam's week: 5 calm days, bedtime kept 6 of 7". */
 export function digestLine(name, summary) {
   const parts = digestParts(summary);
-  return `${name}'s week: ${parts.length ? parts.join(", ") : "nothing recorded"}`;
+  const week = parts.length ? parts.join(", ") : gettext("nothing recorded");
+  return interpolate(gettext("%(child)s's week: %(summary)s"), { child: name, summary: week });
 }
 
 /** The Monday of the week holding the ISO date `iso` (the digest's `week=`). */

@@ -2,18 +2,19 @@
 // The words the Family screen's dialogs use for what goes and who is affected, and who
 // may leave a family how (the server's rules: a family keeps an owner, and its only
 // member deletes it rather than leaving it).
+import { formatList, gettext, interpolate, pgettext } from "./i18n.js";
 
 /**
  * "Sam", "Sam and Mia", "Sam, Mia and Lu".
  * @param {string[]} names
  */
 export function listOf(names) {
-  if (names.length < 2) return names.join("");
-  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  return formatList(names);
 }
 
 /** "Sam's"; a name ending in s takes 's too ("James's"). @param {string} name */
-export const possessive = (name) => `${name}'s`;
+// Translators: a child's name as the owner of things, e.g. "Sam's" (Spanish "de Sam").
+export const possessive = (name) => interpolate(pgettext("whose", "%(name)s's"), { name });
 
 /**
  * What goes with a child or with a whole family: "Sam's routines, runs and check-ins go
@@ -22,7 +23,8 @@ export const possessive = (name) => `${name}'s`;
  */
 export function childrenDataGo(childNames) {
   if (!childNames.length) return "";
-  return `${listOf(childNames.map(possessive))} routines, runs and check-ins go too.`;
+  // Translators: %(whose)s is a list of "Sam's"-style names, e.g. "Sam's and Mia's".
+  return interpolate(gettext("%(whose)s routines, runs and check-ins go too."), { whose: listOf(childNames.map(possessive)) });
 }
 
 /**

@@ -2,6 +2,7 @@
 // The outbox's rules without IndexedDB or the network (offline-queue.js applies them):
 // writes of the same key go out one at a time in the order they were made, a newer
 // write of a key supersedes an older one still waiting, and which failures are retried.
+import { gettext, interpolate, ngettext } from "./i18n.js";
 
 /**
  * A write kept in the outbox until the server has it.
@@ -74,7 +75,7 @@ export function replayOrder(items) {
  * @param {number} count writes in the outbox
  */
 export function waitingText(count) {
-  return count ? `${count} change${count > 1 ? "s" : ""} waiting to sync` : "";
+  return count ? interpolate(ngettext("%(n)s change waiting to sync", "%(n)s changes waiting to sync", count), { n: count }) : "";
 }
 
 /**
@@ -85,7 +86,9 @@ export function waitingText(count) {
  */
 export function syncText(count, { online, back = false }) {
   const waiting = waitingText(count);
-  if (!online) return `You're offline.${count ? ` ${waiting}.` : " Changes are kept on this phone."}`;
-  if (back) return `Back online.${count ? ` ${waiting}.` : ""}`;
+  if (!online) {
+    return count ? interpolate(gettext("You're offline. %(waiting)s."), { waiting }) : gettext("You're offline. Changes are kept on this phone.");
+  }
+  if (back) return count ? interpolate(gettext("Back online. %(waiting)s."), { waiting }) : gettext("Back online.");
   return waiting;
 }

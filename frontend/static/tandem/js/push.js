@@ -2,6 +2,7 @@
 // The permission prompt is only ever shown from a tap (enable()), never on load.
 
 import { api } from "./api.js";
+import { gettext } from "./i18n.js";
 
 export function pushSupported() {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
@@ -40,7 +41,7 @@ function sameKey(buffer, bytes) {
 async function registration() {
   return Promise.race([
     navigator.serviceWorker.ready,
-    new Promise((_, reject) => setTimeout(() => reject(new Error("The app is still installing. Try again in a moment.")), 10000)),
+    new Promise((_, reject) => setTimeout(() => reject(new Error(gettext("The app is still installing. Try again in a moment."))), 10000)),
   ]);
 }
 

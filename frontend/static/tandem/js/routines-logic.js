@@ -1,6 +1,7 @@
 // @ts-check
 // Routine editor rules without the DOM: the step list (add, move, remove, the limits)
 // and the words for a routine's days.
+import { gettext, interpolate } from "./i18n.js";
 
 /**
  * The most steps a routine may have. Mirrors the server's `MAX_STEPS` (in the routines
@@ -13,8 +14,8 @@ export const MAX_STEPS = 50;
 export const MAX_STEP_MINUTES = 240;
 
 /** ISO weekdays (Monday = 1) with short and long names. @type {[number, string, string][]} */
-export const DAYS = [[1, "Mon", "Monday"], [2, "Tue", "Tuesday"], [3, "Wed", "Wednesday"], [4, "Thu", "Thursday"],
-  [5, "Fri", "Friday"], [6, "Sat", "Saturday"], [7, "Sun", "Sunday"]];
+export const DAYS = [[1, gettext("Mon"), gettext("Monday")], [2, gettext("Tue"), gettext("Tuesday")], [3, gettext("Wed"), gettext("Wednesday")], [4, gettext("Thu"), gettext("Thursday")],
+  [5, gettext("Fri"), gettext("Friday")], [6, gettext("Sat"), gettext("Saturday")], [7, gettext("Sun"), gettext("Sunday")]];
 
 /**
  * A step as the editor holds it: `duration` is the minutes field's text ("" for none).
@@ -38,9 +39,9 @@ export const DAYS = [[1, "Mon", "Monday"], [2, "Tue", "Tuesday"], [3, "Wed", "We
  */
 export function daysSummary(days) {
   const key = [...days].sort((a, b) => a - b).join(",");
-  if (key === "1,2,3,4,5,6,7") return "Every day";
-  if (key === "1,2,3,4,5") return "Weekdays";
-  if (key === "6,7") return "Weekends";
+  if (key === "1,2,3,4,5,6,7") return gettext("Every day");
+  if (key === "1,2,3,4,5") return gettext("Weekdays");
+  if (key === "6,7") return gettext("Weekends");
   return days.map((d) => DAYS[d - 1][1]).join(", ");
 }
 
@@ -123,20 +124,20 @@ export function stepsBody(steps) {
 export function routineErrors(body, { hasChildren }) {
   /** @type {Record<string, string[]>} */
   const errors = {};
-  if (!body.name.trim()) errors.name = ["Give the routine a name."];
+  if (!body.name.trim()) errors.name = [gettext("Give the routine a name.")];
   if (!body.children.length) {
     errors.children = [hasChildren
-      ? "Choose at least one child: the routine shows on their Today board."
-      : "Add a child on the Family tab first: a routine shows on a child's Today board."];
+      ? gettext("Choose at least one child: the routine shows on their Today board.")
+      : gettext("Add a child on the Family tab first: a routine shows on a child's Today board.")];
   }
-  if (!body.days_of_week.length) errors.days_of_week = ["Choose at least one day of the week."];
-  if (!body.start_time) errors.start_time = ["Choose a start time."];
-  else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(body.start_time)) errors.start_time = ["Choose a start time, like 19:30."];
+  if (!body.days_of_week.length) errors.days_of_week = [gettext("Choose at least one day of the week.")];
+  if (!body.start_time) errors.start_time = [gettext("Choose a start time.")];
+  else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(body.start_time)) errors.start_time = [gettext("Choose a start time, like 19:30.")];
   body.steps.forEach((step, i) => {
-    if (!step.title) errors[`steps.${i}.title`] = ["Give the step a title."];
+    if (!step.title) errors[`steps.${i}.title`] = [gettext("Give the step a title.")];
     const minutes = step.duration_minutes;
     if (minutes !== null && (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_STEP_MINUTES)) {
-      errors[`steps.${i}.duration_minutes`] = [`Minutes are 1 to ${MAX_STEP_MINUTES}, or leave it empty.`];
+      errors[`steps.${i}.duration_minutes`] = [interpolate(gettext("Minutes are 1 to %(max)s, or leave it empty."), { max: MAX_STEP_MINUTES })];
     }
   });
   return errors;

@@ -2,6 +2,7 @@
 
 import { api } from "./api.js";
 import { deviceHome } from "./device-logic.js";
+import { language, switchLanguage } from "./i18n.js";
 import { go } from "./router.js";
 
 // Screens register the tabs they provide ("today", "checkin", …).
@@ -30,6 +31,8 @@ export async function refreshUser() {
   }
   if (session.user) localStorage.setItem("me", JSON.stringify(session.user));
   else localStorage.removeItem("me");
+  // The member's own language, chosen on another device or before signing in here.
+  if (session.user && session.user.language && session.user.language !== language) switchLanguage(session.user.language);
   const family = currentFamily();
   setFamily(family ? family.id : null);
   return session.user;

@@ -2,6 +2,7 @@
 // The Today board's rules, without the DOM: progress and now/next from the steps' done
 // flags, which routine to show first, queued taps laid over the server's board, the
 // step timer, and the outbox keys and API paths of a tap.
+import { gettext, interpolate } from "./i18n.js";
 
 /**
  * @typedef {object} BoardStep
@@ -187,10 +188,10 @@ export function timerState(entry, nowMs) {
  * @param {TimerState} t
  */
 export function timerText(t) {
-  if (!t.started) return `⏱ ${Math.round(t.total / 60)} min`;
-  if (t.left <= 0) return "Take your time";
-  if (t.left < 60) return "Less than a minute left";
-  return `About ${Math.ceil(t.left / 60)} min left`;
+  if (!t.started) return `⏱ ${interpolate(gettext("%(n)s min"), { n: Math.round(t.total / 60) })}`;
+  if (t.left <= 0) return gettext("Take your time");
+  if (t.left < 60) return gettext("Less than a minute left");
+  return interpolate(gettext("About %(n)s min left"), { n: Math.ceil(t.left / 60) });
 }
 
 /** A second tap this soon after the last one is a child's double tap, not a new tick. */

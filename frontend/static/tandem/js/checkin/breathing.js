@@ -3,15 +3,16 @@
 // still and the counts alone guide the breath.
 
 import { h } from "../dom.js";
+import { gettext, interpolate } from "../i18n.js";
 
 export const PATTERNS = {
   "box-4-4-4-4": {
-    name: "Box breathing",
-    phases: [["in", "Breathe in", 4], ["hold-full", "Hold", 4], ["out", "Breathe out", 4], ["hold-empty", "Hold", 4]],
+    name: gettext("Box breathing"),
+    phases: [["in", gettext("Breathe in"), 4], ["hold-full", gettext("Hold"), 4], ["out", gettext("Breathe out"), 4], ["hold-empty", gettext("Hold"), 4]],
   },
   "belly-4-6": {
-    name: "Belly breathing",
-    phases: [["in", "Breathe in", 4], ["out-slow", "Breathe out", 6]],
+    name: gettext("Belly breathing"),
+    phases: [["in", gettext("Breathe in"), 4], ["out-slow", gettext("Breathe out"), 6]],
   },
 };
 
@@ -24,9 +25,9 @@ export function breathingGuide(patternKey, { id = "breathing-h", level = 2 } = {
   if (!pattern) return null;
   const reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   const circle = h("div", { class: "breath-circle", "aria-hidden": "true" }, h("span", { class: "breath-word" }, ""));
-  const live = h("p", { class: "breath-count", role: "status", "aria-live": "polite", "aria-atomic": "true" }, "Ready when you are.");
+  const live = h("p", { class: "breath-count", role: "status", "aria-live": "polite", "aria-atomic": "true" }, gettext("Ready when you are."));
   const round = h("p", { class: "small muted breath-round" }, "");
-  const button = h("button", { type: "button", class: "full" }, "Start breathing");
+  const button = h("button", { type: "button", class: "full" }, gettext("Start breathing"));
   let timer = null;
   let finishing = null;
 
@@ -35,7 +36,7 @@ export function breathingGuide(patternKey, { id = "breathing-h", level = 2 } = {
     timer = null;
     circle.className = "breath-circle";
     circle.firstChild.textContent = "";
-    button.textContent = "Start breathing";
+    button.textContent = gettext("Start breathing");
     if (message) live.textContent = message;
   }
 
@@ -56,25 +57,25 @@ export function breathingGuide(patternKey, { id = "breathing-h", level = 2 } = {
         phase = (phase + 1) % pattern.phases.length;
         if (phase === 0) {
           rounds += 1;
-          round.textContent = `Round ${Math.min(rounds + 1, ROUNDS)} of ${ROUNDS}`;
+          round.textContent = interpolate(gettext("Round %(n)s of %(total)s"), { n: Math.min(rounds + 1, ROUNDS), total: ROUNDS });
           if (rounds >= ROUNDS) {
-            finishing = setTimeout(() => stop("Well done. Notice how you feel now."), 1000);
+            finishing = setTimeout(() => stop(gettext("Well done. Notice how you feel now.")), 1000);
             clearInterval(timer);
             return;
           }
         }
       }
     };
-    round.textContent = `Round 1 of ${ROUNDS}`;
-    button.textContent = "Stop";
+    round.textContent = interpolate(gettext("Round %(n)s of %(total)s"), { n: 1, total: ROUNDS });
+    button.textContent = gettext("Stop");
     tick();
     timer = setInterval(tick, 1000);
   }
 
-  button.addEventListener("click", () => (timer ? stop("Stopped. Start again whenever you like.") : start()));
+  button.addEventListener("click", () => (timer ? stop(gettext("Stopped. Start again whenever you like.")) : start()));
   const element = h("section", { class: "card breathing", "aria-labelledby": id },
-    h(`h${level}`, { id }, `Breathe together: ${pattern.name.toLowerCase()}`),
-    reduced ? h("p", { class: "small muted" }, "Animation is off (reduced motion): follow the counts.") : null,
+    h(`h${level}`, { id }, interpolate(gettext("Breathe together: %(pattern)s"), { pattern: pattern.name.toLowerCase() })),
+    reduced ? h("p", { class: "small muted" }, gettext("Animation is off (reduced motion): follow the counts.")) : null,
     circle, live, round, button);
   return { element, stop: () => { clearTimeout(finishing); stop(); } };
 }

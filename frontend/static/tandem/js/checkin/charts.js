@@ -1,6 +1,7 @@
 // SVG charts built with the DOM (no library): feelings per day stacked by quadrant, and
 // strategies' helped-rate bars. Each quadrant has a fill pattern as well as a colour,
 // and every bar carries its numbers in text, so colour is never the only signal.
+import { formatDate, formatNumber, gettext, interpolate, ngettext } from "../i18n.js";
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -31,8 +32,7 @@ function patterns() {
 
 const dayLabel = (iso, long) => {
   const d = new Date(`${iso}T12:00:00`);
-  return long ? d.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })
-    : d.toLocaleDateString(undefined, { day: "numeric" });
+  return long ? formatDate(d, { weekday: "short", day: "numeric", month: "short" }) : formatDate(d, { day: "numeric" });
 };
 
 // days: [{date, total, quadrants: {key: n}}]; quadrants: [{key, label}] bottom to top.
@@ -49,7 +49,8 @@ export function feelingsPerDayChart(days, quadrants) {
   const total = days.reduce((n, d) => n + d.total, 0);
   const chart = svg("svg", {
     viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img",
-    "aria-label": `Feelings per day: ${total} check-in${total === 1 ? "" : "s"} from ${dayLabel(days[0].date, true)} to ${dayLabel(days[days.length - 1].date, true)}`,
+    "aria-label": interpolate(ngettext("Feelings per day: %(n)s check-in from %(from)s to %(to)s", "Feelings per day: %(n)s check-ins from %(from)s to %(to)s", total),
+      { n: total, from: dayLabel(days[0].date, true), to: dayLabel(days[days.length - 1].date, true) }),
   }, patterns());
   const axis = svg("g", { class: "axis" },
     svg("line", { x1: left, y1: height - bottom, x2: width, y2: height - bottom }),
@@ -68,9 +69,9 @@ export function feelingsPerDayChart(days, quadrants) {
       const h = n * scale;
       y -= h;
       group.append(svg("rect", { x, y, width: barWidth, height: h, fill: `url(#p-${q.key})`, class: `seg q-${q.key}` }));
-      parts.push(`${n} ${q.label.toLowerCase()}`);
+      parts.push(interpolate(gettext("%(n)s %(quadrant)s"), { n, quadrant: q.label.toLowerCase() }));
     }
-    group.prepend(svg("title", {}, `${dayLabel(day.date, true)}: ${day.total ? parts.join(", ") : "no check-ins"}`));
+    group.prepend(svg("title", {}, `${dayLabel(day.date, true)}: ${day.total ? parts.join(", ") : gettext("no check-ins")}`));
     chart.append(group);
     if (i % labelEvery === 0 || i === days.length - 1) {
       chart.append(svg("text", { x: x + barWidth / 2, y: height - 6, "text-anchor": "middle", class: "tick" }, dayLabel(day.date, false)));
@@ -95,13 +96,13 @@ export function helpedRateChart(strategies) {
   const rowHeight = 44;
   const width = 340;
   const height = Math.max(1, strategies.length) * rowHeight;
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": "How often each strategy helped" });
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": gettext("How often each strategy helped") });
   strategies.forEach((s, i) => {
     const y = i * rowHeight;
     const rate = s.helped_rate ?? 0;
     const text = s.tried
-      ? `${s.title}: helped ${s.helped} of ${s.tried} (${Math.round(rate * 100)}%)`
-      : `${s.title}: used ${s.used}, no follow-up yet`;
+      ? interpolate(gettext("%(strategy)s: helped %(helped)s of %(tried)s (%(share)s)"), { strategy: s.title, helped: s.helped, tried: s.tried, share: formatNumber(rate, { style: "percent" }) })
+      : interpolate(gettext("%(strategy)s: used %(used)s, no follow-up yet"), { strategy: s.title, used: s.used });
     chart.append(svg("g", { class: "rate" },
       svg("title", {}, text),
       svg("text", { x: 0, y: y + 14, class: "rate-label" }, text),

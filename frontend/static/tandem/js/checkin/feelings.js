@@ -3,6 +3,7 @@
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const STORE_KEY = "tandem-vocabulary";
 let vocabulary = null;
@@ -16,7 +17,7 @@ export const QUADRANT_SYMBOLS = {
   low_pleasant: "●",
 };
 
-export const INTENSITY_WORDS = ["", "a little", "some", "quite a lot", "a lot", "huge"];
+export const INTENSITY_WORDS = ["", gettext("a little"), "some", gettext("quite a lot"), gettext("a lot"), "huge"];
 
 export async function loadVocabulary() {
   if (vocabulary) return vocabulary;
@@ -56,7 +57,9 @@ export function feelingsGrid(vocab, { kid, onPick, selected }) {
       type: "button",
       class: "feel",
       "aria-pressed": selected === e.key ? "true" : "false",
-      "aria-label": kid && e.kid_label !== e.label.toLowerCase() ? `${e.label} (${e.kid_label})` : e.label,
+      // Translators: names a button that shows only the kid word; where it has several
+      // words, put %(kidWord)s first, so the name starts with what the button shows.
+      "aria-label": kid && e.kid_label !== e.label.toLowerCase() ? interpolate(gettext("%(feeling)s (%(kidWord)s)"), { feeling: e.label, kidWord: e.kid_label }) : e.label,
       onclick: () => onPick(e),
     }, h("span", { class: "feel-emoji", "aria-hidden": "true" }, e.emoji),
     h("span", { class: "feel-word", "aria-hidden": "true" }, kid ? e.kid_label : e.label))))));
@@ -64,5 +67,5 @@ export function feelingsGrid(vocab, { kid, onPick, selected }) {
 
 export function notMedicalAdvice(text) {
   return h("p", { class: "small muted not-medical" },
-    text || "Everyday calming ideas for families, not medical advice. If you are worried about your child, talk to a health professional.");
+    text || gettext("Everyday calming ideas for families, not medical advice. If you are worried about your child, talk to a health professional."));
 }

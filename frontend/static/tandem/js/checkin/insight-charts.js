@@ -6,6 +6,7 @@
 // page draw the same charts on the server (reports/charts.py).
 
 import { h } from "../dom.js";
+import { formatNumber, gettext, interpolate, ngettext } from "../i18n.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const W = 340;
@@ -33,7 +34,6 @@ export function textTable(caption, head, rows) {
     h("tbody", {}, rows.map((row) => h("tr", {}, h("th", { scope: "row" }, row[0]), row.slice(1).map((cell) => h("td", {}, cell)))))));
 }
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const QUAD_SIDE = {
   high_unpleasant: [-1, -1], high_pleasant: [1, -1], low_unpleasant: [-1, 1], low_pleasant: [1, 1],
 };
@@ -56,24 +56,25 @@ export function moodMeterChart(meter) {
       const y = cy + sy * distance * Math.sin(angle);
       const r = 5 + 9 * Math.sqrt(p.count / max);
       group.append(svg("g", { class: "point" },
-        svg("title", {}, `${p.label}, intensity ${p.intensity}: ${p.count}`),
+        svg("title", {}, interpolate(gettext("%(feeling)s, intensity %(intensity)s: %(n)s"), { feeling: p.label, intensity: p.intensity, n: p.count })),
         svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), class: `q-fill-${q.key} seg` }),
         svg("text", { x: x.toFixed(1), y: (y + 4).toFixed(1), "text-anchor": "middle", "aria-hidden": "true" }, p.emoji)));
     });
   }
   const corner = (q) => {
     const [sx, sy] = QUAD_SIDE[q.key];
-    return svg("text", { x: sx < 0 ? 4 : W - 4, y: sy < 0 ? 14 : height - 6, "text-anchor": sx < 0 ? "start" : "end", class: "tick" }, `${q.label}: ${q.count}`);
+    return svg("text", { x: sx < 0 ? 4 : W - 4, y: sy < 0 ? 14 : height - 6, "text-anchor": sx < 0 ? "start" : "end", class: "tick" }, interpolate(gettext("%(quadrant)s: %(n)s"), { quadrant: q.label, n: q.count }));
   };
   return [
-    chart(height, `Mood meter: ${plural(meter.total, "check-in")}; ${meter.quadrants.map((q) => `${q.label.toLowerCase()} ${q.count}`).join(", ")}`,
+    chart(height, interpolate(ngettext("Mood meter: %(n)s check-in; %(quadrants)s", "Mood meter: %(n)s check-ins; %(quadrants)s", meter.total),
+      { n: meter.total, quadrants: meter.quadrants.map((q) => interpolate(gettext("%(quadrant)s %(n)s"), { quadrant: q.label.toLowerCase(), n: q.count })).join(", ") }),
       svg("g", { class: "axis" },
         svg("line", { x1: cx, y1: 18, x2: cx, y2: height - 18 }), svg("line", { x1: 0, y1: cy, x2: W, y2: cy })),
-      svg("text", { x: cx + 4, y: 28, class: "tick" }, "more energy"),
-      svg("text", { x: W - 4, y: cy - 4, "text-anchor": "end", class: "tick" }, "pleasant"),
-      svg("text", { x: 4, y: cy - 4, class: "tick" }, "unpleasant"),
+      svg("text", { x: cx + 4, y: 28, class: "tick" }, gettext("more energy")),
+      svg("text", { x: W - 4, y: cy - 4, "text-anchor": "end", class: "tick" }, gettext("pleasant")),
+      svg("text", { x: 4, y: cy - 4, class: "tick" }, gettext("unpleasant")),
       meter.quadrants.map(corner), group),
-    textTable("Mood meter: check-ins by feeling and intensity", ["Feeling", "Intensity", "Check-ins"],
+    textTable(gettext("Mood meter: check-ins by feeling and intensity"), [gettext("Feeling"), gettext("Intensity"), gettext("Check-ins")],
       meter.points.map((p) => [p.label, p.intensity, p.count])),
   ];
 }
@@ -94,23 +95,23 @@ export function hardMomentsChart(hard) {
       const x = left + col * colW;
       const y = top + row * rowH;
       cells.push(svg("g", {},
-        svg("title", {}, `${day.label} ${time.label}: ${n}`),
+        svg("title", {}, interpolate(gettext("%(day)s %(time)s: %(n)s"), { day: day.label, time: time.label, n })),
         svg("rect", { x: x + 1, y: y + 1, width: colW - 2, height: rowH - 2, rx: 4, class: n ? "heat q-fill-high_unpleasant" : "heat-empty", "fill-opacity": n ? (0.25 + 0.75 * (n / Math.max(1, hard.max))).toFixed(2) : 1 }),
         svg("text", { x: x + colW / 2, y: y + 18, "text-anchor": "middle" }, n || "·")));
     });
   });
   return [
-    chart(height, `Hard moments: ${plural(hard.total, "big unpleasant feeling")} by weekday and time of day`,
+    chart(height, interpolate(ngettext("Hard moments: %(n)s big unpleasant feeling by weekday and time of day", "Hard moments: %(n)s big unpleasant feelings by weekday and time of day", hard.total), { n: hard.total }),
       hard.times.map((time, col) => svg("text", { x: left + col * colW + colW / 2, y: 12, "text-anchor": "middle", class: "tick" }, time.label.split(" ")[0])),
       cells),
-    textTable("Big unpleasant feelings by weekday and time of day", ["Day", ...hard.times.map((t) => t.label)],
+    textTable(gettext("Big unpleasant feelings by weekday and time of day"), [gettext("Day"), ...hard.times.map((t) => t.label)],
       hard.weekdays.map((day) => [day.label, ...hard.times.map((t) => count(day.key, t.key))])),
   ];
 }
 
-function shareText(helped, tried, share, noun = "helped") {
-  if (share === null || share === undefined) return `${plural(tried, "try")}: too few to tell`;
-  return `${noun} ${helped} of ${tried} (${Math.round(share * 100)}%)`;
+function shareText(helped, tried, share) {
+  if (share === null || share === undefined) return interpolate(ngettext("%(n)s try: too few to tell", "%(n)s tries: too few to tell", tried), { n: tried });
+  return interpolate(gettext("better %(helped)s of %(tried)s (%(share)s)"), { helped, tried, share: formatNumber(share, { style: "percent" }) });
 }
 
 // bars: [{label, text, share (0-1) or null}]
@@ -120,8 +121,8 @@ function barChart(label, bars) {
     bars.map((bar, i) => {
       const y = i * rowH;
       return svg("g", { class: "rate" },
-        svg("title", {}, `${bar.label}: ${bar.text}`),
-        svg("text", { x: 0, y: y + 14, class: "rate-label" }, `${bar.label}: ${bar.text}`),
+        svg("title", {}, interpolate(gettext("%(label)s: %(text)s"), bar)),
+        svg("text", { x: 0, y: y + 14, class: "rate-label" }, interpolate(gettext("%(label)s: %(text)s"), bar)),
         svg("rect", { x: 0, y: y + 20, width: W, height: 14, rx: 4, class: "rate-track" }),
         bar.share === null ? null : svg("rect", { x: 0, y: y + 20, width: Math.max(bar.share * W, 2), height: 14, rx: 4, class: "rate-bar" }));
     }));
@@ -132,37 +133,44 @@ export function whatHelpsCharts(helps) {
   const withData = helps.filter((q) => q.strategies.length);
   return withData.map((q) => h("div", { class: "helps-quadrant" },
     h("h3", {}, q.label),
-    barChart(`What helps with ${q.label.toLowerCase()}`, q.strategies.map((s) => ({
-      label: s.title, text: shareText(s.helped, s.tried, s.helped_share, "better"), share: s.helped_share,
+    barChart(interpolate(gettext("What helps with %(quadrant)s"), { quadrant: q.label.toLowerCase() }), q.strategies.map((s) => ({
+      label: s.title, text: shareText(s.helped, s.tried, s.helped_share), share: s.helped_share,
     }))),
-    textTable(`What helps with ${q.label.toLowerCase()}`, ["Strategy", "Tries", "Better", "Share"],
-      q.strategies.map((s) => [s.title, s.tried, s.helped, s.helped_share === null ? "too few to tell" : `${Math.round(s.helped_share * 100)}%`]))));
+    textTable(interpolate(gettext("What helps with %(quadrant)s"), { quadrant: q.label.toLowerCase() }), [gettext("Strategy"), gettext("Tries"), gettext("Better"), gettext("Share")],
+      q.strategies.map((s) => [s.title, s.tried, s.helped, s.helped_share === null ? gettext("too few to tell") : formatNumber(s.helped_share, { style: "percent" })]))));
 }
 
-const perDayText = (b) => `${plural(b.checkins, "big feeling")} on ${plural(b.days, "day")}${b.per_day === null ? ": too few to tell" : ` (${b.per_day} a day)`}`;
+const perDayText = (b) => {
+  const feelings = interpolate(ngettext("%(n)s big feeling", "%(n)s big feelings", b.checkins), { n: b.checkins });
+  const days = interpolate(ngettext("%(n)s day", "%(n)s days", b.days), { n: b.days });
+  return b.per_day === null
+    ? interpolate(gettext("%(feelings)s on %(days)s: too few to tell"), { feelings, days })
+    : interpolate(gettext("%(feelings)s on %(days)s (%(perDay)s a day)"), { feelings, days, perDay: formatNumber(b.per_day) });
+};
 
 // rf: {routine: {name}, after_completed: {days, checkins, per_day}, after_not_completed: {...}}
 export function routinesFeelingsChart(rf) {
   const name = rf.routine.name;
-  const buckets = [[`After ${name} done`, rf.after_completed], [`After ${name} not done`, rf.after_not_completed]];
+  const buckets = [[interpolate(gettext("After %(routine)s done"), { routine: name }), rf.after_completed],
+    [interpolate(gettext("After %(routine)s not done"), { routine: name }), rf.after_not_completed]];
   const max = Math.max(0.01, ...buckets.map(([, b]) => b.per_day || 0));
   return [
-    barChart(`Big unpleasant feelings a day after ${name} was done or not`, buckets.map(([label, b]) => ({
+    barChart(interpolate(gettext("Big unpleasant feelings a day after %(routine)s was done or not"), { routine: name }), buckets.map(([label, b]) => ({
       label, text: perDayText(b), share: b.per_day === null ? null : b.per_day / max,
     }))),
-    textTable(`Big unpleasant feelings after ${name}`, ["Days after", "Days", "Big feelings", "A day"],
-      buckets.map(([label, b]) => [label, b.days, b.checkins, b.per_day === null ? "too few to tell" : b.per_day])),
+    textTable(interpolate(gettext("Big unpleasant feelings after %(routine)s"), { routine: name }), [gettext("Days after"), gettext("Days"), gettext("Big feelings"), gettext("A day")],
+      buckets.map(([label, b]) => [label, b.days, b.checkins, b.per_day === null ? gettext("too few to tell") : formatNumber(b.per_day)])),
   ];
 }
 
 // co: {calm: {answered, better, same, worse, better_share}, not_calm: {...}}
 export function coregulationChart(co) {
-  const groups = [["Caregiver calm", co.calm], ["Caregiver not calm", co.not_calm]];
+  const groups = [[gettext("Caregiver calm"), co.calm], [gettext("Caregiver not calm"), co.not_calm]];
   return [
-    barChart("The child's follow-up when the caregiver checked in calm or not", groups.map(([label, g]) => ({
-      label, text: shareText(g.better, g.answered, g.better_share, "better"), share: g.better_share,
+    barChart(gettext("The child's follow-up when the caregiver checked in calm or not"), groups.map(([label, g]) => ({
+      label, text: shareText(g.better, g.answered, g.better_share), share: g.better_share,
     }))),
-    textTable("The child's follow-up by the caregiver's calm", ["Caregiver", "Answered", "Better", "Same", "Worse"],
+    textTable(gettext("The child's follow-up by the caregiver's calm"), [gettext("Caregiver"), gettext("Answered"), gettext("Better"), gettext("Same"), gettext("Worse")],
       groups.map(([label, g]) => [label, g.answered, g.better, g.same, g.worse])),
   ];
 }

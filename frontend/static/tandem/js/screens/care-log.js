@@ -7,6 +7,7 @@ import { fill, h } from "../dom.js";
 import { familyToday, inOrder, logLine } from "../care-logic.js";
 import { go, query } from "../router.js";
 import { session, setFamily } from "../state.js";
+import { gettext, interpolate } from "../i18n.js";
 
 async function mountCareLog(root, { family: familyParam, child: childParam }) {
   const familyId = Number(familyParam);
@@ -17,7 +18,7 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
   const today = familyToday(timeZone, Date.now());
   const date = /^\d{4}-\d{2}-\d{2}$/.test(query().get("date") || "") ? query().get("date") : today;
   const child = await api.get(`families/${familyId}/children/${childId}/`);
-  const list = h("div", { id: "care-log", "aria-live": "polite" }, h("p", { class: "loading" }, "Loading…"));
+  const list = h("div", { id: "care-log", "aria-live": "polite" }, h("p", { class: "loading" }, gettext("Loading…")));
 
   const picker = h("input", { type: "date", id: "log-date", name: "date", value: date, max: today });
   picker.addEventListener("change", () => {
@@ -25,9 +26,9 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
   });
 
   fill(root,
-    h("h1", {}, `${child.name}'s care log`),
-    h("p", { class: "muted small" }, `Times in ${timeZone || "the family's time zone"}.`),
-    h("label", { for: "log-date" }, "Day"),
+    h("h1", {}, interpolate(gettext("%(child)s's care log"), { child: child.name })),
+    h("p", { class: "muted small" }, timeZone ? interpolate(gettext("Times in %(zone)s."), { zone: timeZone }) : gettext("Times in the family's time zone.")),
+    h("label", { for: "log-date" }, gettext("Day")),
     picker,
     list);
 
@@ -35,7 +36,7 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
   try {
     entries = await api.get(`families/${familyId}/children/${childId}/log/?date=${date}`);
   } catch (error) {
-    list.replaceChildren(h("p", { class: "error" }, error.status ? error.message : "You're offline: the log needs a connection."));
+    list.replaceChildren(h("p", { class: "error" }, error.status ? error.message : gettext("You're offline: the log needs a connection.")));
     return;
   }
   const rows = inOrder(Array.isArray(entries) ? entries : (entries && entries.results) || []);
@@ -47,7 +48,7 @@ async function mountCareLog(root, { family: familyParam, child: childParam }) {
         h("span", { class: "log-icon", "aria-hidden": "true" }, line.icon),
         h("span", { class: "log-text" }, line.actor ? h("strong", {}, `${line.actor}: `) : null, line.text));
     }))
-    : h("p", { class: "muted" }, date === today ? `Nothing recorded for ${child.name} yet today.` : `Nothing was recorded for ${child.name} that day.`));
+    : h("p", { class: "muted" }, interpolate(date === today ? gettext("Nothing recorded for %(child)s yet today.") : gettext("Nothing was recorded for %(child)s that day."), { child: child.name })));
 }
 
 export const routes = [["families/:family/children/:child/log", mountCareLog]];

@@ -44,7 +44,7 @@ async function mountCheckin(root, { family: familyParam }) {
   }
 
   function back(to) {
-    return h("button", { type: "button", class: "quiet back", onclick: to }, "← Back");
+    return h("button", { type: "button", class: "quiet back", onclick: to }, gettext("← Back"));
   }
 
   // 1. Who
@@ -54,14 +54,14 @@ async function mountCheckin(root, { family: familyParam }) {
       options.push(h("button", { type: "button", class: "who", onclick: () => { state.child = child; state.both = false; feelingStep("child"); } },
         h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), child.name));
       options.push(h("button", { type: "button", class: "who secondary", onclick: () => { state.child = child; state.both = true; feelingStep("me"); } },
-        h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), `${child.name} + me`));
+        h("span", { class: "avatar", "aria-hidden": "true" }, child.avatar), interpolate(gettext("%(child)s + me"), { child: child.name })));
     }
     options.push(h("button", { type: "button", class: "who secondary", onclick: () => { state.child = null; state.both = false; feelingStep("me"); } },
-      h("span", { class: "avatar", "aria-hidden": "true" }, "🙋"), "Just me"));
-    show(stepHeading("Who is checking in?"),
+      h("span", { class: "avatar", "aria-hidden": "true" }, "🙋"), gettext("Just me")));
+    show(stepHeading(gettext("Who is checking in?")),
       h("div", { class: "who-list" }, options),
-      children.length ? h("p", { class: "small muted" }, "With “+ me”, you check in first: your calm is what your child borrows.")
-        : h("p", { class: "muted" }, "No children yet. ", h("a", { href: `#/families/${familyId}/family` }, "Add a child")));
+      children.length ? h("p", { class: "small muted" }, gettext("With “+ me”, you check in first: your calm is what your child borrows."))
+        : h("p", { class: "muted" }, gettext("No children yet."), " ", h("a", { href: `#/families/${familyId}/family` }, gettext("Add a child"))));
   }
 
   // 2. Feeling (for "me" or for the child). In a coregulation check-in the caregiver's
@@ -70,9 +70,9 @@ async function mountCheckin(root, { family: familyParam }) {
   function feelingStep(subject) {
     const kid = subject === "child";
     const inline = !kid && state.both;
-    const title = kid ? `How is ${state.child.name} feeling?` : "How are you feeling?";
+    const title = kid ? interpolate(gettext("How is %(child)s feeling?"), { child: state.child.name }) : gettext("How are you feeling?");
     if (inline && !state.mineIntensity) state.mineIntensity = 3;
-    const inlineIntensity = inline ? h("div", { class: "intensity compact", role: "group", "aria-label": "How big is your feeling, 1 to 5" },
+    const inlineIntensity = inline ? h("div", { class: "intensity compact", role: "group", "aria-label": gettext("How big is your feeling, 1 to 5") },
       [1, 2, 3, 4, 5].map((n) => h("button", {
         type: "button",
         class: "level",
@@ -86,7 +86,7 @@ async function mountCheckin(root, { family: familyParam }) {
     show(back(() => (kid && state.both ? feelingStep("me") : whoStep())),
       stepHeading(title),
       said,
-      inline ? h("p", { class: "small muted" }, "How big is it? Then tap your feeling.") : null,
+      inline ? h("p", { class: "small muted" }, gettext("How big is it? Then tap your feeling.")) : null,
       inlineIntensity,
       h("div", { class: "feelings" }, feelingsGrid(vocab, {
         kid,
@@ -113,9 +113,9 @@ async function mountCheckin(root, { family: familyParam }) {
     const pick = kid ? state.theirs : state.mine;
     const emotion = vocab.byKey[pick.emotion];
     show(back(() => feelingStep(subject)),
-      stepHeading(kid ? `How big is ${state.child.name}'s feeling?` : "How big is your feeling?"),
+      stepHeading(kid ? interpolate(gettext("How big is %(child)s's feeling?"), { child: state.child.name }) : gettext("How big is your feeling?")),
       h("p", { class: "chosen" }, h("span", { class: "feel-emoji", "aria-hidden": "true" }, emotion.emoji), " ", kid ? emotion.kid_label : emotion.label),
-      h("div", { class: "intensity", role: "group", "aria-label": "Intensity from 1 to 5" },
+      h("div", { class: "intensity", role: "group", "aria-label": gettext("Intensity from 1 to 5") },
         [1, 2, 3, 4, 5].map((n) => h("button", {
           type: "button",
           class: "level",
@@ -131,7 +131,7 @@ async function mountCheckin(root, { family: familyParam }) {
     const forChild = Boolean(state.child);
     const subject = forChild ? state.theirs : state.mine;
     const emotion = vocab.byKey[subject.emotion];
-    const note = h("textarea", { id: "checkin-note", name: "note", maxlength: limit("checkin.note"), rows: 2, placeholder: "What happened? (optional)" });
+    const note = h("textarea", { id: "checkin-note", name: "note", maxlength: limit("checkin.note"), rows: 2, placeholder: gettext("What happened? (optional)") });
     const bodyMap = h("div", { class: "body-map", role: "group", "aria-labelledby": "body-h" },
       vocab.body_areas.map((area) => h("button", {
         type: "button",
@@ -144,21 +144,21 @@ async function mountCheckin(root, { family: familyParam }) {
           button.setAttribute("aria-pressed", state.bodyAreas.has(area.key) ? "true" : "false");
         },
       }, area.label)));
-    const list = h("div", { class: "suggestions", "aria-live": "polite", "aria-busy": "true" }, h("p", { class: "loading" }, "Finding ideas…"));
+    const list = h("div", { class: "suggestions", "aria-live": "polite", "aria-busy": "true" }, h("p", { class: "loading" }, gettext("Finding ideas…")));
     const advice = h("div");
-    const who = forChild ? state.child.name : "you";
 
     show(back(() => intensityStep(forChild ? "child" : "me")),
-      stepHeading(`${forChild ? state.child.name : "You"}: ${emotion.emoji} ${forChild ? emotion.kid_label : emotion.label}, ${subject.intensity} of 5`),
+      stepHeading(interpolate(gettext("%(who)s: %(emoji)s %(feeling)s, %(intensity)s of 5"),
+        { who: forChild ? state.child.name : gettext("You"), emoji: emotion.emoji, feeling: forChild ? emotion.kid_label : emotion.label, intensity: subject.intensity })),
       h("details", { class: "card details" },
-        h("summary", {}, "Where in the body? Add a note (optional)"),
-        h("h3", { id: "body-h", class: "small" }, `Where does ${forChild ? state.child.name : "it"} feel it?`),
+        h("summary", {}, gettext("Where in the body? Add a note (optional)")),
+        h("h3", { id: "body-h", class: "small" }, forChild ? interpolate(gettext("Where does %(child)s feel it?"), { child: state.child.name }) : gettext("Where do you feel it?")),
         bodyMap,
-        h("label", { for: "checkin-note" }, "Note"), note),
-      h("h3", {}, `Ideas for ${who}`),
+        h("label", { for: "checkin-note" }, gettext("Note")), note),
+      h("h3", {}, forChild ? interpolate(gettext("Ideas for %(child)s"), { child: state.child.name }) : gettext("Ideas for you")),
       list,
       advice,
-      h("button", { type: "button", class: "secondary full", onclick: () => save(null, note.value) }, "Save without a strategy"));
+      h("button", { type: "button", class: "secondary full", onclick: () => save(null, note.value) }, gettext("Save without a strategy")));
 
     const params = new URLSearchParams({ emotion: subject.emotion, intensity: subject.intensity });
     if (forChild) params.set("child", state.child.id);
@@ -177,7 +177,7 @@ async function mountCheckin(root, { family: familyParam }) {
     }
     list.removeAttribute("aria-busy");
     list.replaceChildren(...suggestions.map((s) => suggestionCard(s, note)));
-    if (!suggestions.length) list.replaceChildren(h("p", { class: "muted" }, "No ideas to show right now."));
+    if (!suggestions.length) list.replaceChildren(h("p", { class: "muted" }, gettext("No ideas to show right now.")));
     advice.replaceChildren(notMedicalAdvice(adviceText));
   }
 
@@ -189,7 +189,7 @@ async function mountCheckin(root, { family: familyParam }) {
       const guide = s.guided ? breathingGuide(s.guided, { id: `pinned-${s.id}`, level: 4 }) : null;
       if (guide) guides.push(guide);
       return h("details", { class: "card suggestion pinned", open: true },
-        h("summary", {}, h("span", { class: "badge" }, "You first"), " ", s.title),
+        h("summary", {}, h("span", { class: "badge" }, gettext("You first")), " ", s.title),
         h("p", { class: "reason small" }, suggestion.reason),
         h("ol", {}, s.steps.map((step) => h("li", {}, step))),
         guide ? guide.element : null);
@@ -197,8 +197,8 @@ async function mountCheckin(root, { family: familyParam }) {
     return h("article", { class: "card suggestion" },
       h("h4", {}, s.title),
       h("p", { class: "small" }, s.summary),
-      h("p", { class: "reason small muted" }, "Why: ", suggestion.reason),
-      h("button", { type: "button", class: "full", "aria-label": `Try this: ${s.title}`, onclick: () => save(s, note.value) }, "Try this"));
+      h("p", { class: "reason small muted" }, interpolate(gettext("Why: %(reason)s"), { reason: suggestion.reason })),
+      h("button", { type: "button", class: "full", "aria-label": interpolate(gettext("Try this: %(strategy)s"), { strategy: s.title }), onclick: () => save(s, note.value) }, gettext("Try this")));
   }
 
   async function save(strategy, noteText) {
@@ -223,10 +223,10 @@ async function mountCheckin(root, { family: familyParam }) {
     try {
       ({ queued } = await send("POST", `families/${familyId}/checkins/`, body, `checkin ${state.id}`));
     } catch (error) {
-      toast(error.message || "Could not save the check-in");
+      toast(error.message || gettext("Could not save the check-in"));
       return;
     }
-    toast(queued ? "Saved on this phone: it will sync when you're back online." : "Check-in saved");
+    toast(queued ? gettext("Saved on this phone: it will sync when you're back online.") : gettext("Check-in saved"));
     if (strategy) {
       rememberStrategy(strategy);
       const who = state.child ? state.child.name : "";
@@ -237,14 +237,14 @@ async function mountCheckin(root, { family: familyParam }) {
   }
 
   function savedStep(queued) {
-    show(stepHeading(queued ? "Saved on this phone" : "Check-in saved"),
-      h("p", {}, queued ? "It will sync by itself when you're back online." : "Thank you for checking in."),
+    show(stepHeading(queued ? gettext("Saved on this phone") : gettext("Check-in saved")),
+      h("p", {}, queued ? gettext("It will sync by itself when you're back online.") : gettext("Thank you for checking in.")),
       h("div", { class: "row" },
-        h("button", { type: "button", onclick: () => go(`families/${familyId}/checkin?again=${Date.now()}`) }, "Another check-in"),
-        h("a", { class: "button secondary", href: `#/families/${familyId}/insights` }, "See insights")));
+        h("button", { type: "button", onclick: () => go(`families/${familyId}/checkin?again=${Date.now()}`) }, gettext("Another check-in")),
+        h("a", { class: "button secondary", href: `#/families/${familyId}/insights` }, gettext("See insights"))));
   }
 
-  fill(root, h("h1", {}, "Check-in"), stage);
+  fill(root, h("h1", {}, gettext("Check-in")), stage);
   // Opened from "Sam says: mad, big" (the child's own check-in on their tablet): a
   // coregulation check-in for that child with their feeling and size already chosen.
   const asked = query();

@@ -6,9 +6,10 @@ import { fill, h } from "../dom.js";
 import { digestLine, mondayOf } from "../digest-logic.js";
 import { query } from "../router.js";
 import { setFamily } from "../state.js";
+import { formatDate, gettext, interpolate, interpolateParts } from "../i18n.js";
 
 function shortDate(iso, options = {}) {
-  return new Date(`${iso}T12:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short", ...options });
+  return formatDate(new Date(`${iso}T12:00:00`), { day: "numeric", month: "short", ...options });
 }
 
 function addDays(iso, days) {
@@ -34,20 +35,20 @@ async function mountDigest(root, { family: familyParam }) {
   const end = answers[0] ? answers[0].end : addDays(start, 6);
   const lines = answers.flatMap((data) => data.summary.map((s) => ({ data, s })));
   fill(root,
-    h("h1", {}, "Your week"),
+    h("h1", {}, gettext("Your week")),
     h("p", { class: "muted", id: "digest-range" }, `${shortDate(start)} – ${shortDate(end, { year: "numeric" })}`),
     h("div", { class: "row" },
-      h("a", { class: "button secondary", id: "digest-prev", href: `#/families/${familyId}/digest?week=${weekShift(start, -1)}` }, "← Week before"),
-      h("a", { class: "button secondary", id: "digest-next", href: `#/families/${familyId}/digest?week=${weekShift(start, 1)}` }, "Week after →")),
+      h("a", { class: "button secondary", id: "digest-prev", href: `#/families/${familyId}/digest?week=${weekShift(start, -1)}` }, gettext("← Week before")),
+      h("a", { class: "button secondary", id: "digest-next", href: `#/families/${familyId}/digest?week=${weekShift(start, 1)}` }, gettext("Week after →"))),
     lines.length
       ? h("ul", { class: "list digest", id: "digest-lines" }, lines.map(({ s }) => h("li", { "data-child": String(s.child.id) },
         h("span", {},
           h("strong", {}, digestLine(s.child.name, s)), h("br"),
-          h("a", { class: "small", href: `#/families/${familyId}/insights?child=${s.child.id}&period=week&date=${start}` }, `See ${s.child.name}'s insights`)))))
-      : h("p", { class: "muted", id: "digest-empty" }, "No children to sum up yet."),
+          h("a", { class: "small", href: `#/families/${familyId}/insights?child=${s.child.id}&period=week&date=${start}` }, interpolate(gettext("See %(child)s's insights"), { child: s.child.name }))))))
+      : h("p", { class: "muted", id: "digest-empty" }, gettext("No children to sum up yet.")),
     h("p", { class: "small muted" },
-      "Calm days: days with check-ins and no big unpleasant feeling. Turn the Sunday digest on or off in ",
-      h("a", { href: `#/families/${familyId}/settings` }, "Settings"), "."),
+      interpolateParts(gettext("Calm days: days with check-ins and no big unpleasant feeling. Turn the Sunday digest on or off in %(settings)s."),
+        { settings: h("a", { href: `#/families/${familyId}/settings` }, gettext("Settings")) })),
   );
 }
 

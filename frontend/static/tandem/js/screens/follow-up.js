@@ -5,11 +5,12 @@ import { fill, h, toast } from "../dom.js";
 import { send } from "../offline-queue.js";
 import { setFamily } from "../state.js";
 import { feelingsGrid, loadVocabulary } from "../checkin/feelings.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const OUTCOMES = [
-  ["better", "🙂", "Better"],
-  ["same", "😐", "About the same"],
-  ["worse", "🙁", "Worse"],
+  ["better", "🙂", gettext("Better")],
+  ["same", "😐", gettext("About the same")],
+  ["worse", "🙁", gettext("Worse")],
 ];
 
 async function mountFollowUp(root, { family: familyParam, id }) {
@@ -30,8 +31,8 @@ async function mountFollowUp(root, { family: familyParam, id }) {
     const path = `families/${familyId}/checkins/${id}/`;
     try {
       const { queued } = await send("PATCH", path, answer, `outcome ${id}`);
-      status.textContent = queued ? "Saved on this phone: it will sync when you're back online." : "Thank you, noted.";
-      toast(queued ? "Saved on this phone" : "Thank you");
+      status.textContent = queued ? gettext("Saved on this phone: it will sync when you're back online.") : gettext("Thank you, noted.");
+      toast(queued ? gettext("Saved on this phone") : gettext("Thank you"));
     } catch (error) {
       status.textContent = error.message;
     }
@@ -57,20 +58,20 @@ async function mountFollowUp(root, { family: familyParam, id }) {
         answer.outcome_emotion = emotion.key;
         renderGrid();
         if (answer.outcome) submit();
-        else status.textContent = "Now choose better, the same or worse.";
+        else status.textContent = gettext("Now choose better, the same or worse.");
       },
     }));
   }
   renderGrid();
 
   fill(root, ...[
-    h("h1", {}, name ? `How is ${name} now?` : "How are you now?"),
-    before ? h("p", { class: "muted" }, `Before: ${before.emoji} ${before.label}, ${checkin.intensity} of 5`,
+    h("h1", {}, name ? interpolate(gettext("How is %(child)s now?"), { child: name }) : gettext("How are you now?")),
+    before ? h("p", { class: "muted" }, interpolate(gettext("Before: %(emoji)s %(feeling)s, %(intensity)s of 5"), { emoji: before.emoji, feeling: before.label, intensity: checkin.intensity }),
       checkin.strategy_title ? ` · tried “${checkin.strategy_title}”` : "") : null,
-    h("div", { class: "outcomes", role: "group", "aria-label": "How it went" }, outcomeButtons),
+    h("div", { class: "outcomes", role: "group", "aria-label": gettext("How it went") }, outcomeButtons),
     status,
-    h("details", { class: "card" }, h("summary", {}, name ? `How does ${name} feel now? (optional)` : "How do you feel now? (optional)"), newFeeling),
-    h("p", {}, h("a", { href: `#/families/${familyId}/checkin` }, "New check-in")),
+    h("details", { class: "card" }, h("summary", {}, name ? interpolate(gettext("How does %(child)s feel now? (optional)"), { child: name }) : gettext("How do you feel now? (optional)")), newFeeling),
+    h("p", {}, h("a", { href: `#/families/${familyId}/checkin` }, gettext("New check-in"))),
   ].filter(Boolean));
 }
 

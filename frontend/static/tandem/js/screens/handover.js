@@ -9,6 +9,7 @@ import { defaultHandoverChildren, handoverTitle, memberIdByName, summaryLines } 
 import { limit } from "../limits.js";
 import { session, setFamily } from "../state.js";
 import { refusedSitter } from "./pass.js";
+import { gettext } from "../i18n.js";
 
 export const tab = "handover";
 
@@ -30,12 +31,12 @@ function noteView(note) {
   if (!note) return null;
   if (note.length <= SHORT_NOTE) return h("p", { class: "handover-note" }, note);
   const text = h("p", { class: "handover-note" }, `${note.slice(0, SHORT_NOTE).trimEnd()}…`);
-  const more = h("button", { type: "button", class: "quiet", "aria-expanded": "false" }, "Read all");
+  const more = h("button", { type: "button", class: "quiet", "aria-expanded": "false" }, gettext("Read all"));
   more.addEventListener("click", () => {
     const open = more.getAttribute("aria-expanded") !== "true";
     text.textContent = open ? note : `${note.slice(0, SHORT_NOTE).trimEnd()}…`;
     more.setAttribute("aria-expanded", String(open));
-    more.textContent = open ? "Show less" : "Read all";
+    more.textContent = open ? gettext("Show less") : gettext("Read all");
   });
   return [text, more];
 }
@@ -73,27 +74,27 @@ async function mountHandover(root, { family: familyParam }) {
   const result = h("div", { id: "handover-result", "aria-live": "polite" });
 
   const form = h("form", { class: "card stack", novalidate: true, "aria-labelledby": "handover-form-h" },
-    h("h2", { id: "handover-form-h", class: "sr-only" }, "Your handover"),
+    h("h2", { id: "handover-form-h", class: "sr-only" }, gettext("Your handover")),
     h("fieldset", { class: "stack" },
-      h("legend", {}, "Children"),
+      h("legend", {}, gettext("Children")),
       children.map((c) => h("label", { class: "check" },
         h("input", { type: "checkbox", name: "child", value: String(c.id), checked: chosen.includes(c.id) }),
         h("span", { "aria-hidden": "true" }, c.avatar || ""), ` ${c.name}`))),
-    h("label", { for: "handover-note" }, "Note (optional)"),
+    h("label", { for: "handover-note" }, gettext("Note (optional)")),
     h("textarea", { id: "handover-note", name: "note", rows: 4, maxlength: limit("handover.note"),
-      placeholder: "How did it go? Anything the next grown-up should know?" }),
+      placeholder: gettext("How did it go? Anything the next grown-up should know?") }),
     sitter
-      ? h("p", { class: "small muted" }, "It goes to the family's owners, with what the app recorded tonight.")
-      : [h("label", { for: "handover-to" }, "To"),
+      ? h("p", { class: "small muted" }, gettext("It goes to the family's owners, with what the app recorded tonight."))
+      : [h("label", { for: "handover-to" }, gettext("To")),
         h("select", { id: "handover-to", name: "to" },
-          h("option", { value: "" }, "Everyone in the family"),
+          h("option", { value: "" }, gettext("Everyone in the family")),
           others.map((m) => h("option", { value: String(m.id) }, m.display_name))),
-        h("p", { class: "small muted" }, "The summary of what was recorded is added for you.")],
+        h("p", { class: "small muted" }, gettext("The summary of what was recorded is added for you."))],
     h("p", { class: "error form-error", role: "alert" }),
-    h("div", { class: "row" }, h("button", { type: "submit" }, "Hand over")));
+    h("div", { class: "row" }, h("button", { type: "submit" }, gettext("Hand over"))));
   handleSubmit(form, async (data) => {
     const ids = [...form.querySelectorAll("input[name=child]:checked")].map((i) => Number(i.value));
-    if (!ids.length) throw Object.assign(new Error("Choose the children you hand over."), { errors: {} });
+    if (!ids.length) throw Object.assign(new Error(gettext("Choose the children you hand over.")), { errors: {} });
     const body = { children: ids };
     if (data.note && data.note.trim()) body.note = data.note.trim();
     if (!sitter && data.to) body.to = Number(data.to);
@@ -102,23 +103,23 @@ async function mountHandover(root, { family: familyParam }) {
       handover = await api.post(`families/${familyId}/handovers/`, body);
     } catch (error) {
       if (refusedSitter(root, error)) return;
-      if (!error.status) error.message = "You're offline: hand over again with a connection.";
+      if (!error.status) error.message = gettext("You're offline: hand over again with a connection.");
       throw error;
     }
-    toast("Handed over");
+    toast(gettext("Handed over"));
     form.remove();
     result.replaceChildren(
-      h("p", { class: "done-note" }, "Handed over. This is what they get:"),
+      h("p", { class: "done-note" }, gettext("Handed over. This is what they get:")),
       summaryView(handover, ctx.myMemberId),
-      h("a", { class: "button secondary", href: `#/families/${familyId}/today` }, "Back to Today"));
+      h("a", { class: "button secondary", href: `#/families/${familyId}/today` }, gettext("Back to Today")));
     result.querySelector("h2").setAttribute("tabindex", "-1");
     result.querySelector("h2").focus();
   });
 
   fill(root,
-    h("h1", {}, "Hand over"),
-    h("p", { class: "muted" }, "Tell the next grown-up how it went. Tandem adds what was done and how the children felt."),
-    children.length ? form : h("p", {}, "There are no children to hand over."),
+    h("h1", {}, gettext("Hand over")),
+    h("p", { class: "muted" }, gettext("Tell the next grown-up how it went. Tandem adds what was done and how the children felt.")),
+    children.length ? form : h("p", {}, gettext("There are no children to hand over.")),
     result);
 }
 

@@ -9,6 +9,7 @@ import { lookingAfterText } from "../care-logic.js";
 import { limit } from "../limits.js";
 import { go } from "../router.js";
 import { currentFamily, refreshUser, session, setFamily } from "../state.js";
+import { formatTime, gettext, interpolate } from "../i18n.js";
 
 const KEY = "sitter";
 
@@ -26,9 +27,9 @@ export function refusal(root, message) {
   fill(root,
     h("div", { class: "refusal" },
       h("div", { class: "refusal-emoji", "aria-hidden": "true" }, "🌙"),
-      h("h1", {}, "This pass cannot be used now"),
+      h("h1", {}, gettext("This pass cannot be used now")),
       h("p", { class: "refusal-text", role: "status" }, message),
-      h("p", { class: "muted" }, "Thank you for looking after the children. If you still need Tandem, ask the family for a new link.")));
+      h("p", { class: "muted" }, gettext("Thank you for looking after the children. If you still need Tandem, ask the family for a new link."))));
   document.getElementById("tabs").hidden = true;
 }
 
@@ -56,25 +57,24 @@ export const sitterPassOver = () => Boolean(endedPass());
 
 export function mountEnded(root) {
   const info = endedPass();
-  const until = new Date(info.ends_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  refusal(root, `This pass ended at ${until}.`);
+  refusal(root, interpolate(gettext("This pass ended at %(time)s."), { time: formatTime(info.ends_at) }));
   root.querySelector(".refusal").append(h("p", { class: "small" },
-    h("a", { href: "#/login", onclick: () => localStorage.removeItem(KEY) }, "Have a Tandem account? Log in")));
+    h("a", { href: "#/login", onclick: () => localStorage.removeItem(KEY) }, gettext("Have a Tandem account? Log in"))));
 }
 
 async function mountPass(root, { token }) {
   const form = h("form", { class: "card stack", novalidate: true, "aria-labelledby": "pass-h" },
-    field("Your first name", { name: "name", required: true, autocomplete: "given-name", maxlength: limit("sitter.name") }),
-    h("p", { class: "small muted" }, "The family sees this name beside what you record tonight."),
+    field(gettext("Your first name"), { name: "name", required: true, autocomplete: "given-name", maxlength: limit("sitter.name") }),
+    h("p", { class: "small muted" }, gettext("The family sees this name beside what you record tonight.")),
     h("p", { class: "error form-error", role: "alert" }),
-    h("button", { type: "submit", class: "full" }, "Start"));
+    h("button", { type: "submit", class: "full" }, gettext("Start")));
   handleSubmit(form, async (data) => {
     let answer;
     try {
       answer = await api.post("sitter-passes/redeem/", { token, name: data.name.trim() });
     } catch (error) {
       if (error.status === 403) { refusal(root, error.message); return; }
-      if (!error.status) error.message = "You're offline: try again with a connection.";
+      if (!error.status) error.message = gettext("You're offline: try again with a connection.");
       throw error;
     }
     localStorage.setItem(KEY, JSON.stringify({
@@ -88,8 +88,8 @@ async function mountPass(root, { token }) {
   fill(root,
     h("div", { class: "pass-welcome" },
       h("div", { class: "refusal-emoji", "aria-hidden": "true" }, "🧸"),
-      h("h1", { id: "pass-h" }, "Looking after the children?"),
-      h("p", {}, "The family gave you a sitter pass. Tell them your first name and start: you'll see the children's routines and can check in with them until the pass ends."),
+      h("h1", { id: "pass-h" }, gettext("Looking after the children?")),
+      h("p", {}, gettext("The family gave you a sitter pass. Tell them your first name and start: you'll see the children's routines and can check in with them until the pass ends.")),
       form));
 }
 

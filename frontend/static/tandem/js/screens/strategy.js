@@ -6,6 +6,7 @@ import { query } from "../router.js";
 import { setFamily } from "../state.js";
 import { breathingGuide } from "../checkin/breathing.js";
 import { notMedicalAdvice } from "../checkin/feelings.js";
+import { gettext, interpolate } from "../i18n.js";
 
 // Strategies already on the phone (from suggestions), so this screen works offline.
 const known = new Map();
@@ -25,12 +26,12 @@ async function mountStrategy(root, { family: familyParam, id }) {
     h("p", {}, strategy.summary),
     breathing ? breathing.element : null,
     h("section", { "aria-labelledby": "steps-h" },
-      h("h2", { id: "steps-h" }, "Steps"),
+      h("h2", { id: "steps-h" }, gettext("Steps")),
       h("ol", { class: "steps" }, strategy.steps.map((step) => h("li", {}, step)))),
     strategy.age_note ? h("p", { class: "small muted" }, strategy.age_note) : null,
     checkinId ? h("p", { class: "row" },
       h("a", { class: "button secondary", href: `#/families/${familyId}/checkins/${checkinId}/follow-up` },
-        who ? `How is ${who} now?` : "How are you now?")) : null,
+        who ? interpolate(gettext("How is %(child)s now?"), { child: who }) : gettext("How are you now?"))) : null,
     notMedicalAdvice(strategy.not_medical_advice),
   ].filter(Boolean));
   return breathing ? breathing.stop : undefined; // the guide's count ends with the screen

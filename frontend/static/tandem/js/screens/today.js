@@ -8,7 +8,7 @@
 
 import { api, getIfChanged } from "../api.js";
 import { fill, h, toast } from "../dom.js";
-import { gettext, interpolate } from "../i18n.js";
+import { formatDate, gettext, interpolate } from "../i18n.js";
 import { onChange, pending, send } from "../offline-queue.js";
 import { query } from "../router.js";
 import { session, setFamily } from "../state.js";
@@ -44,9 +44,7 @@ function familyNow(familyId) {
 }
 
 function formatDay(iso) {
-  return new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, {
-    weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
-  });
+  return formatDate(new Date(`${iso}T12:00:00Z`), { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
 }
 
 // --- writes ---------------------------------------------------------------------------
@@ -62,10 +60,12 @@ async function setDone(childId, routineId, stepId, done) {
   s.routineFor[childId] = routineId; // stay on this routine (and its celebration) after refreshes
   renderBoard();
   if (done) {
-    const next = entry.now_step ? ` Next: ${entry.now_step.title}.` : "";
-    toast(`${step.title} done.${next}`, { action: "Undo", onAction: () => setDone(childId, routineId, stepId, false) });
+    const message = entry.now_step
+      ? interpolate(gettext("%(step)s done. Next: %(next)s."), { step: step.title, next: entry.now_step.title })
+      : interpolate(gettext("%(step)s done."), { step: step.title });
+    toast(message, { action: gettext("Undo"), onAction: () => setDone(childId, routineId, stepId, false) });
   } else {
-    toast(`${step.title} undone`);
+    toast(interpolate(gettext("%(step)s undone"), { step: step.title }));
   }
   const key = stepKey(routineId, childId, s.board.date, stepId);
   const path = stepPath(s.familyId, routineId, childId, s.board.date, stepId);
@@ -97,7 +97,7 @@ function timerView(entry, childId) {
     h("progress", { max: t.total, value: t.left, "aria-hidden": "true" }),
     h("span", { class: "timer-text" }, timerText(t)),
     t.started ? null : h("button", { type: "button", class: "secondary", "data-focus": "start",
-      onclick: (e) => { e.stopPropagation(); startTimer(childId, entry.routine.id); } }, "Start timer"));
+      onclick: (e) => { e.stopPropagation(); startTimer(childId, entry.routine.id); } }, gettext("Start timer")));
 }
 
 function tickTimers() {
@@ -117,7 +117,7 @@ function nowCard(s, entry, childId) {
     // the card says why nothing happened, and the next tap counts.
     if (isDoubleTap(s.lastTap, Date.now())) {
       const note = s.root.querySelector(".tap-note");
-      if (note) note.textContent = `${s.lastTitle} is already done. Tap again for ${step.title}.`;
+      if (note) note.textContent = interpolate(gettext("%(done)s is already done. Tap again for %(step)s."), { done: s.lastTitle, step: step.title });
       s.lastTap = 0;
       return;
     }
@@ -125,40 +125,40 @@ function nowCard(s, entry, childId) {
     s.lastTitle = step.title;
     setDone(childId, entry.routine.id, step.id, true);
   };
-  return h("section", { class: "now-card", "aria-label": "Now", onclick: complete },
-    h("p", { class: "card-label" }, "Now"),
+  return h("section", { class: "now-card", "aria-label": gettext("Now"), onclick: complete },
+    h("p", { class: "card-label" }, gettext("Now")),
     h("div", { class: "now-emoji", "aria-hidden": "true" }, step.icon || "⭐"),
     h("p", { class: "now-title" }, step.title),
     timerView(entry, childId),
     h("button", { type: "button", class: "done-button", "data-focus": "done",
-      "aria-label": `Done: ${step.title}` }, "✓ Done"),
+      "aria-label": interpolate(gettext("Done: %(step)s"), { step: step.title }) }, gettext("✓ Done")),
     h("p", { class: "tap-note", role: "status" }));
 }
 
 function nextCard(entry) {
   const step = entry.next_step;
-  if (!step) return h("p", { class: "next-card last-step" }, "This is the last step");
-  return h("section", { class: "next-card", "aria-label": "Next" },
-    h("p", { class: "card-label" }, "Next"),
+  if (!step) return h("p", { class: "next-card last-step" }, gettext("This is the last step"));
+  return h("section", { class: "next-card", "aria-label": gettext("Next") },
+    h("p", { class: "card-label" }, gettext("Next")),
     h("span", { class: "next-emoji", "aria-hidden": "true" }, step.icon || "⭐"),
     h("span", { class: "next-title" }, step.title));
 }
 
 function celebration(entry, child, fresh) {
-  return h("section", { class: `celebration${fresh ? " celebrate" : ""}`, "aria-label": "All done" },
+  return h("section", { class: `celebration${fresh ? " celebrate" : ""}`, "aria-label": gettext("All done") },
     h("div", { class: "celebration-emoji", "aria-hidden": "true" }, "🎉"),
-    h("p", { class: "now-title" }, "All done!"),
-    h("p", {}, `${entry.routine.icon || ""} ${entry.routine.name} is finished. Well done, ${child.name}!`.trim()));
+    h("p", { class: "now-title" }, gettext("All done!")),
+    h("p", {}, `${entry.routine.icon || ""} ${interpolate(gettext("%(routine)s is finished. Well done, %(child)s!"), { routine: entry.routine.name, child: child.name })}`.trim()));
 }
 
 function stepStrip(entry, childId) {
-  return h("ol", { class: "step-strip", "aria-label": "Steps" }, entry.steps.map((step) => {
+  return h("ol", { class: "step-strip", "aria-label": gettext("Steps") }, entry.steps.map((step) => {
     const current = entry.now_step && entry.now_step.id === step.id;
     return h("li", {}, h("button", {
       type: "button",
       class: `strip-step${step.done ? " done" : ""}${current ? " current" : ""}`,
       "aria-pressed": step.done ? "true" : "false",
-      "aria-label": `${step.title}${step.done ? ", done" : ""}`,
+      "aria-label": step.done ? interpolate(gettext("%(step)s, done"), { step: step.title }) : step.title,
       "data-focus": `step-${step.id}`,
       onclick: () => setDone(childId, entry.routine.id, step.id, !step.done),
     }, h("span", { "aria-hidden": "true" }, step.icon || step.title.slice(0, 1))));
@@ -167,7 +167,7 @@ function stepStrip(entry, childId) {
 
 function childSwitcher(s, board, selected) {
   if (board.children.length < 2) return null;
-  return h("div", { class: "child-switcher", role: "group", "aria-label": "Whose day" },
+  return h("div", { class: "child-switcher", role: "group", "aria-label": gettext("Whose day") },
     board.children.map(({ child }) => h("button", {
       type: "button", class: "child-pick", "aria-pressed": child.id === selected ? "true" : "false",
       "data-focus": `child-${child.id}`,
@@ -177,7 +177,7 @@ function childSwitcher(s, board, selected) {
 
 function routineSwitcher(s, entries, shown, childId) {
   if (entries.length < 2) return null;
-  return h("div", { class: "routine-switcher", role: "group", "aria-label": "Routines today" },
+  return h("div", { class: "routine-switcher", role: "group", "aria-label": gettext("Routines today") },
     entries.map((e) => h("button", {
       type: "button", class: "chip", "aria-pressed": e === shown ? "true" : "false",
       "data-focus": `routine-${e.routine.id}`,
@@ -194,10 +194,10 @@ function renderBoard() {
   const parts = [h("p", { class: "muted today-date" }, formatDay(board.date))];
   s.shown = null;
   if (!board.children.length) {
-    if (s.role === "sitter") parts.push(h("p", {}, "There are no children to look after here."));
+    if (s.role === "sitter") parts.push(h("p", {}, gettext("There are no children to look after here.")));
     else {
-      parts.push(h("p", {}, "Add your children first, then build their routines."),
-        h("a", { class: "button", href: `#/families/${familyId}/family` }, "Add a child"));
+      parts.push(h("p", {}, gettext("Add your children first, then build their routines.")),
+        h("a", { class: "button", href: `#/families/${familyId}/family` }, gettext("Add a child")));
     }
     s.root.replaceChildren(...parts);
     return;
@@ -214,9 +214,9 @@ function renderBoard() {
       h("p", { class: "now-title" }, awayText(current.child.name, current.away, board.date, lang))));
   } else if (!entries.length) {
     parts.push(h("div", { class: "card" },
-      h("p", {}, `No routines for ${current.child.name} today.`),
+      h("p", {}, interpolate(gettext("No routines for %(child)s today."), { child: current.child.name })),
       s.role === "sitter" ? null
-        : h("a", { class: "button secondary", href: `#/families/${familyId}/routines/new` }, "Make a routine")));
+        : h("a", { class: "button secondary", href: `#/families/${familyId}/routines/new` }, gettext("Make a routine"))));
   } else {
     const wanted = entries.find((e) => e.routine.id === s.routineFor[s.childId]);
     const shown = wanted || pickRoutine(entries, familyNow(familyId));
@@ -232,7 +232,7 @@ function renderBoard() {
     } else {
       parts.push(nowCard(s, shown, s.childId), nextCard(shown));
     }
-    parts.push(h("p", { class: "progress-text" }, `${shown.done} of ${shown.total} done`),
+    parts.push(h("p", { class: "progress-text" }, interpolate(gettext("%(done)s of %(total)s done"), { done: shown.done, total: shown.total })),
       stepStrip(shown, s.childId));
     // The child's own full-screen board, to hand the phone over or open on a tablet.
     parts.push(h("a", {
@@ -281,8 +281,8 @@ async function load({ fresh = false } = {}) {
     s.pollAt = Date.now() + pollDelay(s.failures);
     if (!s.board) {
       s.root.replaceChildren(h("p", {}, navigator.onLine
-        ? `Today could not be loaded: ${error.message}`
-        : "You're offline and Today hasn't been loaded on this phone yet."));
+        ? interpolate(gettext("Today could not be loaded: %(error)s"), { error: error.message })
+        : gettext("You're offline and Today hasn't been loaded on this phone yet.")));
     }
   } finally {
     s.loading = false;
@@ -344,14 +344,14 @@ async function toggleDuty(child, on) {
       const answer = await api.put(path);
       const member = answer && answer.member;
       if (s.myMemberId === null && member !== undefined && member !== null) s.myMemberId = typeof member === "object" ? member.id : member;
-      toast(`You have ${child.name} now`);
+      toast(interpolate(gettext("You have %(child)s now"), { child: child.name }));
     } else {
       await api.del(path);
-      toast(`You're off duty for ${child.name}`);
+      toast(interpolate(gettext("You're off duty for %(child)s"), { child: child.name }));
     }
   } catch (error) {
     if (refusedSitter(s.main, error)) { screen = null; return; }
-    toast(error.status ? error.message : "You're offline: try again with a connection.");
+    toast(error.status ? error.message : gettext("You're offline: try again with a connection."));
   }
   await loadCare();
   const again = s.care.querySelector(`[data-focus="duty-${child.id}"]`);
@@ -369,41 +369,41 @@ function dutyRow(s, child, timeZone) {
     h("span", { class: "row duty-actions" },
       mine
         ? h("button", { type: "button", class: "secondary", "data-focus": `duty-${child.id}`,
-          "aria-label": `Stop being on duty for ${child.name}`, onclick: () => toggleDuty(child, false) }, "Stop")
+          "aria-label": interpolate(gettext("Stop being on duty for %(child)s"), { child: child.name }), onclick: () => toggleDuty(child, false) }, gettext("Stop"))
         : h("button", { type: "button", class: "secondary", "data-focus": `duty-${child.id}`,
-          onclick: () => toggleDuty(child, true) }, `I have ${child.name} now`),
+          onclick: () => toggleDuty(child, true) }, interpolate(gettext("I have %(child)s now"), { child: child.name })),
       seesCareLog(s.role)
         ? h("a", { class: "button quiet", href: `#/families/${s.familyId}/children/${child.id}/log`,
-          "aria-label": `Care log for ${child.name}` }, "Care log")
+          "aria-label": interpolate(gettext("Care log for %(child)s"), { child: child.name }) }, gettext("Care log"))
         : null));
 }
 
 function sitterCard(s, children, timeZone) {
   const status = h("p", { class: "small muted", id: "sitter-push", role: "status" });
-  const turnOn = h("button", { type: "button", class: "secondary", id: "sitter-push-on" }, "Turn on notifications");
+  const turnOn = h("button", { type: "button", class: "secondary", id: "sitter-push-on" }, gettext("Turn on notifications"));
   turnOn.addEventListener("click", async () => {
     turnOn.disabled = true;
     try {
       const result = await enablePush();
-      status.textContent = result === "on" ? "Notifications are on: reminders for the children come to this phone."
-        : result === "denied" ? "Notifications are blocked for Tandem on this phone." : "No notifications for now.";
+      status.textContent = result === "on" ? gettext("Notifications are on: reminders for the children come to this phone.")
+        : result === "denied" ? gettext("Notifications are blocked for Tandem on this phone.") : gettext("No notifications for now.");
       if (result === "on") turnOn.remove();
     } catch (error) {
-      status.textContent = error.message || "Could not turn notifications on.";
+      status.textContent = error.message || gettext("Could not turn notifications on.");
     } finally {
       turnOn.disabled = false;
     }
   });
   if (pushSupported()) {
     currentSubscription().then((sub) => {
-      if (sub && Notification.permission === "granted") { turnOn.remove(); status.textContent = "Notifications are on for this phone."; }
+      if (sub && Notification.permission === "granted") { turnOn.remove(); status.textContent = gettext("Notifications are on for this phone."); }
     }).catch(() => {});
   }
-  return h("section", { class: "card sitter-card", "aria-label": "Your pass" },
+  return h("section", { class: "card sitter-card", "aria-label": gettext("Your pass") },
     h("p", { class: "sitter-welcome" }, sitterWelcome(s.familyId, children, timeZone)),
     pushSupported() ? h("div", { class: "row" }, turnOn) : null,
     status,
-    h("div", { class: "row" }, h("a", { class: "button", href: `#/families/${s.familyId}/handover` }, "Hand over")));
+    h("div", { class: "row" }, h("a", { class: "button", href: `#/families/${s.familyId}/handover` }, gettext("Hand over"))));
 }
 
 // The care area: redrawn when what it shows changed (not on every board refresh), keeping
@@ -425,16 +425,16 @@ function renderCare({ force = false } = {}) {
     const card = summaryView(handover, s.myMemberId);
     card.classList.add("handover-new");
     card.append(h("div", { class: "row" }, h("button", { type: "button", class: "quiet", "data-focus": `seen-${handover.id}`,
-      onclick: () => dismiss(s.familyId, handover.id) }, "Got it")));
+      onclick: () => dismiss(s.familyId, handover.id) }, gettext("Got it"))));
     parts.push(card);
   }
   if (s.role === "sitter") parts.push(sitterCard(s, children, timeZone));
   if (children.length) {
     parts.push(h("section", { class: "duty", "aria-labelledby": "duty-h" },
-      h("h2", { id: "duty-h", class: "sr-only" }, "Who has the children"),
+      h("h2", { id: "duty-h", class: "sr-only" }, gettext("Who has the children")),
       h("ul", { class: "list duty-list" }, children.map((child) => dutyRow(s, child, timeZone))),
       s.role === "sitter" ? null
-        : h("div", { class: "row" }, h("a", { class: "button secondary", href: `#/families/${s.familyId}/handover` }, "Hand over…"))));
+        : h("div", { class: "row" }, h("a", { class: "button secondary", href: `#/families/${s.familyId}/handover` }, gettext("Hand over…")))));
   }
   s.care.replaceChildren(...parts);
   if (focused) {
@@ -456,7 +456,7 @@ function mountToday(main, { family }) {
   const familyId = Number(family);
   setFamily(familyId);
   const q = query();
-  const root = h("div", { id: "today-board", class: "today" }, h("p", { class: "loading" }, "Loading…"));
+  const root = h("div", { id: "today-board", class: "today" }, h("p", { class: "loading" }, gettext("Loading…")));
   const wantedChild = Number(q.get("child")) || Number(localStorage.getItem(`today-child-${familyId}`)) || null;
   const care = h("div", { id: "today-care", class: "today-care" });
   const mine = (session.user.families || []).find((f) => f.id === familyId) || {};
@@ -465,7 +465,7 @@ function mountToday(main, { family }) {
     board: null, date: q.get("date"), childId: wantedChild, routineFor: {}, shown: null,
   };
   screen = s;
-  fill(main, h("h1", {}, "Today"), care, root);
+  fill(main, h("h1", {}, gettext("Today")), care, root);
 
   // Another caregiver's taps show up at once when the screen comes back, and within
   // POLL_MS while it is visible (a 304 while nothing changed; slower after failures;
