@@ -50,7 +50,7 @@ messages: dev-venv
 	  $(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGS)) -d $$domain --no-obsolete \
 	    --ignore=.venv --ignore=bench --ignore=tests --ignore=testing --ignore=staticfiles --ignore=data; \
 	done
-	$(BIN)/python manage.py compilemessages $(addprefix -l ,$(LANGS))
+	$(BIN)/python manage.py compilemessages $(addprefix -l ,$(LANGS)) --ignore=.venv
 
 format: dev-venv
 	$(BIN)/ruff format .

@@ -148,7 +148,10 @@ def handover_payload(
 
 
 def _lower_first(text: str) -> str:
-    """``Box breathing`` → ``box breathing`` mid-sentence; ``TV time`` stays."""
+    """``Box breathing`` → ``box breathing`` mid-sentence; ``TV time`` stays. German keeps
+    its capitals: its nouns are written so."""
+    if translation.get_language() == "de":
+        return text
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text

@@ -20,6 +20,7 @@ describe("the weekly digest's line", () => {
     assert.equal(digestLine("Lea", { checkin_days: 1, calm_days: 1, routine: null, helped: null }), "Lea's week: 1 calm day");
     assert.equal(digestLine("Max", { checkin_days: 0, calm_days: 0, routine: null, helped: null }), "Max's week: nothing recorded");
     assert.equal(lowerFirst("TV time"), "TV time");
+    assert.equal(lowerFirst("Schlafenszeit", "de"), "Schlafenszeit"); // German nouns keep their capital
   });
 
   test("names a week by its Monday", () => {

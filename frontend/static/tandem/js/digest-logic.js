@@ -1,10 +1,15 @@
 // The weekly digest's words, as the push says them (reminders/messages.py digest_line):
 // "Sam's week: 5 calm days, bedtime kept 6 of 7, box breathing helped 3 of 4".
-import { gettext, interpolate, ngettext } from "./i18n.js";
+import { gettext, interpolate, language, ngettext } from "./i18n.js";
 
 
-/** "Box breathing" → "box breathing" mid-sentence; "TV time" stays. @param {string} text */
-export function lowerFirst(text) {
+/**
+ * "Box breathing" → "box breathing" mid-sentence; "TV time" stays; German keeps its
+ * capitals (its nouns are written so).
+ * @param {string} text
+ */
+export function lowerFirst(text, lang = language) {
+  if (lang === "de") return text;
   if (text.length > 1 && text[0] !== text[0].toLowerCase() && text[1] !== text[1].toUpperCase()) {
     return text[0].toLowerCase() + text.slice(1);
   }

@@ -17,7 +17,7 @@ export const QUADRANT_SYMBOLS = {
   low_pleasant: "●",
 };
 
-export const INTENSITY_WORDS = ["", gettext("a little"), "some", gettext("quite a lot"), gettext("a lot"), "huge"];
+export const INTENSITY_WORDS = ["", gettext("a little"), gettext("some"), gettext("quite a lot"), gettext("a lot"), gettext("huge")];
 
 export async function loadVocabulary() {
   if (vocabulary) return vocabulary;

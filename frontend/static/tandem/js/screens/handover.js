@@ -9,7 +9,7 @@ import { defaultHandoverChildren, handoverTitle, memberIdByName, summaryLines } 
 import { limit } from "../limits.js";
 import { session, setFamily } from "../state.js";
 import { refusedSitter } from "./pass.js";
-import { gettext } from "../i18n.js";
+import { gettext, pgettext } from "../i18n.js";
 
 export const tab = "handover";
 
@@ -85,7 +85,7 @@ async function mountHandover(root, { family: familyParam }) {
       placeholder: gettext("How did it go? Anything the next grown-up should know?") }),
     sitter
       ? h("p", { class: "small muted" }, gettext("It goes to the family's owners, with what the app recorded tonight."))
-      : [h("label", { for: "handover-to" }, gettext("To")),
+      : [h("label", { for: "handover-to" }, pgettext("the person handed over to", "To")),
         h("select", { id: "handover-to", name: "to" },
           h("option", { value: "" }, gettext("Everyone in the family")),
           others.map((m) => h("option", { value: String(m.id) }, m.display_name))),

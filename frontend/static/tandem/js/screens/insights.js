@@ -8,7 +8,7 @@ import { setFamily } from "../state.js";
 import { chartLegend, feelingsPerDayChart, helpedRateChart } from "../checkin/charts.js";
 import { QUADRANT_SYMBOLS } from "../checkin/feelings.js";
 import { coregulationChart, hardMomentsChart, moodMeterChart, routinesFeelingsChart, whatHelpsCharts } from "../checkin/insight-charts.js";
-import { formatDate, formatNumber, gettext, interpolate } from "../i18n.js";
+import { formatDate, formatNumber, gettext, interpolate, pgettext } from "../i18n.js";
 
 export const tab = "insights";
 
@@ -72,7 +72,7 @@ async function mountInsights(root, { family: familyParam }) {
       h("summary", {}, gettext("Choose dates")),
       h("form", { class: "row", onsubmit: (e) => { e.preventDefault(); const f = new FormData(e.target); open({ from: f.get("from"), to: f.get("to") }); } },
         h("label", {}, gettext("From"), " ", h("input", { type: "date", name: "from", required: true, value: data.start })),
-        h("label", {}, gettext("To"), " ", h("input", { type: "date", name: "to", required: true, value: data.end })),
+        h("label", {}, pgettext("end of a date range", "To"), " ", h("input", { type: "date", name: "to", required: true, value: data.end })),
         h("button", { type: "submit" }, gettext("Show")))),
     h("p", { class: "row" },
       h("a", { href: `#/families/${familyId}/reports` }, gettext("PDF report")), " · ",

@@ -6,7 +6,7 @@ import { ApiError, api, download, getAll } from "../api.js";
 import { fill, h, toast } from "../dom.js";
 import { go } from "../router.js";
 import { setFamily } from "../state.js";
-import { formatDate, formatNumber, gettext, interpolate, ngettext } from "../i18n.js";
+import { formatDate, formatNumber, gettext, interpolate, ngettext, pgettext } from "../i18n.js";
 
 const SECTIONS = [
   ["feelings", gettext("Feelings per day")], ["mood_meter", gettext("Mood meter")], ["hard_moments", gettext("Hard moments")],
@@ -40,7 +40,7 @@ function choiceForm(children, { submit, extra = [] }) {
     children.map((c, i) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "child", value: c.id, checked: i === 0 }), ` ${c.name}`))),
   h("div", { class: "row" },
     h("label", {}, gettext("From"), " ", h("input", { type: "date", name: "from", required: true, value: iso(monthAgo) })),
-    h("label", {}, gettext("To"), " ", h("input", { type: "date", name: "to", required: true, value: iso(today) }))),
+    h("label", {}, pgettext("end of a date range", "To"), " ", h("input", { type: "date", name: "to", required: true, value: iso(today) }))),
   h("fieldset", {}, h("legend", {}, gettext("Sections")),
     SECTIONS.map(([key, label]) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "section", value: key, checked: true }), ` ${label}`))),
   h("label", { class: "check" }, h("input", { type: "checkbox", name: "include_notes" }), " ", gettext("Include notes")),
