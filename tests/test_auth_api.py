@@ -124,6 +124,7 @@ def test_me_shows_families_with_roles(owner_client, owner, family):
             "id": family.id,
             "name": "The Riveras",
             "timezone": "Europe/Madrid",
+            "language": "en",
             "role": "owner",
             "member": owner.memberships.get().pk,
         }
