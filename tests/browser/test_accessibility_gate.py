@@ -71,7 +71,7 @@ VISITS: dict[str, Visit] = {
     ),
     "families/:family/digest": Visit("owner", "families/{f}/digest", "Your week"),
     "child/:family/:child": Visit("child", "child/{f}/{child}", LONG_CHILD[:20]),
-    "child/:family/:child/feel": Visit("owner", "child/{f}/{child}/feel", "How do you feel?"),
+    "child/:family/:child/feel": Visit("device", "child/{f}/{child}/feel", "How do you feel?"),
     "pair-device": Visit("guest", "pair-device", "This is a child's tablet"),
     "pair-device/:code": Visit("guest", "pair-device/ABCDEFGH", "This is a child's tablet"),
     "child/:family": Visit("device", "child/{f}", "Who are you?"),

@@ -175,7 +175,10 @@ function controls(s) {
     type: "button", class: "secondary child-sound", "aria-pressed": s.muted ? "false" : "true", "data-focus": "sound",
     onclick: () => toggleSound(s),
   }, h("span", { "aria-hidden": "true" }, s.muted ? "🔇" : "🔊"), " ", gettext("Sound"));
-  return h("div", { class: "child-controls" }, feel, sound);
+  // The child's own check-in tells the grown-ups by push: on a tablet. On a grown-up's
+  // phone the grown-up is right there, so the button would only be a detour.
+  const onTablet = Boolean(session.user && session.user.device);
+  return h("div", { class: "child-controls" }, onTablet ? feel : null, sound);
 }
 
 function grownUps(s) {
