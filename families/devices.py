@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.api import validation_error
 
-from .models import Child, ChildDevice, Membership, Role, User
+from .models import Child, ChildDevice, Family, Membership, Role, User
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read off a screen
 CODE_LENGTH = 8
@@ -120,6 +120,7 @@ def pair(*, code: str) -> Membership:
             password=None,
             display_name=device.name[:80],
             is_device=True,
+            language=device.family.language,  # a child's screen speaks the family's language
         )
         membership = Membership.objects.create(
             user=user, family=device.family, role=Role.DEVICE, limited=True, child_device=device
@@ -129,6 +130,13 @@ def pair(*, code: str) -> Membership:
         device.paired_at = device.last_seen_at = now
         device.save(update_fields=["user", "paired_at", "last_seen_at"])
     return membership
+
+
+def follow_family_language(family: Family) -> None:
+    """The family's tablets speak its language (their screens and the spoken steps)."""
+    User.objects.filter(is_device=True, memberships__family=family).exclude(
+        language=family.language
+    ).update(language=family.language)
 
 
 def revoke(device: ChildDevice) -> None:

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import ScopedRateThrottle
 
-from . import services
+from . import devices, services
 from .links import site_url
 from .media import release
 from .models import Child, Family, Invitation, Membership, Role
@@ -70,6 +70,10 @@ class FamilyViewSet(FamilyScopedMixin, viewsets.ModelViewSet):
             family, user=request_user(request), password=confirm.validated_data["password"]
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def perform_update(self, serializer: BaseSerializer[Family]) -> None:
+        family = serializer.save()
+        devices.follow_family_language(family)
 
     def perform_create(self, serializer: BaseSerializer[Family]) -> None:
         membership = services.create_family(

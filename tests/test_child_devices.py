@@ -499,3 +499,22 @@ def test_a_tablets_board_costs_what_a_limited_members_does(family, owner, child,
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- the family's language -----------------------------------------------------------------
+
+
+def test_a_tablet_speaks_the_familys_language_and_follows_a_change(
+    owner_client, family, owner, child
+):
+    family.language = "es"
+    family.save(update_fields=["language"])
+    tablet = _paired_client(_issue(family, owner, [child]).code)
+    assert tablet.get("/api/v1/auth/me/").json()["language"] == "es"
+    angry = {e["key"]: e for e in tablet.get("/api/v1/emotions/").json()["emotions"]}["angry"]
+    assert angry["label"] != "Angry"  # in Spanish, like everything the tablet shows
+
+    r = owner_client.patch(f"/api/v1/families/{family.pk}/", {"language": "de"}, format="json")
+    assert r.status_code == 200, r.content
+    assert tablet.get("/api/v1/auth/me/").json()["language"] == "de"
+    assert owner_client.get("/api/v1/auth/me/").json()["language"] == "en"  # people choose
