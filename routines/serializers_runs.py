@@ -57,7 +57,8 @@ class RunSerializer(FieldTemplateMixin, serializers.ModelSerializer):
     done = serializers.SerializerMethodField()
     total = serializers.IntegerField(source="step_count", read_only=True)
     completed_steps = serializers.SerializerMethodField()
-    completions = CompletionSerializer(many=True, read_only=True)
+    # Loaded by runs.completions_prefetch() or written by the tick itself.
+    completions = CompletionSerializer(many=True, read_only=True, source="completion_list")
 
     class Meta:
         model = RoutineRun
@@ -75,10 +76,10 @@ class RunSerializer(FieldTemplateMixin, serializers.ModelSerializer):
         ]
 
     def get_done(self, run: RoutineRun) -> int:
-        return len(run.completions.all())
+        return len(run.completion_list)  # type: ignore[attr-defined]
 
     def get_completed_steps(self, run: RoutineRun) -> list[int]:
-        return [c.step_id for c in run.completions.all()]
+        return [c.step_id for c in run.completion_list]  # type: ignore[attr-defined]
 
 
 class RunRefSerializer(serializers.ModelSerializer):

@@ -20,7 +20,7 @@ from families.scoping import FamilyScopedViewSet
 from .history import routine_history
 from .models import Routine, RoutineStep
 from .routines import delete_routine
-from .runs import start_run
+from .runs import run_state, start_run
 from .serializers import RoutineSerializer
 from .serializers_runs import (
     HistoryQuerySerializer,
@@ -28,7 +28,6 @@ from .serializers_runs import (
     RunSerializer,
     StartRunSerializer,
 )
-from .views_runs import run_state
 
 HISTORY_DEFAULT_DAYS = 28
 

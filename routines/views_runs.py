@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
@@ -18,19 +17,8 @@ from families.users import request_user
 
 from . import runs
 from .board import board_json
-from .models import RoutineRun, RoutineStep, StepCompletion
+from .models import RoutineRun, RoutineStep
 from .serializers_runs import BoardSerializer, RunSerializer, TodayQuerySerializer
-
-
-def run_state(run_id: int) -> RoutineRun:
-    """A run loaded with everything ``RunSerializer`` shows, in three queries."""
-    return (
-        RoutineRun.objects.annotate(step_count=Count("routine__steps", distinct=True))
-        .prefetch_related(
-            Prefetch("completions", queryset=StepCompletion.objects.select_related("completed_by"))
-        )
-        .get(pk=run_id)
-    )
 
 
 class TodayView(FamilyScopedMixin, GenericAPIView):
@@ -78,8 +66,8 @@ class _CompletionView(FamilyScopedMixin, GenericAPIView):
     serializer_class = RunSerializer
 
     def _set(self, done: bool) -> Response:
-        run = self._set_done(done)
-        return Response(RunSerializer(run_state(run.pk)).data)
+        # The tick's answer already holds what the serializer shows: no re-read.
+        return Response(RunSerializer(self._set_done(done)).data)
 
     def _set_done(self, done: bool) -> RoutineRun:
         raise NotImplementedError
@@ -101,9 +89,9 @@ class RunStepCompletionView(_CompletionView):
             self.get_queryset().select_related("routine"), pk=self.kwargs["run"]
         )
         step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine_id=run.routine_id)
-        if done:
-            return runs.complete_step(run=run, step=step, user=request_user(self.request))
-        return runs.undo_step(run=run, step=step)
+        return runs.set_step_done(
+            run=run, step=step, done=done, user=request_user(self.request) if done else None
+        )
 
 
 class DayStepCompletionView(_CompletionView):
@@ -122,7 +110,8 @@ class DayStepCompletionView(_CompletionView):
         )
         routine = step.routine
         routine.family = self.family
-        child = get_object_or_404(self.visible_children(), pk=self.kwargs["child"])
+        children = runs.for_routine(self.visible_children(), routine)
+        child = get_object_or_404(children, pk=self.kwargs["child"])
         return runs.set_step_done_on_day(
             routine=routine,
             child=child,
