@@ -160,6 +160,26 @@ else:
         }
     }
 
+# Sessions are read on every request: from the cache, written through to the database
+# (``cached_db``), so a cache miss or a restart signs nobody out. The cache must be one
+# every web process shares (Redis, or files in DATA_DIR, never per-process memory), or a
+# logout in one worker would leave the session alive in another. Its own alias: sessions
+# must not push the throttling state out of a bounded cache.
+if REDIS_URL:
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "sessions",
+    }
+else:
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "sessions"),
+        "OPTIONS": {"MAX_ENTRIES": env.int("SESSION_CACHE_ENTRIES", default=20000)},
+    }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+
 # Rendered Today boards, per process: each is keyed by its family's board_version (read
 # from the database with the membership), so no process can serve a stale one.
 CACHES["boards"] = {
