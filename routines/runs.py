@@ -3,11 +3,10 @@ un-ticking steps (also by routine, child and day, as an offline phone replays th
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.api import validation_error
@@ -49,166 +48,188 @@ def start_run(
     return run, created
 
 
-def completions_prefetch() -> Prefetch:
-    """A run's completions as ``RunSerializer`` shows them (``run.completion_list``)."""
-    return Prefetch(
-        "completions",
-        queryset=StepCompletion.objects.select_related("completed_by"),
-        to_attr="completion_list",
-    )
+# --- ticking steps ---------------------------------------------------------------------
+# A step tick is a quarter of a caregiver's taps, so it reads values, not model instances,
+# in as few queries as the rules allow, sends no signal (the board is marked once) and
+# answers from what it read.
 
 
-def _step_count() -> Subquery:
-    # A scalar subquery, not a join with GROUP BY: PostgreSQL refuses FOR UPDATE with one.
-    steps = (
-        RoutineStep.objects.filter(routine_id=OuterRef("routine_id"))
-        .order_by()
-        .values("routine_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(steps, output_field=IntegerField()), 0)
+@dataclass(frozen=True, slots=True)
+class DayTick:
+    """What the URL of a tick by day names, checked in one query: the step of the
+    routine of the family, the step count, whether the child is the family's and whether
+    the routine is for that child."""
+
+    step_id: int
+    step_count: int
+    child_found: bool
+    for_child: bool
 
 
-def run_state(run_id: int) -> RoutineRun:
-    """A run loaded with everything ``RunSerializer`` shows, in two queries."""
+def _day_tick_sql() -> str:
+    # Written out once: the ORM took longer to build this query than the database to run
+    # it (ids and counts only, so no value needs the ORM's conversions).
+    q = connection.ops.quote_name
+    step, routine = q(RoutineStep._meta.db_table), q(Routine._meta.db_table)
+    child, links = q(Child._meta.db_table), q(Routine.children.through._meta.db_table)
     return (
-        RoutineRun.objects.annotate(step_count=_step_count())
-        .prefetch_related(completions_prefetch())
-        .get(pk=run_id)
+        f"SELECT s.id, (SELECT COUNT(*) FROM {step} a WHERE a.routine_id = s.routine_id),"  # noqa: S608 (table names from the models, values bound)
+        f" EXISTS(SELECT 1 FROM {child} c WHERE c.id = %s AND c.family_id = r.family_id),"
+        f" EXISTS(SELECT 1 FROM {links} l WHERE l.routine_id = s.routine_id"
+        f" AND l.child_id = %s)"
+        f" FROM {step} s INNER JOIN {routine} r ON r.id = s.routine_id"
+        f" WHERE s.id = %s AND s.routine_id = %s AND r.family_id = %s"
     )
 
 
-def _locked_run(**lookup: object) -> RoutineRun | None:
+def find_day_tick(
+    family: Family, *, routine_id: int, step_id: int, child_id: int
+) -> DayTick | None:
+    """The step ``step_id`` of the family's routine ``routine_id`` (None if there is none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_day_tick_sql(), [child_id, child_id, step_id, routine_id, family.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return DayTick(row[0], row[1], bool(row[2]), bool(row[3]))
+
+
+@dataclass(slots=True)
+class RunState:
+    """A run as ``RunSerializer`` shows it (``run_answer`` writes the same JSON)."""
+
+    id: int
+    routine_id: int
+    child_id: int
+    date: date
+    started_at: datetime | None
+    completed_at: datetime | None
+    step_count: int
+    # (step id, completed by (user id), their name, when), oldest first
+    completions: list[tuple[int, int | None, str, datetime]]
+
+
+def _locked_run(routine_id: int, child_id: int, day: date) -> tuple | None:
     # Locked so two caregivers ticking the last two steps at once each see the other's
     # tick when deciding whether the run is complete (PostgreSQL; SQLite serialises
-    # writers anyway); with its step count, for the answer.
-    try:
-        return (
-            RoutineRun.objects.select_for_update(of=("self",))
-            .annotate(step_count=_step_count())
-            .get(**lookup)
-        )
-    except RoutineRun.DoesNotExist:
-        return None
+    # writers anyway).
+    rows = (
+        RoutineRun.objects.select_for_update()
+        .filter(routine_id=routine_id, child_id=child_id, date=day)
+        .values_list("pk", "started_at", "completed_at")
+        .order_by()[:1]
+    )
+    return next(iter(rows), None)
 
 
-def _tick(run: RoutineRun, step: RoutineStep, done: bool, user: User | None) -> bool:
-    """Tick or un-tick ``step`` in the locked ``run``; sets ``run.completion_list``.
+def run_state(run: RoutineRun) -> RunState:
+    """What ``RunSerializer`` shows of ``run``, in two queries."""
+    return RunState(
+        *(run.pk, run.routine_id, run.child_id, run.date, run.started_at, run.completed_at),
+        step_count=RoutineStep.objects.filter(routine_id=run.routine_id).count(),
+        completions=_completions(run.pk),
+    )
 
-    Whether anything changed. Written with ``update()`` and ``bulk_create()``, which send
-    no signal: the caller marks the board changed once for all of it.
-    """
-    completions = list(StepCompletion.objects.filter(run_id=run.pk).select_related("completed_by"))
-    mine = next((c for c in completions if c.step_id == step.pk), None)
+
+def _completions(run_id: int) -> list[tuple[int, int | None, str, datetime]]:
+    rows = StepCompletion.objects.filter(run_id=run_id).values_list(
+        "step_id", "completed_by_id", "completed_by__display_name", "completed_at"
+    )
+    return [(step, by, name or "", at) for step, by, name, at in rows]
+
+
+def _tick(state: RunState, step_id: int, done: bool, user: User | None) -> bool:
+    """Tick or un-tick a step in the locked run ``state`` (updated); whether anything
+    changed. ``bulk_create`` and ``update`` send no signal: the caller marks the board."""
+    mine = next((c for c in state.completions if c[0] == step_id), None)
     now = timezone.now()
     changed = False
     if done and mine is None:
         # The run's lock keeps a concurrent tick of the same step waiting until this
         # commits, so it then finds this row instead of hitting the unique constraint.
-        mine = StepCompletion(run=run, step=step, completed_by=user, completed_at=now)
-        StepCompletion.objects.bulk_create([mine])
-        completions.append(mine)
-        changed = True
-    elif not done and mine is not None:
-        StepCompletion.objects.filter(pk=mine.pk).delete()
-        completions.remove(mine)
-        changed = True
-    before = (run.started_at, run.completed_at)
-    if done and run.started_at is None:
-        run.started_at = now
-    total = run.step_count  # type: ignore[attr-defined]
-    if total > 0 and len(completions) >= total:
-        run.completed_at = run.completed_at or now
-    else:
-        run.completed_at = None
-    if (run.started_at, run.completed_at) != before:
-        RoutineRun.objects.filter(pk=run.pk).update(
-            started_at=run.started_at, completed_at=run.completed_at
+        StepCompletion.objects.bulk_create(
+            [StepCompletion(run_id=state.id, step_id=step_id, completed_by=user, completed_at=now)]
+        )
+        state.completions.append(
+            (step_id, user.pk if user else None, user.display_name if user else "", now)
         )
         changed = True
-    run.completion_list = completions  # type: ignore[attr-defined]
+    elif not done and mine is not None:
+        StepCompletion.objects.filter(run_id=state.id, step_id=step_id).delete()
+        state.completions.remove(mine)
+        changed = True
+    before = (state.started_at, state.completed_at)
+    if done and state.started_at is None:
+        state.started_at = now
+    if state.step_count > 0 and len(state.completions) >= state.step_count:
+        state.completed_at = state.completed_at or now
+    else:
+        state.completed_at = None
+    if (state.started_at, state.completed_at) != before:
+        RoutineRun.objects.filter(pk=state.id).update(
+            started_at=state.started_at, completed_at=state.completed_at
+        )
+        changed = True
     return changed
 
 
-def _require_step_of(run: RoutineRun, step: RoutineStep) -> None:
-    if step.routine_id != run.routine_id:
-        raise validation_error("step", "This step belongs to another routine.")
-
-
 @transaction.atomic
-def set_step_done(
-    *, run: RoutineRun, step: RoutineStep, done: bool, user: User | None
-) -> RoutineRun:
+def set_step_done(*, run: RoutineRun, step: RoutineStep, done: bool, user: User | None) -> RunState:
     """Mark ``step`` done in ``run`` (``done``) or undo it. Repeating it changes nothing.
 
     The first completion starts the run; completing the last step completes it, undoing
-    one makes it incomplete again. The answer carries ``step_count`` and
-    ``completion_list`` for ``RunSerializer``.
+    one makes it incomplete again.
     """
-    _require_step_of(run, step)
-    locked = _locked_run(pk=run.pk)
+    if step.routine_id != run.routine_id:
+        raise validation_error("step", "This step belongs to another routine.")
+    locked = _locked_run(run.routine_id, run.child_id, run.date)
     assert locked is not None  # runs are deleted only with their routine or child
-    if _tick(locked, step, done, user):
-        board_changed(routines=locked.routine_id)
-    return locked
-
-
-def complete_step(*, run: RoutineRun, step: RoutineStep, user: User | None) -> RoutineRun:
-    """Mark ``step`` done in ``run`` (see :func:`set_step_done`)."""
-    return set_step_done(run=run, step=step, done=True, user=user)
-
-
-def undo_step(*, run: RoutineRun, step: RoutineStep) -> RoutineRun:
-    """Un-tick ``step`` in ``run`` (see :func:`set_step_done`)."""
-    return set_step_done(run=run, step=step, done=False, user=None)
-
-
-def for_routine(children: QuerySet[Child], routine: Routine) -> QuerySet[Child]:
-    """``children``, each with ``for_routine``: whether ``routine`` is for that child (so
-    the child named in a URL is found and checked in one query)."""
-    links = Routine.children.through.objects.filter(routine_id=routine.pk, child_id=OuterRef("pk"))
-    return children.annotate(for_routine=Exists(links))
+    run.started_at, run.completed_at = locked[1], locked[2]
+    state = run_state(run)
+    if _tick(state, step.pk, done, user):
+        board_changed(routines=run.routine_id)
+    return state
 
 
 @transaction.atomic
 def set_step_done_on_day(
     *,
-    routine: Routine,
-    child: Child,
+    family: Family,
+    routine_id: int,
+    child_id: int,
     day: date,
-    step: RoutineStep,
+    target: DayTick,
     done: bool,
     user: User | None,
-) -> RoutineRun:
-    """Complete or undo a step addressed by routine, child and day (no run id needed).
+) -> RunState:
+    """Complete or undo a step addressed by routine, child and day (no run id needed);
+    ``target`` is what :func:`find_day_tick` found for them.
 
     This is what an offline phone replays: it never knew the run's id, and the unique
     (routine, child, date) run and (run, step) completion make a replay change nothing.
     One transaction: the run and the tick are written together (and on SQLite the write
-    lock is taken once). A ``child`` found through :func:`for_routine` costs no query to
-    check.
+    lock is taken once).
     """
-    if step.routine_id != routine.pk:
-        raise validation_error("step", "This step belongs to another routine.")
-    known = getattr(child, "for_routine", None)
-    if child.family_id != routine.family_id or not (
-        known if known is not None else routine.children.filter(pk=child.pk).exists()
-    ):
+    if not target.for_child:
         raise validation_error("child", "This routine is not for that child.")
-    check_run_date(routine.family, day)
-    lookup = {"routine_id": routine.pk, "child_id": child.pk, "date": day}
-    run = _locked_run(**lookup)
-    created = run is None
-    if run is None:
-        # Without a signal (the board is marked below) and without a savepoint: a run
-        # created meanwhile by another request is kept, and locked and read next.
+    check_run_date(family, day)
+    locked = _locked_run(routine_id, child_id, day)
+    created = locked is None
+    if locked is None:
+        # Without a signal (the board is marked below) or a savepoint: a run created
+        # meanwhile by another request is kept, then locked and read.
         started = timezone.now() if done else None
         RoutineRun.objects.bulk_create(
-            [RoutineRun(**lookup, started_at=started)], ignore_conflicts=True
+            [RoutineRun(routine_id=routine_id, child_id=child_id, date=day, started_at=started)],
+            ignore_conflicts=True,
         )
-        run = _locked_run(**lookup)
-        assert run is not None
-    if _tick(run, step, done, user) or created:
-        board_changed(pk=routine.family_id)
-    return run
+        locked = _locked_run(routine_id, child_id, day)
+        assert locked is not None
+    state = RunState(
+        *(locked[0], routine_id, child_id, day, locked[1], locked[2]),
+        step_count=target.step_count,
+        completions=[] if created else _completions(locked[0]),
+    )
+    if _tick(state, target.step_id, done, user) or created:
+        board_changed(pk=family.pk)
+    return state

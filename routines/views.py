@@ -27,6 +27,7 @@ from .serializers_runs import (
     RoutineHistorySerializer,
     RunSerializer,
     StartRunSerializer,
+    run_answer,
 )
 
 HISTORY_DEFAULT_DAYS = 28
@@ -80,7 +81,7 @@ class RoutineViewSet(FamilyScopedViewSet):
         day = serializer.validated_data.get("date") or family_today(self.family)
         run, created = start_run(routine=routine, child=serializer.validated_data["child"], day=day)
         return Response(
-            RunSerializer(run_state(run.pk)).data,
+            run_answer(run_state(run)),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
