@@ -3,6 +3,7 @@ un-ticking steps (also by routine, child and day, as an offline phone replays th
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -109,53 +110,72 @@ class RunState:
     completions: list[tuple[int, int | None, str, datetime]]
 
 
-def _locked_run(routine_id: int, child_id: int, day: date) -> tuple | None:
-    # Locked so two caregivers ticking the last two steps at once each see the other's
-    # tick when deciding whether the run is complete (PostgreSQL; SQLite serialises
-    # writers anyway).
-    rows = (
-        RoutineRun.objects.select_for_update()
-        .filter(routine_id=routine_id, child_id=child_id, date=day)
-        .values_list("pk", "started_at", "completed_at")
-        .order_by()[:1]
+def _read_run(step_count: int, *, lock: bool, **lookup: object) -> RunState | None:
+    """The run matching ``lookup`` with its completions, in one query (one snapshot).
+
+    ``lock``: locked, so two caregivers ticking the last two steps at once each see the
+    other's tick when deciding whether the run is complete (PostgreSQL; SQLite serialises
+    writers anyway). The completions' side of the join is not locked.
+    """
+    runs = RoutineRun.objects.filter(**lookup)
+    if lock:
+        runs = runs.select_for_update(of=("self",))
+    rows = list(
+        runs.order_by("completions__completed_at", "completions__id").values_list(
+            "pk",
+            "routine_id",
+            "child_id",
+            "date",
+            "started_at",
+            "completed_at",
+            "completions__step_id",
+            "completions__completed_by_id",
+            "completions__completed_by__display_name",
+            "completions__completed_at",
+        )
     )
-    return next(iter(rows), None)
+    if not rows:
+        return None
+    first = rows[0]
+    return RunState(
+        *first[:6],
+        step_count=step_count,
+        completions=[(r[6], r[7], r[8] or "", r[9]) for r in rows if r[6] is not None],
+    )
 
 
 def run_state(run: RoutineRun) -> RunState:
     """What ``RunSerializer`` shows of ``run``, in two queries."""
-    return RunState(
-        *(run.pk, run.routine_id, run.child_id, run.date, run.started_at, run.completed_at),
-        step_count=RoutineStep.objects.filter(routine_id=run.routine_id).count(),
-        completions=_completions(run.pk),
+    state = _read_run(
+        RoutineStep.objects.filter(routine_id=run.routine_id).count(), lock=False, pk=run.pk
     )
+    assert state is not None
+    return state
 
 
-def _completions(run_id: int) -> list[tuple[int, int | None, str, datetime]]:
-    rows = StepCompletion.objects.filter(run_id=run_id).values_list(
-        "step_id", "completed_by_id", "completed_by__display_name", "completed_at"
-    )
-    return [(step, by, name or "", at) for step, by, name, at in rows]
+def _tick(state: RunState, step_id: int, done: bool, user: User | None, *, write: bool) -> bool:
+    """Tick or un-tick a step in the run ``state`` (updated); whether anything changed.
 
-
-def _tick(state: RunState, step_id: int, done: bool, user: User | None) -> bool:
-    """Tick or un-tick a step in the locked run ``state`` (updated); whether anything
-    changed. ``bulk_create`` and ``update`` send no signal: the caller marks the board."""
+    ``write=False`` only says whether it would change anything. ``bulk_create`` and
+    ``update`` send no signal: the caller marks the board.
+    """
     mine = next((c for c in state.completions if c[0] == step_id), None)
     now = timezone.now()
     changed = False
     if done and mine is None:
         # The run's lock keeps a concurrent tick of the same step waiting until this
         # commits, so it then finds this row instead of hitting the unique constraint.
-        StepCompletion.objects.bulk_create(
-            [StepCompletion(run_id=state.id, step_id=step_id, completed_by=user, completed_at=now)]
-        )
+        if write:
+            by = StepCompletion(run_id=state.id, step_id=step_id, completed_by=user)
+            by.completed_at = now
+            StepCompletion.objects.bulk_create([by])
         state.completions.append(
             (step_id, user.pk if user else None, user.display_name if user else "", now)
         )
         changed = True
     elif not done and mine is not None:
-        StepCompletion.objects.filter(run_id=state.id, step_id=step_id).delete()
+        if write:
+            StepCompletion.objects.filter(run_id=state.id, step_id=step_id).delete()
         state.completions.remove(mine)
         changed = True
     before = (state.started_at, state.completed_at)
@@ -166,14 +186,23 @@ def _tick(state: RunState, step_id: int, done: bool, user: User | None) -> bool:
     else:
         state.completed_at = None
     if (state.started_at, state.completed_at) != before:
-        RoutineRun.objects.filter(pk=state.id).update(
-            started_at=state.started_at, completed_at=state.completed_at
-        )
+        if write:
+            RoutineRun.objects.filter(pk=state.id).update(
+                started_at=state.started_at, completed_at=state.completed_at
+            )
         changed = True
     return changed
 
 
-@transaction.atomic
+def _settled(state: RunState | None, step_id: int, done: bool) -> bool:
+    # A replay, or a tap on a step already in that state: nothing to write, so no write
+    # transaction (on SQLite, no wait for the write lock) and no row lock.
+    if state is None:
+        return False
+    trial = dataclasses.replace(state, completions=list(state.completions))
+    return not _tick(trial, step_id, done, None, write=False)
+
+
 def set_step_done(*, run: RoutineRun, step: RoutineStep, done: bool, user: User | None) -> RunState:
     """Mark ``step`` done in ``run`` (``done``) or undo it. Repeating it changes nothing.
 
@@ -182,16 +211,19 @@ def set_step_done(*, run: RoutineRun, step: RoutineStep, done: bool, user: User 
     """
     if step.routine_id != run.routine_id:
         raise validation_error("step", "This step belongs to another routine.")
-    locked = _locked_run(run.routine_id, run.child_id, run.date)
-    assert locked is not None  # runs are deleted only with their routine or child
-    run.started_at, run.completed_at = locked[1], locked[2]
-    state = run_state(run)
-    if _tick(state, step.pk, done, user):
-        board_changed(routines=run.routine_id)
+    step_count = RoutineStep.objects.filter(routine_id=run.routine_id).count()
+    state = _read_run(step_count, lock=False, pk=run.pk)
+    if _settled(state, step.pk, done):
+        assert state is not None
+        return state
+    with transaction.atomic():
+        state = _read_run(step_count, lock=True, pk=run.pk)
+        assert state is not None  # runs are deleted only with their routine or child
+        if _tick(state, step.pk, done, user, write=True):
+            board_changed(pk=run.routine.family_id)
     return state
 
 
-@transaction.atomic
 def set_step_done_on_day(
     *,
     family: Family,
@@ -206,30 +238,31 @@ def set_step_done_on_day(
     ``target`` is what :func:`find_day_tick` found for them.
 
     This is what an offline phone replays: it never knew the run's id, and the unique
-    (routine, child, date) run and (run, step) completion make a replay change nothing.
-    One transaction: the run and the tick are written together (and on SQLite the write
-    lock is taken once).
+    (routine, child, date) run and (run, step) completion make a replay change nothing:
+    it is answered from one read, without a write transaction. A change is one
+    transaction: the run and the tick are written together (and on SQLite the write lock
+    is taken once).
     """
     if not target.for_child:
         raise validation_error("child", "This routine is not for that child.")
     check_run_date(family, day)
-    locked = _locked_run(routine_id, child_id, day)
-    created = locked is None
-    if locked is None:
-        # Without a signal (the board is marked below) or a savepoint: a run created
-        # meanwhile by another request is kept, then locked and read.
-        started = timezone.now() if done else None
-        RoutineRun.objects.bulk_create(
-            [RoutineRun(routine_id=routine_id, child_id=child_id, date=day, started_at=started)],
-            ignore_conflicts=True,
-        )
-        locked = _locked_run(routine_id, child_id, day)
-        assert locked is not None
-    state = RunState(
-        *(locked[0], routine_id, child_id, day, locked[1], locked[2]),
-        step_count=target.step_count,
-        completions=[] if created else _completions(locked[0]),
-    )
-    if _tick(state, target.step_id, done, user) or created:
-        board_changed(pk=family.pk)
+    lookup = {"routine_id": routine_id, "child_id": child_id, "date": day}
+    state = _read_run(target.step_count, lock=False, **lookup)
+    if _settled(state, target.step_id, done):
+        assert state is not None
+        return state
+    with transaction.atomic():
+        state = _read_run(target.step_count, lock=True, **lookup)
+        created = state is None
+        if state is None:
+            # Without a signal (the board is marked below) or a savepoint: a run created
+            # meanwhile by another request is kept, then locked and read.
+            started = timezone.now() if done else None
+            RoutineRun.objects.bulk_create(
+                [RoutineRun(**lookup, started_at=started)], ignore_conflicts=True
+            )
+            state = _read_run(target.step_count, lock=True, **lookup)
+            assert state is not None
+        if _tick(state, target.step_id, done, user, write=True) or created:
+            board_changed(pk=family.pk)
     return state
