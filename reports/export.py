@@ -48,7 +48,7 @@ class ExportShareSerializer(serializers.Serializer):
     opened. Never the token or its hash."""
 
     id = serializers.IntegerField()
-    label = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]  # declared field, not Field.label
     children = serializers.ListField(child=serializers.IntegerField())
     first = serializers.DateField()
     last = serializers.DateField()
@@ -81,10 +81,10 @@ def _reports(family: Family, user: Any) -> Iterator[dict]:
 
 def _shares(family: Family, user: Any) -> Iterator[dict]:
     children = _children_of(Share.children.through, "share", family)
-    visits: dict[int, list[dict]] = defaultdict(list)
+    visits: dict[int, list[dict[str, Any]]] = defaultdict(list)
     opened = ShareVisit.objects.filter(share__family=family).order_by("at", "id")
-    for visit in opened.values("share_id", "at", "what"):
-        visits[visit.pop("share_id")].append(visit)
+    for share_id, at, what in opened.values_list("share_id", "at", "what"):
+        visits[share_id].append({"at": at, "what": what})
     # Model instances for ``status``; the token's hash is never read out.
     for share in stream(Share.objects.filter(family=family).order_by("id").defer("token_hash")):
         yield {
