@@ -328,6 +328,8 @@ SPECTACULAR_SETTINGS = {
         "QuadrantEnum": "checkins.serializers.QUADRANT_CHOICES",
         "RoleEnum": "families.models.Role",
         "MemberRoleEnum": "families.models.INVITABLE_ROLES",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ShareStatusEnum": ["active", "expired", "revoked"],
     },
     # Ids in paths (core.ids: <id:…>) are integers SQLite can hold.
     "PATH_CONVERTER_OVERRIDES": {
