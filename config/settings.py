@@ -366,8 +366,10 @@ REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
 # Sends: HTTP timeout, attempts, exponential backoff (base * 2^n, capped; Retry-After wins).
 REMINDER_SEND_TIMEOUT = env.float("REMINDER_SEND_TIMEOUT", default=10.0)
 # Deliveries per send task: a task posts them concurrently (reminders/pushclient.py), so a
-# chunk must be at least REMINDER_PUSH_HOST_CONCURRENCY for the waits to overlap.
-REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=200)
+# chunk must be at least REMINDER_PUSH_HOST_CONCURRENCY for the waits to overlap. Each
+# task ends waiting one round trip with nothing else to send, so larger chunks lose less
+# of a worker to a slow push service (bench/reminders.py at 100 ms, README).
+REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=500)
 # Pushes in flight at once per push-service host, per worker process (keep-alive pool):
 # a process sends at most this many per round trip (100 at 100 ms: 1,000/s).
 REMINDER_PUSH_HOST_CONCURRENCY = env.int("REMINDER_PUSH_HOST_CONCURRENCY", default=100)
