@@ -8,7 +8,7 @@ load generator takes its share of the CPU and the figures move with it. This scr
 Django's WSGI handler directly, with production settings on the same seeded data folder,
 signed in as a seeded owner: no network, no load generator, just the server's own work
 per request. It prints the milliseconds per request of each endpoint and the baseline's
-(``config/bench_views.baseline``: signed in, same middleware, no DRF) over it, which is
+(``bench/views.baseline``: signed in, same middleware, no DRF) over it, which is
 the ratio the load test's req/s approaches when the server is the bottleneck.
 ``--profile NAME`` runs that endpoint under pyinstrument (from requirements-bench.txt).
 """
@@ -143,8 +143,16 @@ def main() -> None:
         caches["boards"].clear()  # what a board costs when something on it just changed
         return call("GET", f"{base}/today/")
 
+    def floor() -> int:
+        body = {"id": str(uuid.uuid4()), "child": random.choice(children)}
+        body |= {"emotion": random.choice(FEELINGS), "intensity": 3}
+        made.append(body["id"])
+        return call("POST", f"/bench/write-floor/{account['family']}", body)
+
     endpoints: dict[str, Callable[[], int]] = {
         "baseline": lambda: call("GET", f"/bench/baseline?bytes={board_bytes}"),
+        "bare": lambda: call("GET", f"/bench/bare?bytes={board_bytes}"),
+        "floor": floor,
         "today": lambda: call("GET", f"{base}/today/"),
         "today-built": today_built,
         "checkin": checkin,

@@ -8,7 +8,7 @@ JSON file): each user carries its session cookie and CSRF token like the PWA doe
 
 ``TANDEM_SCENARIO`` picks what the users do: ``mix`` (a caregiver's day, with think time)
 or one endpoint hammered without pause (``today``, ``complete``, ``checkin``,
-``checkins``, ``insights``, ``baseline``, ``floor``) to measure its throughput.
+``checkins``, ``insights``, ``bare``, ``baseline``, ``floor``) to measure its throughput.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def checkin(user: Caregiver) -> None:
 
 
 def write_floor(user: Caregiver) -> None:
-    """The same check-in to the bare write view (config/bench_views.write_floor)."""
+    """The same check-in to the bare write view (bench/views.write_floor)."""
     path = f"/bench/write-floor/{user.account['family']}"
     user.send("POST", path, new_checkin(user), "write floor", expect=201)
 
@@ -82,6 +82,10 @@ def baseline(user: Caregiver) -> None:
     user.get(f"/bench/baseline?bytes={BASELINE_BYTES}", "baseline")
 
 
+def bare(user: Caregiver) -> None:
+    user.get(f"/bench/bare?bytes={BASELINE_BYTES}", "bare view")
+
+
 ENDPOINTS = {
     "today": today,
     "complete": complete,
@@ -89,6 +93,7 @@ ENDPOINTS = {
     "checkins": checkins,
     "insights": insights,
     "baseline": baseline,
+    "bare": bare,
     "floor": write_floor,
 }
 # A caregiver's day: the Today board is opened most, steps ticked off, check-ins now and then.

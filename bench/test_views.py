@@ -52,6 +52,7 @@ def signed_in(user: User) -> Client:
 def test_the_benchmark_views_are_not_mounted_in_the_product(owner, family):
     client = signed_in(owner)
     assert client.get("/bench/baseline").status_code == 404
+    assert client.get("/bench/bare").status_code == 404
     assert client.post(f"/bench/write-floor/{family.pk}", {}).status_code == 404
 
 
@@ -60,6 +61,14 @@ def test_the_benchmark_urls_put_the_baseline_in_front_of_the_product(owner):
     client = signed_in(owner)
     assert client.get("/bench/baseline?bytes=10").status_code == 200
     assert client.get("/api/v1/families/").status_code == 200
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_bare_view_answers_anyone_without_a_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = Client().get("/bench/bare?bytes=100")
+    assert response.status_code == 200
+    assert len(response.content) == 100
 
 
 def post_floor(user, family_id, body):

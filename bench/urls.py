@@ -8,6 +8,7 @@ from config.urls import urlpatterns as product_urlpatterns
 from . import views
 
 urlpatterns = [
+    path("bench/bare", views.bare),
     path("bench/baseline", views.baseline),
     path("bench/write-floor/<id:family_id>", views.write_floor),
     *product_urlpatterns,

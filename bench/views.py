@@ -1,5 +1,9 @@
 """The benchmark baselines: bare Django views behind the full middleware stack.
 
+:func:`bare` is the second baseline: the same middleware, no session, no user, no database
+(the session and authentication middleware are lazy, so a view that never reads
+``request.user`` pays neither). :func:`baseline` adds the signed-in caller.
+
 Mounted under ``/bench/`` only by the benchmark's own settings and URLconf
 (``bench.settings``, ``bench.urls``), which ``bench/api_load.py`` runs; never in the
 product. Like every API call of the PWA it is signed in: the session and authentication
@@ -32,14 +36,22 @@ def _body(size: int) -> bytes:
     return json.dumps({"padding": "x" * max(size - len(envelope), 0)}).encode()
 
 
+def _size(request: HttpRequest) -> int:
+    try:
+        return min(int(request.GET.get("bytes", "1024")), MAX_BYTES)
+    except ValueError:
+        return 1024
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    """The JSON body of ``?bytes=N`` bytes, reading neither the session nor the database."""
+    return HttpResponse(_body(_size(request)), content_type="application/json")
+
+
 def baseline(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponse(b'{"detail": "Sign in first."}', status=403)
-    try:
-        size = min(int(request.GET.get("bytes", "1024")), MAX_BYTES)
-    except ValueError:
-        size = 1024
-    return HttpResponse(_body(size), content_type="application/json")
+    return HttpResponse(_body(_size(request)), content_type="application/json")
 
 
 @require_POST

@@ -3,6 +3,7 @@ and outcomes."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -67,15 +68,24 @@ def record_checkin(
     """
     # Insert first: a new check-in (the usual case) costs no look-up; the primary key
     # turns a retry into an IntegrityError, and only then is the stored row read.
+    now = timezone.now()  # one instant for both halves of a coregulation check-in
+    main = _build(family, user, data, now)
+    partner = None
+    if caregiver is not None:
+        main.pair = data.id
+        partner = _build(family, user, caregiver, now)
+        partner.pair = data.id
+    # One INSERT alone (no partner, no follow-up row) is its own transaction in
+    # autocommit: BEGIN and COMMIT would only add two round trips (and on SQLite take the
+    # write lock earlier). Inside a caller's transaction a savepoint keeps it usable.
+    alone = partner is None and main.follow_up_at is None
+    atomic = (
+        contextlib.nullcontext()
+        if alone and not transaction.get_connection().in_atomic_block
+        else transaction.atomic()
+    )
     try:
-        with transaction.atomic():
-            now = timezone.now()  # one instant for both halves of a coregulation check-in
-            main = _build(family, user, data, now)
-            partner = None
-            if caregiver is not None:
-                main.pair = data.id
-                partner = _build(family, user, caregiver, now)
-                partner.pair = data.id
+        with atomic:
             # force_insert: a reused id must fail on the primary key, never update a row.
             # The caregiver's half goes first so that, newest first, the child's leads.
             if partner is not None:

@@ -164,6 +164,26 @@ else:
         }
     }
 
+# Sessions are read on every request: from the cache, written through to the database
+# (``cached_db``), so a cache miss or a restart signs nobody out. The cache must be one
+# every web process shares (Redis, or files in DATA_DIR, never per-process memory), or a
+# logout in one worker would leave the session alive in another. Its own alias: sessions
+# must not push the throttling state out of a bounded cache.
+if REDIS_URL:
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "sessions",
+    }
+else:
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "sessions"),
+        "OPTIONS": {"MAX_ENTRIES": env.int("SESSION_CACHE_ENTRIES", default=20000)},
+    }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+
 # Rendered Today boards, per process: each is keyed by its family's board_version (read
 # from the database with the membership), so no process can serve a stale one.
 CACHES["boards"] = {
@@ -361,6 +381,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "families.models.Role",
         "MemberRoleEnum": "families.models.INVITABLE_ROLES",
         "MediaKindEnum": "families.models.MediaKind",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ShareStatusEnum": ["active", "expired", "revoked"],
     },
     # Ids in paths (core.ids: <id:…>) are integers SQLite can hold.
     "PATH_CONVERTER_OVERRIDES": {
@@ -397,8 +419,10 @@ REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
 # Sends: HTTP timeout, attempts, exponential backoff (base * 2^n, capped; Retry-After wins).
 REMINDER_SEND_TIMEOUT = env.float("REMINDER_SEND_TIMEOUT", default=10.0)
 # Deliveries per send task: a task posts them concurrently (reminders/pushclient.py), so a
-# chunk must be at least REMINDER_PUSH_HOST_CONCURRENCY for the waits to overlap.
-REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=200)
+# chunk must be at least REMINDER_PUSH_HOST_CONCURRENCY for the waits to overlap. Each
+# task ends waiting one round trip with nothing else to send, so larger chunks lose less
+# of a worker to a slow push service (bench/reminders.py at 100 ms, README).
+REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=500)
 # Pushes in flight at once per push-service host, per worker process (keep-alive pool):
 # a process sends at most this many per round trip (100 at 100 ms: 1,000/s).
 REMINDER_PUSH_HOST_CONCURRENCY = env.int("REMINDER_PUSH_HOST_CONCURRENCY", default=100)

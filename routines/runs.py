@@ -3,10 +3,11 @@ un-ticking steps (also by routine, child and day, as an offline phone replays th
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, FilteredRelation, Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,83 +50,220 @@ def start_run(
     return run, created
 
 
-def _require_step_of(run: RoutineRun, step: RoutineStep) -> None:
+# --- ticking steps ---------------------------------------------------------------------
+# A step tick is a quarter of a caregiver's taps, so it reads values, not model instances,
+# in as few queries as the rules allow, sends no signal (the board is marked once) and
+# answers from what it read.
+
+
+@dataclass(frozen=True, slots=True)
+class DayTick:
+    """What the URL of a tick by day names, checked in one query: the step of the
+    routine of the family, the step count, whether the child is the family's and whether
+    the routine is for that child."""
+
+    step_id: int
+    step_count: int
+    child_found: bool
+    for_child: bool
+
+
+def _day_tick_sql() -> str:
+    # Written out once: the ORM took longer to build this query than the database to run
+    # it (ids and counts only, so no value needs the ORM's conversions).
+    q = connection.ops.quote_name
+    step, routine = q(RoutineStep._meta.db_table), q(Routine._meta.db_table)
+    child, links = q(Child._meta.db_table), q(Routine.children.through._meta.db_table)
+    return (
+        f"SELECT s.id, (SELECT COUNT(*) FROM {step} a WHERE a.routine_id = s.routine_id),"  # noqa: S608 (table names from the models, values bound)
+        f" EXISTS(SELECT 1 FROM {child} c WHERE c.id = %s AND c.family_id = r.family_id),"
+        f" EXISTS(SELECT 1 FROM {links} l WHERE l.routine_id = s.routine_id"
+        f" AND l.child_id = %s)"
+        f" FROM {step} s INNER JOIN {routine} r ON r.id = s.routine_id"
+        f" WHERE s.id = %s AND s.routine_id = %s AND r.family_id = %s"
+    )
+
+
+def find_day_tick(
+    family: Family, *, routine_id: int, step_id: int, child_id: int
+) -> DayTick | None:
+    """The step ``step_id`` of the family's routine ``routine_id`` (None if there is none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_day_tick_sql(), [child_id, child_id, step_id, routine_id, family.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return DayTick(row[0], row[1], bool(row[2]), bool(row[3]))
+
+
+@dataclass(slots=True)
+class RunState:
+    """A run as ``RunSerializer`` shows it (``run_answer`` writes the same JSON)."""
+
+    id: int
+    routine_id: int
+    child_id: int
+    date: date
+    started_at: datetime | None
+    completed_at: datetime | None
+    step_count: int
+    # (step id, completed by (user id), their name, when), oldest first
+    completions: list[tuple[int, int | None, str, datetime]]
+
+
+def _read_run(step_count: int, *, lock: bool, **lookup: object) -> RunState | None:
+    """The run matching ``lookup`` with its completions, in one query (one snapshot).
+
+    ``lock``: locked, so two caregivers ticking the last two steps at once each see the
+    other's tick when deciding whether the run is complete (PostgreSQL; SQLite serialises
+    writers anyway). The completions' side of the join is not locked.
+    """
+    runs = RoutineRun.objects.filter(**lookup)
+    if lock:
+        runs = runs.select_for_update(of=("self",))
+    rows = list(
+        runs.order_by("completions__completed_at", "completions__id").values_list(
+            "pk",
+            "routine_id",
+            "child_id",
+            "date",
+            "started_at",
+            "completed_at",
+            "completions__step_id",
+            "completions__completed_by_id",
+            "completions__completed_by__display_name",
+            "completions__completed_at",
+        )
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    return RunState(
+        *first[:6],
+        step_count=step_count,
+        completions=[(r[6], r[7], r[8] or "", r[9]) for r in rows if r[6] is not None],
+    )
+
+
+def run_state(run: RoutineRun) -> RunState:
+    """What ``RunSerializer`` shows of ``run``, in two queries."""
+    state = _read_run(
+        RoutineStep.objects.filter(routine_id=run.routine_id).count(), lock=False, pk=run.pk
+    )
+    assert state is not None
+    return state
+
+
+def _tick(state: RunState, step_id: int, done: bool, user: User | None, *, write: bool) -> bool:
+    """Tick or un-tick a step in the run ``state`` (updated); whether anything changed.
+
+    ``write=False`` only says whether it would change anything. ``bulk_create`` and
+    ``update`` send no signal: the caller marks the board.
+    """
+    mine = next((c for c in state.completions if c[0] == step_id), None)
+    now = timezone.now()
+    changed = False
+    if done and mine is None:
+        # The run's lock keeps a concurrent tick of the same step waiting until this
+        # commits, so it then finds this row instead of hitting the unique constraint.
+        if write:
+            by = StepCompletion(run_id=state.id, step_id=step_id, completed_by=user)
+            by.completed_at = now
+            StepCompletion.objects.bulk_create([by])
+        state.completions.append(
+            (step_id, user.pk if user else None, user.display_name if user else "", now)
+        )
+        changed = True
+    elif not done and mine is not None:
+        if write:
+            StepCompletion.objects.filter(run_id=state.id, step_id=step_id).delete()
+        state.completions.remove(mine)
+        changed = True
+    before = (state.started_at, state.completed_at)
+    if done and state.started_at is None:
+        state.started_at = now
+    if state.step_count > 0 and len(state.completions) >= state.step_count:
+        state.completed_at = state.completed_at or now
+    else:
+        state.completed_at = None
+    if (state.started_at, state.completed_at) != before:
+        if write:
+            RoutineRun.objects.filter(pk=state.id).update(
+                started_at=state.started_at, completed_at=state.completed_at
+            )
+        changed = True
+    return changed
+
+
+def _settled(state: RunState | None, step_id: int, done: bool) -> bool:
+    # A replay, or a tap on a step already in that state: nothing to write, so no write
+    # transaction (on SQLite, no wait for the write lock) and no row lock.
+    if state is None:
+        return False
+    trial = dataclasses.replace(state, completions=list(state.completions))
+    return not _tick(trial, step_id, done, None, write=False)
+
+
+def set_step_done(*, run: RoutineRun, step: RoutineStep, done: bool, user: User | None) -> RunState:
+    """Mark ``step`` done in ``run`` (``done``) or undo it. Repeating it changes nothing.
+
+    The first completion starts the run; completing the last step completes it, undoing
+    one makes it incomplete again.
+    """
     if step.routine_id != run.routine_id:
         raise validation_error("step", _("This step belongs to another routine."))
+    step_count = RoutineStep.objects.filter(routine_id=run.routine_id).count()
+    state = _read_run(step_count, lock=False, pk=run.pk)
+    if _settled(state, step.pk, done):
+        assert state is not None
+        return state
+    with transaction.atomic():
+        state = _read_run(step_count, lock=True, pk=run.pk)
+        assert state is not None  # runs are deleted only with their routine or child
+        if _tick(state, step.pk, done, user, write=True):
+            board_changed(pk=run.routine.family_id)
+    return state
 
 
-def _sync_completed(run: RoutineRun, now: datetime) -> None:
-    # One query: each step joined to its completion in this run only (if any).
-    counts = (
-        RoutineStep.objects.filter(routine_id=run.routine_id)
-        .annotate(done_here=FilteredRelation("completions", condition=Q(completions__run=run)))
-        .aggregate(total=Count("id"), done=Count("done_here"))
-    )
-    complete = counts["total"] > 0 and counts["done"] >= counts["total"]
-    if complete and run.completed_at is None:
-        run.completed_at = now
-    elif not complete:
-        run.completed_at = None
-
-
-@transaction.atomic
-def complete_step(*, run: RoutineRun, step: RoutineStep, user: User | None) -> RoutineRun:
-    """Mark ``step`` done in ``run``. Repeating it changes nothing (same state).
-
-    The first completion starts the run; completing the last step completes it.
-    """
-    _require_step_of(run, step)
-    # Lock the run so two caregivers ticking the last two steps at once both see the
-    # other's tick when deciding whether the run is complete (PostgreSQL; SQLite
-    # serialises writers anyway).
-    run = RoutineRun.objects.select_for_update().get(pk=run.pk)
-    now = timezone.now()
-    StepCompletion.objects.get_or_create(
-        run=run, step=step, defaults={"completed_by": user, "completed_at": now}
-    )
-    before = (run.started_at, run.completed_at)
-    if run.started_at is None:
-        run.started_at = now
-    _sync_completed(run, now)
-    if (run.started_at, run.completed_at) != before:
-        run.save(update_fields=["started_at", "completed_at"])
-    return run
-
-
-@transaction.atomic
-def undo_step(*, run: RoutineRun, step: RoutineStep) -> RoutineRun:
-    """Un-tick ``step`` in ``run`` (idempotent); the run is no longer complete."""
-    _require_step_of(run, step)
-    run = RoutineRun.objects.select_for_update().get(pk=run.pk)
-    if StepCompletion.objects.filter(run=run, step=step).delete()[0]:
-        board_changed(routines=run.routine_id)  # completions have no deletion receiver
-    before = run.completed_at
-    _sync_completed(run, timezone.now())
-    if run.completed_at != before:
-        run.save(update_fields=["completed_at"])
-    return run
-
-
-@transaction.atomic
 def set_step_done_on_day(
     *,
-    routine: Routine,
-    child: Child,
+    family: Family,
+    routine_id: int,
+    child_id: int,
     day: date,
-    step: RoutineStep,
+    target: DayTick,
     done: bool,
     user: User | None,
-) -> RoutineRun:
-    """Complete or undo a step addressed by routine, child and day (no run id needed).
+) -> RunState:
+    """Complete or undo a step addressed by routine, child and day (no run id needed);
+    ``target`` is what :func:`find_day_tick` found for them.
 
     This is what an offline phone replays: it never knew the run's id, and the unique
-    (routine, child, date) run and (run, step) completion make a replay change nothing.
-    One transaction: the run and the tick are written together (and on SQLite the write
-    lock is taken once).
+    (routine, child, date) run and (run, step) completion make a replay change nothing:
+    it is answered from one read, without a write transaction. A change is one
+    transaction: the run and the tick are written together (and on SQLite the write lock
+    is taken once).
     """
-    if step.routine_id != routine.pk:
-        raise validation_error("step", _("This step belongs to another routine."))
-    run, _created = start_run(routine=routine, child=child, day=day, start=done)
-    if done:
-        return complete_step(run=run, step=step, user=user)
-    return undo_step(run=run, step=step)
+    if not target.for_child:
+        raise validation_error("child", _("This routine is not for that child."))
+    check_run_date(family, day)
+    lookup = {"routine_id": routine_id, "child_id": child_id, "date": day}
+    state = _read_run(target.step_count, lock=False, **lookup)
+    if _settled(state, target.step_id, done):
+        assert state is not None
+        return state
+    with transaction.atomic():
+        state = _read_run(target.step_count, lock=True, **lookup)
+        created = state is None
+        if state is None:
+            # Without a signal (the board is marked below) or a savepoint: a run created
+            # meanwhile by another request is kept, then locked and read.
+            started = timezone.now() if done else None
+            RoutineRun.objects.bulk_create(
+                [RoutineRun(**lookup, started_at=started)], ignore_conflicts=True
+            )
+            state = _read_run(target.step_count, lock=True, **lookup)
+            assert state is not None
+        if _tick(state, target.step_id, done, user, write=True) or created:
+            board_changed(pk=family.pk)
+    return state

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
@@ -11,6 +12,9 @@ from families.models import Child
 from families.scoping import FamilyRelatedField
 
 from .models import Routine, RoutineRun, StepCompletion
+
+if TYPE_CHECKING:
+    from .runs import RunState
 
 DATE: dict[str, Any] = {"format": "%Y-%m-%d", "input_formats": ["%Y-%m-%d"]}
 
@@ -86,6 +90,33 @@ class RunSerializer(FieldTemplateMixin, serializers.ModelSerializer):
 
     def get_completed_steps(self, run: RoutineRun) -> list[int]:
         return [c.step_id for c in run.completions.all()]
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _at(value: datetime | None) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def run_answer(state: RunState) -> dict[str, Any]:
+    """``state`` in the shape ``RunSerializer`` documents, written directly: a step tick
+    answers this (``tests/test_routine_runs_api.py`` holds the two to the same JSON)."""
+    return {
+        "id": state.id,
+        "routine": state.routine_id,
+        "child": state.child_id,
+        "date": state.date.isoformat(),
+        "started_at": _at(state.started_at),
+        "completed_at": _at(state.completed_at),
+        "done": len(state.completions),
+        "total": state.step_count,
+        "completed_steps": [step for step, _, _, _ in state.completions],
+        "completions": [
+            {"step": step, "completed_by": by, "completed_by_name": name, "completed_at": _at(at)}
+            for step, by, name, at in state.completions
+        ],
+    }
 
 
 class RunRefSerializer(serializers.ModelSerializer):

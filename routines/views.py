@@ -21,15 +21,15 @@ from families.scoping import FamilyScopedViewSet
 from .history import routine_history
 from .models import Routine
 from .routines import delete_routine
-from .runs import start_run
+from .runs import run_state, start_run
 from .serializers import RoutineSerializer, steps_with_media
 from .serializers_runs import (
     HistoryQuerySerializer,
     RoutineHistorySerializer,
     RunSerializer,
     StartRunSerializer,
+    run_answer,
 )
-from .views_runs import run_state
 
 HISTORY_DEFAULT_DAYS = 28
 
@@ -82,7 +82,7 @@ class RoutineViewSet(FamilyScopedViewSet):
         day = serializer.validated_data.get("date") or family_today(self.family)
         run, created = start_run(routine=routine, child=serializer.validated_data["child"], day=day)
         return Response(
-            RunSerializer(run_state(run.pk)).data,
+            run_answer(run_state(run)),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

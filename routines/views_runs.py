@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
@@ -18,19 +17,8 @@ from families.users import request_user
 
 from . import runs
 from .board import board_json
-from .models import RoutineRun, RoutineStep, StepCompletion
-from .serializers_runs import BoardSerializer, RunSerializer, TodayQuerySerializer
-
-
-def run_state(run_id: int) -> RoutineRun:
-    """A run loaded with everything ``RunSerializer`` shows, in three queries."""
-    return (
-        RoutineRun.objects.annotate(step_count=Count("routine__steps", distinct=True))
-        .prefetch_related(
-            Prefetch("completions", queryset=StepCompletion.objects.select_related("completed_by"))
-        )
-        .get(pk=run_id)
-    )
+from .models import RoutineRun, RoutineStep
+from .serializers_runs import BoardSerializer, RunSerializer, TodayQuerySerializer, run_answer
 
 
 class TodayView(FamilyScopedMixin, GenericAPIView):
@@ -80,10 +68,10 @@ class _CompletionView(FamilyScopedMixin, GenericAPIView):
     serializer_class = RunSerializer
 
     def _set(self, done: bool) -> Response:
-        run = self._set_done(done)
-        return Response(RunSerializer(run_state(run.pk)).data)
+        # The tick's answer already holds what the serializer shows: no re-read.
+        return Response(run_answer(self._set_done(done)))
 
-    def _set_done(self, done: bool) -> RoutineRun:
+    def _set_done(self, done: bool) -> runs.RunState:
         raise NotImplementedError
 
     @extend_schema(request=None, responses=RunSerializer, summary="Mark the step done")
@@ -98,14 +86,14 @@ class _CompletionView(FamilyScopedMixin, GenericAPIView):
 class RunStepCompletionView(_CompletionView):
     """``PUT`` marks a step of a run done, ``DELETE`` undoes it; both answer the run."""
 
-    def _set_done(self, done: bool) -> RoutineRun:
+    def _set_done(self, done: bool) -> runs.RunState:
         run = get_object_or_404(
             self.get_queryset().select_related("routine"), pk=self.kwargs["run"]
         )
         step = get_object_or_404(RoutineStep, pk=self.kwargs["step"], routine_id=run.routine_id)
-        if done:
-            return runs.complete_step(run=run, step=step, user=request_user(self.request))
-        return runs.undo_step(run=run, step=step)
+        return runs.set_step_done(
+            run=run, step=step, done=done, user=request_user(self.request) if done else None
+        )
 
 
 class DayStepCompletionView(_CompletionView):
@@ -114,22 +102,22 @@ class DayStepCompletionView(_CompletionView):
     The run is created on the way if needed, so no run id has to be known beforehand.
     """
 
-    def _set_done(self, done: bool) -> RoutineRun:
-        # The step with its routine in one query; the family is the one already loaded.
-        step = get_object_or_404(
-            RoutineStep.objects.select_related("routine"),
-            pk=self.kwargs["step"],
-            routine_id=self.kwargs["routine"],
-            routine__family=self.family,
+    def _set_done(self, done: bool) -> runs.RunState:
+        routine_id, child_id = self.kwargs["routine"], self.kwargs["child"]
+        target = runs.find_day_tick(
+            self.family, routine_id=routine_id, step_id=self.kwargs["step"], child_id=child_id
         )
-        routine = step.routine
-        routine.family = self.family
-        child = get_object_or_404(self.visible_children(), pk=self.kwargs["child"])
+        visible = self.visible_child_ids
+        if target is None:
+            raise Http404
+        if not target.child_found or (visible is not None and child_id not in visible):
+            raise Http404
         return runs.set_step_done_on_day(
-            routine=routine,
-            child=child,
+            family=self.family,
+            routine_id=routine_id,
+            child_id=child_id,
             day=self.kwargs["date"],
-            step=step,
+            target=target,
             done=done,
             user=request_user(self.request),
         )

@@ -52,7 +52,7 @@ def build_sample(label: str, shape: Any) -> Sample:
     )
     from families.services import create_invitation
     from routines.models import Routine, RoutineRun
-    from routines.runs import complete_step
+    from routines.runs import set_step_done
 
     writer = Writer()
     builtins = list(Strategy.objects.filter(family__isnull=True))
@@ -72,7 +72,7 @@ def build_sample(label: str, shape: Any) -> Sample:
     run, _ = RoutineRun.objects.get_or_create(
         routine=routine, child=routine.children.first(), date=last
     )
-    complete_step(run=run, step=routine.steps.last(), user=owner)
+    set_step_done(run=run, step=routine.steps.last(), done=True, user=owner)
     # And a child's check-in: the seeder writes none later than now, so early in the day
     # a one-day family may have none.
     if not CheckIn.objects.filter(family=family, child__isnull=False).exists():

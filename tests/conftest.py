@@ -10,7 +10,7 @@ import os
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
 from families.models import Role
@@ -61,6 +61,11 @@ def _isolated_settings(settings, tmp_path):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "boards": settings.CACHES["boards"],
+        # One process: memory is shared enough (tests/test_session_cache.py uses files).
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sessions",
+        },
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -73,6 +78,7 @@ def _isolated_settings(settings, tmp_path):
         },
     }
     cache.clear()
+    caches["sessions"].clear()
 
 
 @pytest.fixture

@@ -76,11 +76,15 @@ def test_no_worker_serves_a_board_from_before_a_change(gunicorn, family, owner, 
     assert read_from_both_workers() == {0}
 
     # Another process (this one) ticks a step: both workers have the old board cached.
+    step = routine.steps.first()
     runs.set_step_done_on_day(
-        routine=routine,
-        child=child,
+        family=family,
+        routine_id=routine.pk,
+        child_id=child.pk,
         day=family_today(family),
-        step=routine.steps.first(),
+        target=runs.find_day_tick(
+            family, routine_id=routine.pk, step_id=step.pk, child_id=child.pk
+        ),
         done=True,
         user=owner,
     )

@@ -13,6 +13,7 @@ from checkins import recording
 from checkins.models import CheckIn, Strategy
 from checkins.serializers import CheckInSerializer
 from families.models import Membership
+from reminders.models import ScheduledReminder
 
 from .conftest import client_for
 from .support.factories import CheckInFactory, ChildFactory, MembershipFactory, StrategyFactory
@@ -186,6 +187,32 @@ def test_a_retry_is_settled_by_the_primary_key_inside_a_transaction(owner, famil
         with pytest.raises(recording.CheckInConflict):
             recording.record_checkin(family=family, user=owner, data=other)
         assert CheckIn.objects.get().emotion == "worried"  # the transaction still works
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_a_lone_checkin_is_one_insert_and_retries_still_settle(
+    owner, family, child, django_assert_num_queries
+):
+    """Without a caller's transaction, a check-in without a strategy or partner is one
+    INSERT (no BEGIN/COMMIT); a retry and a conflict are still told apart."""
+    data = recording.CheckInData(id=uuid.uuid4(), emotion="worried", intensity=3, child=child)
+    with django_assert_num_queries(1):
+        _, _, created = recording.record_checkin(family=family, user=owner, data=data)
+    assert created
+    _, _, created = recording.record_checkin(family=family, user=owner, data=data)
+    assert not created
+    other = recording.CheckInData(id=data.id, emotion="angry", intensity=3, child=child)
+    with pytest.raises(recording.CheckInConflict):
+        recording.record_checkin(family=family, user=owner, data=other)
+    assert CheckIn.objects.get().emotion == "worried"
+    # With a strategy it is the check-in and its follow-up, together or not at all.
+    strategy = Strategy.objects.filter(family__isnull=True).first()
+    helped = recording.CheckInData(
+        id=uuid.uuid4(), emotion="sad", intensity=2, child=child, strategy=strategy
+    )
+    recording.record_checkin(family=family, user=owner, data=helped)
+    assert CheckIn.objects.get(pk=helped.id).follow_up_at is not None
+    assert ScheduledReminder.objects.filter(checkin_id=helped.id).count() == 1
 
 
 def test_other_integrity_errors_are_not_swallowed(owner, family, child):

@@ -15,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from checkins import export
 from checkins.models import CheckIn
 from families.models import Invitation
+from reports.models import Report, Share
 from routines.models import StepCompletion
 
 from .conftest import client_for
@@ -143,6 +144,34 @@ def test_the_export_has_my_devices_without_their_secrets_and_the_familys_deliver
     assert "auth" not in device
     assert b"secret-path" not in body
     assert len(data["deliveries"]) == 2
+
+
+def test_the_export_has_the_reports_and_share_links_without_any_secret(
+    owner_client, family, owner, caregiver, filled, others
+):
+    _, body = download(owner_client, JSON_URL.format(family.pk))
+    data = json.loads(body)
+    [report] = data["reports"]
+    assert report["children"] == sorted(c.pk for c in filled.children)
+    assert (report["first"], report["last"], report["sections"]) == (
+        "2026-03-01",
+        "2026-03-02",
+        ["checkins"],
+    )
+    assert report["created_by"] == owner.pk
+    assert "pdf" not in report
+    assert b"%PDF" not in body
+    [share] = data["shares"]
+    assert share["label"] == "Dr Lee"
+    assert share["status"] == "active"
+    assert share["children"] == [filled.children[0].pk]
+    assert [v["what"] for v in share["visits"]] == ["page"]
+    assert "token" not in share
+    assert "token_hash" not in share
+    for stored in Share.objects.all():
+        assert stored.token_hash.encode() not in body
+    assert Share.objects.count() == 2  # the other family's, left out
+    assert Report.objects.count() == 2
 
 
 def test_the_checkins_csv_has_one_row_per_checkin_in_family_local_time(

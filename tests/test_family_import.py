@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
 import time
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from datetime import time as wall_clock
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from checkins import imports as checkin_imports
 from checkins.models import CheckIn, Strategy
@@ -118,7 +120,46 @@ def canonical(doc: dict) -> dict:
     }
 
 
+def test_this_runs_on_the_database_it_was_meant_for():
+    # tests/test_family_import_postgres.py runs this module on PostgreSQL.
+    assert connection.vendor == os.environ.get("TANDEM_EXPECT_DATABASE", connection.vendor)
+
+
 def test_export_import_export_gives_the_same_content(owner):
+    round_trip()
+
+
+# Committed for real: PostgreSQL checks deferred constraints and sequences only then.
+@pytest.mark.django_db(transaction=True)
+def test_the_round_trip_holds_with_real_commits(owner):
+    round_trip()
+    # The sequences moved past every id the import wrote: new rows still insert.
+    family = Family.objects.latest("pk")
+    Child.objects.create(family=family, name="After")
+    CheckIn.objects.create(
+        family=family, child=Child.objects.latest("pk"), emotion="sad", intensity=2
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_corrupted_export_is_refused_with_nothing_committed(owner):
+    family, parent = seeded(days=3, seed="bad")
+    doc = export_of(parent, family)
+    before = counts()
+    for corrupt in (
+        corrupt_child,
+        lambda d: d["runs"][0].update(routine=123456) or "runs.0.routine",
+    ):
+        bad = copy.deepcopy(doc)
+        where = corrupt(bad)
+        response = upload(client_for(owner), bad)
+        assert response.status_code == 400, response.json()
+        assert where in response.json()["errors"]
+        nothing_written(before)
+    assert upload(client_for(owner), doc).status_code == 201  # and the good file still goes in
+
+
+def round_trip():
     family, parent = seeded(days=30)
     first = export_of(parent, family)
     assert first["checkins"]

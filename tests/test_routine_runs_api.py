@@ -1,14 +1,16 @@
 """Runs, step completions (idempotent, also by day for offline replays) and the Today board."""
 
+import json
 from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
+from django.db.models import Count, Prefetch
 
 from families.models import Role
 from routines.board import board_data, today_board
 from routines.models import RoutineRun, StepCompletion
-from routines.serializers_runs import BoardSerializer
+from routines.serializers_runs import BoardSerializer, RunSerializer
 
 from .conftest import client_for
 from .support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
@@ -187,6 +189,66 @@ def test_a_run_completes_with_its_last_step_whatever_other_days_hold(
     assert run["completed_at"] is not None
     undone = owner_client.delete(day_url(family, routine, child, DAY, steps[0].pk)).json()
     assert undone["completed_at"] is None
+
+
+def serialized(run_id):
+    """The run as RunSerializer documents it, loaded the plain ORM way."""
+    run = (
+        RoutineRun.objects.annotate(step_count=Count("routine__steps", distinct=True))
+        .prefetch_related(
+            Prefetch("completions", queryset=StepCompletion.objects.select_related("completed_by"))
+        )
+        .get(pk=run_id)
+    )
+    return json.loads(json.dumps(RunSerializer(run).data))
+
+
+def test_ticks_answer_exactly_what_the_run_serializer_documents(
+    family, owner_client, caregiver_client, routine, child
+):
+    steps = list(routine.steps.all())
+    started = owner_client.post(runs_url(family, routine), {"child": child.pk, "date": DAY})
+    run_id = started.json()["id"]
+    calls = [
+        lambda: started,
+        lambda: owner_client.put(day_url(family, routine, child, DAY, steps[0].pk)),
+        lambda: caregiver_client.put(day_url(family, routine, child, DAY, steps[1].pk)),
+        lambda: owner_client.put(completion_url(family, run_id, steps[2].pk)),  # completes
+        lambda: owner_client.put(completion_url(family, run_id, steps[2].pk)),  # a repeat
+        lambda: owner_client.delete(day_url(family, routine, child, DAY, steps[0].pk)),
+        lambda: owner_client.delete(completion_url(family, run_id, steps[1].pk)),
+    ]
+    done = []
+    for call in calls:
+        answer = call()
+        assert answer.status_code in (200, 201)
+        assert answer.json() == serialized(run_id)
+        done.append((answer.json()["done"], answer.json()["completed_at"] is not None))
+    assert done == [
+        (0, False),
+        (1, False),
+        (2, False),
+        (3, True),
+        (3, True),
+        (2, False),
+        (1, False),
+    ]
+
+
+def test_a_tick_by_day_of_another_familys_routine_or_child_is_404(
+    family, owner_client, routine, child, other_family
+):
+    step = routine.steps.first()
+    stranger = ChildFactory(family=other_family)
+    foreign = RoutineFactory(family=other_family)
+    foreign.children.add(stranger)
+    assert owner_client.put(day_url(family, routine, stranger, DAY, step.pk)).status_code == 404
+    assert (
+        owner_client.put(day_url(family, foreign, child, DAY, foreign.steps.first().pk)).status_code
+        == 404
+    )
+    assert owner_client.put(day_url(family, routine, child, DAY, 10**12)).status_code == 404
+    assert not RoutineRun.objects.exists()
 
 
 # --- Today board -------------------------------------------------------------------------

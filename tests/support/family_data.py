@@ -17,6 +17,7 @@ from django.utils import timezone
 from checkins.models import CheckIn, Strategy
 from families.models import Child, Family, Invitation, Membership, User, hash_token
 from reminders.models import Delivery, PushSubscription, ScheduledReminder
+from reports.models import Report, Share, ShareVisit
 from routines.models import Routine, RoutineRun, StepCompletion
 
 from .factories import ChildFactory, RoutineFactory, StrategyFactory
@@ -107,7 +108,24 @@ def fill_family(family: Family, users: list[User], *, days: int = 3) -> Filled:
         ),
     ]
     _fill_reminders(family, users)
+    _fill_reports(family, users, children)
     return filled
+
+
+def _fill_reports(family: Family, users: list[User], children: list[Child]) -> None:
+    first, last = START.date(), START.date() + dt.timedelta(days=1)
+    report = Report.objects.create(
+        family=family, created_by=users[0], first=first, last=last, sections=["checkins"],
+        status="done", progress=100, pdf=b"%PDF-1.7", finished_at=timezone.now(),
+    )  # fmt: skip
+    report.children.set(children)
+    share = Share.objects.create(
+        family=family, created_by=users[-1], label="Dr Lee", first=first, last=last,
+        sections=["routines", "checkins"], token_hash=hash_token(uuid.uuid4().hex),
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )  # fmt: skip
+    share.children.set(children[:1])
+    ShareVisit.objects.create(share=share, user_agent="Mozilla/5.0", what="page")
 
 
 def _fill_reminders(family: Family, users: list[User]) -> None:
