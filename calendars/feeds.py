@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
@@ -85,7 +85,7 @@ def live_feed(token: str) -> CalendarFeed | None:
     if not token or len(token) > 100:
         return None
     feed = (
-        CalendarFeed.objects.select_related("family", "membership", "child")
+        CalendarFeed.objects.select_related("family", "membership__user", "child")
         .filter(token_hash=hash_token(token), revoked_at__isnull=True)
         .first()
     )
@@ -176,7 +176,10 @@ def cached_body(feed: CalendarFeed, children: list[Child], uid_domain: str) -> b
     family's board version, zone, name and today, and the children shown now (duty and a
     member's children change without a new board version)."""
     family = feed.family
+    # A calendar app sends no useful Accept-Language: the feed speaks its member's.
+    language = feed.membership.user.language
     parts = [
+        language,
         str(feed.pk),
         feed.token_hash,
         str(family.board_version),
@@ -190,7 +193,8 @@ def cached_body(feed: CalendarFeed, children: list[Child], uid_domain: str) -> b
     cache = caches[FEED_CACHE]
     body: bytes | None = cache.get(key)
     if body is None:
-        body = feed_body(feed, children, uid_domain)
+        with translation.override(language):
+            body = feed_body(feed, children, uid_domain)
         cache.set(key, body)
     return body
 

@@ -314,3 +314,18 @@ def test_the_feed_is_throttled_per_address(owner, family, monkeypatch):
     assert "Retry-After" in throttled
     # Another address is counted on its own.
     assert fetch(feed["url"], REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_the_feed_speaks_its_members_language_whatever_the_calendar_app_asks(owner, family, child):
+    RoutineFactory(family=family, name="Bedtime", children=[child])
+    feed = make_feed(owner, family)
+    english = parse(fetch(feed["url"]))
+    [event] = english.walk("VEVENT")
+    assert str(event["SUMMARY"]).endswith(f"Bedtime for {child.name}")
+    owner.language = "es"
+    owner.save(update_fields=["language"])
+    spanish = parse(fetch(feed["url"], HTTP_ACCEPT_LANGUAGE="de"))
+    [event] = spanish.walk("VEVENT")
+    assert f"for {child.name}" not in str(event["SUMMARY"])  # "… para Sam"
+    assert child.name in str(event["SUMMARY"])
+    assert "Bedtime" in str(event["SUMMARY"])  # the family's own words stay theirs
