@@ -92,6 +92,8 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return self.get_response(request)  # nobody signed in: no session or user to read
         try:
             language = getattr(getattr(request, "user", None), "language", None)
         except (OperationalError, InterfaceError):
