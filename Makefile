@@ -31,7 +31,8 @@ run: migrate
 ## test: the whole suite (browser and integration tests skip outside CI if Chromium/Redis are missing):
 ## most of it on in-memory SQLite, then the tests whose other processes share a database file.
 test: dev-venv
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not shared_db"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not shared_db and not gate"
+	$(BIN)/python -m pytest -n 2 -m gate
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m shared_db
 
 lint: dev-venv

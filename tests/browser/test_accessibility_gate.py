@@ -20,7 +20,7 @@ from .helpers import log_in
 from .screens import LONG_CHILD, LONG_FAMILY, Busy, busy_family, open_hash, settle
 from .test_phone_layout_flows import axe_problems, check_no_sideways_scroll
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.gate]
 
 WIDTH = 360
 
