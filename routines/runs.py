@@ -182,7 +182,12 @@ def _tick(state: RunState, step_id: int, done: bool, user: User | None, *, write
     before = (state.started_at, state.completed_at)
     if done and state.started_at is None:
         state.started_at = now
-    if state.step_count > 0 and len(state.completions) >= state.step_count:
+    done_count = len(state.completions)
+    if write and changed:
+        # Counted again after the write: on SQLite (no row lock) two ticks of different
+        # steps can read the run at once, and neither would see the other's completion.
+        done_count = StepCompletion.objects.filter(run_id=state.id).count()
+    if state.step_count > 0 and done_count >= state.step_count:
         state.completed_at = state.completed_at or now
     else:
         state.completed_at = None

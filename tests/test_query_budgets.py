@@ -86,10 +86,11 @@ def test_a_step_tick_that_changes_the_run_costs_a_fixed_number_of_queries():
     )
     # user, membership, the step, the run read; then in the transaction (savepoint and
     # release here, inside the test's transaction) the run locked and read again, the
-    # completion written or deleted, the run's state only when it changes (not here: the
-    # run is started and stays incomplete), the board's version.
-    assert count_queries(sample, "PUT", url, None) == (200, 9)
-    assert count_queries(sample, "DELETE", url, None) == (200, 9)
+    # completion written or deleted, the completions counted again, the run's state only
+    # when it changes (not here: the run is started and stays incomplete), the board's
+    # version.
+    assert count_queries(sample, "PUT", url, None) == (200, 10)
+    assert count_queries(sample, "DELETE", url, None) == (200, 10)
 
 
 def test_the_lists_of_days_away_and_feeds_are_measured_with_rows_in_them():
