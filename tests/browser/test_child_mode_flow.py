@@ -8,13 +8,11 @@ check-in and Ana's phone gets "Sam says: mad, big" through the test push service
 from __future__ import annotations
 
 import pytest
-from django.db.utils import OperationalError
 from playwright.sync_api import expect
 
 from checkins.models import CheckIn
 from families import devices, pin
 from families.models import Membership, Role
-from reminders import dispatch, sending
 from routines.models import RoutineStep, StepCompletion
 from testing.servers import wait_until
 from tests.support.factories import ChildFactory, FamilyFactory, MembershipFactory, RoutineFactory
@@ -22,6 +20,7 @@ from tests.support.media import jpeg
 from tests.support.reminder_fixtures import add_device
 
 from .helpers import log_in
+from .test_child_device_flows import deliver_due_pushes, eventually
 from .test_phone_layout_flows import axe_problems
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,24 +53,6 @@ def teeth():
     RoutineFactory(family=family, name="Lu's bath", children=[lu], steps=2)
     pin.set_pin(family, "2468")
     return family, ana, sam, routine
-
-
-def eventually(check) -> None:
-    def settled() -> bool:
-        try:
-            return bool(check())
-        except OperationalError:  # the in-memory database is busy with the live server
-            return False
-
-    wait_until(settled, 20, interval=0.1)
-
-
-def deliver_due_pushes() -> None:
-    def send_now(delivery_ids, *, countdown=None):
-        for delivery_id in delivery_ids:
-            sending.send_delivery(delivery_id)
-
-    dispatch.dispatch_due(enqueue=send_now)
 
 
 def test_a_photo_and_a_voice_reach_sams_tablet_and_sams_feeling_reaches_ana(
