@@ -233,6 +233,7 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         noun="strategy",
         queryset=Strategy.objects.all(),
         scope=strategies.visible_strategies,  # the built-ins too
+        prepared=strategies.VISIBLE_STRATEGY,
         required=False,
         allow_null=True,
     )

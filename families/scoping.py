@@ -37,9 +37,9 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 
 from core.ids import parse_id
+from core.prepared import PreparedQuery
 
 from . import devices, sitters
-from .membership_lookup import membership_of
 from .media import visible_media
 from .models import Child, Family, Media, MediaKind, Membership
 from .permissions import SIGNED_IN, action_of
@@ -86,6 +86,18 @@ class MayActHere(permissions.BasePermission):
         return True
 
 
+# The one query of every family-scoped request, compiled once per connection; (user,
+# family) is unique, so its first row is the only one.
+_MEMBERSHIP = PreparedQuery(
+    Membership,
+    lambda user, family: Membership.objects.select_related(
+        "family", "sitter_pass", "child_device"
+    ).filter(user_id=user, family_id=family),
+    "user",
+    "family",
+)
+
+
 class FamilyScopedMixin(_ScopedView):
     """Mix into any DRF view whose URL carries ``family_id``."""
 
@@ -118,7 +130,7 @@ class FamilyScopedMixin(_ScopedView):
         cached = getattr(self, "_membership", None)
         if cached is None:
             family_id = self.kwargs.get(self.family_url_kwarg)
-            found = membership_of(request_user(self.request).pk, family_id)
+            found = _MEMBERSHIP.first(user=request_user(self.request).pk, family=family_id)
             if found is None:
                 raise NotFound(_("No such family."))
             cached = found
@@ -232,6 +244,7 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
         scope: Callable[[Family], QuerySet] | None = None,
         child_field: str | None = None,
         shared_children: bool = False,
+        prepared: PreparedQuery | None = None,
         **kwargs: Any,
     ) -> None:
         self.noun = noun
@@ -242,6 +255,9 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
         # (``family_children``), without a query; the Child given back is shared by the
         # process's requests, so a caller may read only its pk and family_id.
         self.shared_children = shared_children
+        # The same objects as ``scope``/``queryset`` give, looked up by ``pk`` and
+        # ``family`` with SQL compiled once per connection (no child restriction).
+        self.prepared = prepared
         super().__init__(**kwargs)
 
     queryset: QuerySet[Any]  # always given: every use passes a model's objects.all()
@@ -264,18 +280,29 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
         pk = _checked_id(self, data)
         family = self.context.get("family")
         membership = self.context.get("membership")
-        if self.shared_children and family is not None and not getattr(membership, "is_device", True):
+        if (
+            self.shared_children
+            and family is not None
+            and not getattr(membership, "is_device", True)
+        ):
             child = family_children(family.pk, family.board_version).get(pk)
             visible = self.context.get("visible_child_ids")
             if child is None or (visible is not None and pk not in visible):
                 self.fail("does_not_exist", pk_value=pk)
             return child
+        restricted = self.child_field is not None or self.queryset.model is Child
+        if self.prepared is not None and family is not None and not restricted:
+            found = self.prepared.first(pk=pk, family=family.pk)
+            if found is None:
+                self.fail("does_not_exist", pk_value=pk)
+            return found
         return super().to_internal_value(pk)
 
     def __deepcopy__(self, memo: dict) -> FamilyRelatedField:
-        # As DRF copies a field, but sharing the queryset: filter() never changes it.
-        shared = {k: v for k, v in self._kwargs.items() if k == "queryset"}
-        kwargs = {k: v for k, v in self._kwargs.items() if k != "queryset"}
+        # As DRF copies a field, but sharing the queryset (filter() never changes it) and
+        # the prepared query (compiled once for every copy).
+        shared = {k: v for k, v in self._kwargs.items() if k in ("queryset", "prepared")}
+        kwargs = {k: v for k, v in self._kwargs.items() if k not in shared}
         return self.__class__(*self._args, **copy.deepcopy(kwargs, memo), **shared)
 
     def get_queryset(self) -> QuerySet:
@@ -298,7 +325,10 @@ def family_children(family_id: int, board_version: int) -> Mapping[int, Child]:
     """A family's children by id, kept per process for one board version: saving or
     deleting a child sets a new version in its own transaction, so a hit is never stale
     (the version arrives with the caller's membership, as the Today board's does)."""
-    return {child.pk: child for child in Child.objects.filter(family_id=family_id).only("id", "family_id")}
+    return {
+        child.pk: child
+        for child in Child.objects.filter(family_id=family_id).only("id", "family_id")
+    }
 
 
 class FamilyMediaField(FamilyRelatedField):

@@ -132,7 +132,10 @@ def test_the_child_check_follows_children_added_and_deleted(owner_client, family
     new_child = made.json()["id"]
     response = owner_client.post(url(family), {**body(child), "child": new_child})
     assert response.status_code == 201, response.json()
-    assert owner_client.delete(f"/api/v1/families/{family.pk}/children/{new_child}/").status_code == 204
+    assert (
+        owner_client.delete(f"/api/v1/families/{family.pk}/children/{new_child}/").status_code
+        == 204
+    )
     response = owner_client.post(url(family), {**body(child), "child": new_child})
     assert response.status_code == 400
     assert response.json()["errors"]["child"] == ["No such child in this family."]
