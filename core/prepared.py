@@ -64,7 +64,8 @@ class PreparedQuery:
             init_list=[column[0].target.attname for column in select[start:end]],
             start=start,
             end=end,
-            populators=get_related_populators(klass_info, select, alias),
+            # (The stubs describe a later Django, which added a fetch mode.)
+            populators=get_related_populators(klass_info, select, alias),  # type: ignore[call-arg]
         )
 
     def first(self, **values: int) -> Any:
