@@ -5,6 +5,7 @@ check-in's strategy, on whatever connection runs it."""
 from __future__ import annotations
 
 import threading
+
 import pytest
 from django.db import connections
 
@@ -28,7 +29,8 @@ def assert_same_membership(prepared, orm):
     for name in ("family", "sitter_pass", "child_device"):
         assert name in prepared._state.fields_cache  # loaded with it: no query to read it
         assert values(getattr(prepared, name)) == values(getattr(orm, name))
-    assert prepared._state.adding is False and prepared._state.db == orm._state.db
+    assert prepared._state.adding is False
+    assert prepared._state.db == orm._state.db
 
 
 def orm_membership(user_id, family_id):
