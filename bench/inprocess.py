@@ -69,11 +69,12 @@ def main() -> None:
     creds = json.loads((args.data / "seed-credentials.json").read_text())
     account = next(a for a in creds["accounts"] if a["children"])
     client = Client()
-    assert client.post(
+    login = client.post(
         "/api/v1/auth/login/",
         {"email": account["email"], "password": creds["password"]},
         content_type="application/json",
-    ).status_code in (200, 204)
+    )
+    assert login.status_code in (200, 204), login.content
     base = f"/api/v1/families/{account['family']}"
     board = client.get(f"{base}/today/").json()
     children = [c["child"]["id"] for c in board["children"]]

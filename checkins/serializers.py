@@ -216,7 +216,11 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         help_text="Chosen by the client (a UUID v4); a retry with the same id is idempotent."
     )
     child = FamilyRelatedField(
-        noun="child", queryset=Child.objects.all(), required=False, allow_null=True
+        noun="child",
+        queryset=Child.objects.all(),
+        required=False,
+        allow_null=True,
+        shared_children=True,  # read for its pk only; a device's goes to the database
     )
     member = FamilyRelatedField(
         noun="member",
@@ -229,6 +233,7 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
         noun="strategy",
         queryset=Strategy.objects.all(),
         scope=strategies.visible_strategies,  # the built-ins too
+        prepared=strategies.VISIBLE_STRATEGY,
         required=False,
         allow_null=True,
     )

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from core.api import Conflict
+from core.prepared import PreparedQuery
 from families.models import Family
 
 from . import strategy_catalogue
@@ -84,6 +85,15 @@ def sync_builtin_strategies(model: Any = Strategy) -> int:
 def visible_strategies(family: Family) -> Any:
     """The strategies a family can use: the built-ins and its own."""
     return Strategy.objects.filter(Q(family__isnull=True) | Q(family=family))
+
+
+# One of ``visible_strategies(family)`` by id, as a check-in names it.
+VISIBLE_STRATEGY = PreparedQuery(
+    Strategy,
+    lambda pk, family: Strategy.objects.filter(Q(family__isnull=True) | Q(family_id=family), pk=pk),
+    "pk",
+    "family",
+)
 
 
 def create_strategy(*, family: Family, title: str, **fields: Any) -> Strategy:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db.models import Q, QuerySet
@@ -36,6 +37,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 
 from core.ids import parse_id
+from core.prepared import PreparedQuery
 
 from . import devices, sitters
 from .media import visible_media
@@ -84,6 +86,18 @@ class MayActHere(permissions.BasePermission):
         return True
 
 
+# The one query of every family-scoped request, compiled once per connection; (user,
+# family) is unique, so its first row is the only one.
+_MEMBERSHIP = PreparedQuery(
+    Membership,
+    lambda user, family: Membership.objects.select_related(
+        "family", "sitter_pass", "child_device"
+    ).filter(user_id=user, family_id=family),
+    "user",
+    "family",
+)
+
+
 class FamilyScopedMixin(_ScopedView):
     """Mix into any DRF view whose URL carries ``family_id``."""
 
@@ -116,12 +130,10 @@ class FamilyScopedMixin(_ScopedView):
         cached = getattr(self, "_membership", None)
         if cached is None:
             family_id = self.kwargs.get(self.family_url_kwarg)
-            try:  # get(), not first(): (user, family) is unique, so no ORDER BY is needed
-                cached = Membership.objects.select_related(
-                    "family", "sitter_pass", "child_device"
-                ).get(user_id=request_user(self.request).pk, family_id=family_id)
-            except Membership.DoesNotExist:
-                raise NotFound(_("No such family.")) from None
+            found = _MEMBERSHIP.first(user=request_user(self.request).pk, family=family_id)
+            if found is None:
+                raise NotFound(_("No such family."))
+            cached = found
             if cached.sitter_pass is not None:
                 why = sitters.refusal(cached.sitter_pass, cached.family)
                 if why:
@@ -231,12 +243,21 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
         noun: str,
         scope: Callable[[Family], QuerySet] | None = None,
         child_field: str | None = None,
+        shared_children: bool = False,
+        prepared: PreparedQuery | None = None,
         **kwargs: Any,
     ) -> None:
         self.noun = noun
         self.scope = scope
         # As the view's: the lookup to the child (a Child's is "pk" without saying so).
         self.child_field = child_field
+        # A child id checked against the family's children cached by board version
+        # (``family_children``), without a query; the Child given back is shared by the
+        # process's requests, so a caller may read only its pk and family_id.
+        self.shared_children = shared_children
+        # The same objects as ``scope``/``queryset`` give, looked up by ``pk`` and
+        # ``family`` with SQL compiled once per connection (no child restriction).
+        self.prepared = prepared
         super().__init__(**kwargs)
 
     queryset: QuerySet[Any]  # always given: every use passes a model's objects.all()
@@ -256,12 +277,32 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
         super().fail(key, noun=self.noun, **kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
-        return super().to_internal_value(_checked_id(self, data))
+        pk = _checked_id(self, data)
+        family = self.context.get("family")
+        membership = self.context.get("membership")
+        if (
+            self.shared_children
+            and family is not None
+            and not getattr(membership, "is_device", True)
+        ):
+            child = family_children(family.pk, family.board_version).get(pk)
+            visible = self.context.get("visible_child_ids")
+            if child is None or (visible is not None and pk not in visible):
+                self.fail("does_not_exist", pk_value=pk)
+            return child
+        restricted = self.child_field is not None or self.queryset.model is Child
+        if self.prepared is not None and family is not None and not restricted:
+            found = self.prepared.first(pk=pk, family=family.pk)
+            if found is None:
+                self.fail("does_not_exist", pk_value=pk)
+            return found
+        return super().to_internal_value(pk)
 
     def __deepcopy__(self, memo: dict) -> FamilyRelatedField:
-        # As DRF copies a field, but sharing the queryset: filter() never changes it.
-        shared = {k: v for k, v in self._kwargs.items() if k == "queryset"}
-        kwargs = {k: v for k, v in self._kwargs.items() if k != "queryset"}
+        # As DRF copies a field, but sharing the queryset (filter() never changes it) and
+        # the prepared query (compiled once for every copy).
+        shared = {k: v for k, v in self._kwargs.items() if k in ("queryset", "prepared")}
+        kwargs = {k: v for k, v in self._kwargs.items() if k not in shared}
         return self.__class__(*self._args, **copy.deepcopy(kwargs, memo), **shared)
 
     def get_queryset(self) -> QuerySet:
@@ -277,6 +318,17 @@ class FamilyRelatedField(serializers.PrimaryKeyRelatedField):
             # Another child's id is refused as another family's is.
             queryset = queryset.filter(**{f"{child_field}__in": child_ids}).distinct()
         return queryset
+
+
+@lru_cache(maxsize=4096)
+def family_children(family_id: int, board_version: int) -> Mapping[int, Child]:
+    """A family's children by id, kept per process for one board version: saving or
+    deleting a child sets a new version in its own transaction, so a hit is never stale
+    (the version arrives with the caller's membership, as the Today board's does)."""
+    return {
+        child.pk: child
+        for child in Child.objects.filter(family_id=family_id).only("id", "family_id")
+    }
 
 
 class FamilyMediaField(FamilyRelatedField):

@@ -123,6 +123,25 @@ def test_another_familys_child_or_strategy_in_the_body_is_a_400(
     assert not CheckIn.objects.exists()
 
 
+def test_the_child_check_follows_children_added_and_deleted(owner_client, family, child):
+    # The family's children are kept per process by board version: adding or deleting
+    # a child must change the answer at once.
+    assert owner_client.post(url(family), body(child)).status_code == 201
+    made = owner_client.post(f"/api/v1/families/{family.pk}/children/", {"name": "Kim"})
+    assert made.status_code == 201, made.json()
+    new_child = made.json()["id"]
+    response = owner_client.post(url(family), {**body(child), "child": new_child})
+    assert response.status_code == 201, response.json()
+    assert (
+        owner_client.delete(f"/api/v1/families/{family.pk}/children/{new_child}/").status_code
+        == 204
+    )
+    response = owner_client.post(url(family), {**body(child), "child": new_child})
+    assert response.status_code == 400
+    assert response.json()["errors"]["child"] == ["No such child in this family."]
+    assert owner_client.post(url(family), body(child)).status_code == 201
+
+
 def test_a_child_and_a_member_at_once_is_refused(owner_client, owner, family, child):
     data = body(child, member=my_membership(owner, family).pk)
     response = owner_client.post(url(family), data)
