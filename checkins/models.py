@@ -143,6 +143,13 @@ class CheckIn(models.Model):
         indexes = [
             models.Index(fields=["family", "-occurred_at"], name="checkin_family_time"),
             models.Index(fields=["child", "strategy"], name="checkin_child_strategy"),
+            # The dispatch tick's scan for new check-ins awaiting a follow-up row
+            # (reminders.followups.materialise): only those with a follow-up time.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(follow_up_at__isnull=False),
+                name="checkin_follow_up_new",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -75,10 +75,12 @@ def record_checkin(
         main.pair = data.id
         partner = _build(family, user, caregiver, now)
         partner.pair = data.id
-    # One INSERT alone (no partner, no follow-up row) is its own transaction in
-    # autocommit: BEGIN and COMMIT would only add two round trips (and on SQLite take the
-    # write lock earlier). Inside a caller's transaction a savepoint keeps it usable.
-    alone = partner is None and main.follow_up_at is None
+    # One INSERT alone (no partner; a follow-up's row is made by the next reminder tick)
+    # is its own transaction in autocommit: BEGIN and COMMIT would only add two round
+    # trips (and on SQLite take the write lock earlier). A child's own check-in also
+    # writes the push to a grown-up, which must not be lost between two statements.
+    # Inside a caller's transaction a savepoint keeps it usable.
+    alone = partner is None and not main.by_child
     atomic = (
         contextlib.nullcontext()
         if alone and not transaction.get_connection().in_atomic_block

@@ -26,6 +26,7 @@ from .serializers import (
     CheckInSerializer,
     StrategySerializer,
     VocabularySerializer,
+    checkin_answer,
 )
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -145,11 +146,9 @@ class CheckInViewSet(
             family=self.family, user=request.user, data=data, caregiver=caregiver
         )
         checkin.caregiver_checkin = partner
-        # The validated serializer writes the answer too: building a second one (its
-        # fields introspected from the model again) cost a tenth of the request.
-        serializer.instance = checkin
         return Response(
-            serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            checkin_answer(checkin),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     @extend_schema(

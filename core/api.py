@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,6 +21,14 @@ from .parsers import PayloadTooLarge
 
 # (DRF's ValidationError is built only here: everything else raises Django's, through
 # validation_error, or a serializer's own.)
+
+_DATETIME = serializers.DateTimeField()
+
+
+def datetime_text(value: datetime | None) -> str | None:
+    """An instant as a ``DateTimeField`` writes it, for answers built without a serializer."""
+    return None if value is None else _DATETIME.to_representation(value)
+
 
 # Field options of an id that may be missing or null (export shapes).
 NULLABLE: dict[str, Any] = {"allow_null": True, "required": False}
@@ -49,6 +57,19 @@ class FieldTemplateMixin:
             cls._field_template = template  # type: ignore[attr-defined]
         return {name: _copy_field(field) for name, field in template.items()}
 
+    def get_validators(self) -> list[Any]:
+        # A ModelSerializer works out its unique-together validators from the model each
+        # time; they hold no state of their own (each call is given the serializer).
+        cls = type(self)
+        validators = cls.__dict__.get("_validators_template")
+        if validators is None:
+            validators = super().get_validators()  # type: ignore[misc]
+            cls._validators_template = validators  # type: ignore[attr-defined]
+        return list(validators)
+
+
+_F = TypeVar("_F")
+
 
 def _copy_field(field: serializers.Field) -> serializers.Field:
     """A fresh copy of an unbound template field, for one serializer to bind.
@@ -65,11 +86,19 @@ def _copy_field(field: serializers.Field) -> serializers.Field:
         or hasattr(field, "child_relation")
     ):
         return copy.deepcopy(field)
-    new = copy.copy(field)
+    new = _shallow(field)
     if child is not None:
         with_child: Any = new  # a list or dict field: ``child`` is not a Field attribute
-        with_child.child = copy.copy(child)
+        with_child.child = _shallow(child)
         with_child.child.parent = new  # the rest of the child's binding is the same
+    return new
+
+
+def _shallow(field: _F) -> _F:
+    # What copy.copy does for a field (no __copy__, no slots), without its generic
+    # reduce protocol, which cost as much as the rest of building a serializer.
+    new = object.__new__(type(field))
+    new.__dict__.update(field.__dict__)
     return new
 
 

@@ -33,6 +33,7 @@ class _Compiled:
     start: int
     end: int
     populators: list[Any]
+    converters: dict[int, Any]  # the ORM's value converters by column, found once
 
 
 class PreparedQuery:
@@ -66,6 +67,9 @@ class PreparedQuery:
             end=end,
             # (The stubs describe a later Django, which added a fetch mode.)
             populators=get_related_populators(klass_info, select, alias),  # type: ignore[call-arg]
+            converters=compiler.get_converters(
+                [column[0] for column in select[: compiler.col_count]]
+            ),
         )
 
     def first(self, **values: int) -> Any:
@@ -82,7 +86,9 @@ class PreparedQuery:
             rows = cursor.fetchmany(1)
         if not rows:
             return None
-        row = next(iter(compiled.compiler.results_iter(results=[rows])))
+        row = rows[0]
+        if compiled.converters:
+            row = next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
         obj = self.model.from_db(alias, compiled.init_list, row[compiled.start : compiled.end])
         for populator in compiled.populators:
             populator.populate(row, obj)

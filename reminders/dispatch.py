@@ -1,11 +1,12 @@
 """The dispatch tick: turn due ``ScheduledReminder`` rows into ``Delivery`` rows.
 
-Each batch is one transaction that claims due rows (``SELECT … FOR UPDATE SKIP LOCKED``
-on PostgreSQL, so several dispatchers can run side by side; SQLite has one writer at a
-time anyway), decides per recipient — reminders off or opted out: nothing; every child
-of the routine away that day, or in quiet hours: a ``skipped`` delivery; later than the
-grace period: ``missed`` — creates one
-pending delivery per device (unique per reminder and device), materialises the routine's
+It first makes the follow-up rows of check-ins recorded since the previous tick
+(``followups.materialise``). Each batch is one transaction that claims due rows
+(``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several dispatchers can run side
+by side; SQLite has one writer at a time anyway), decides per recipient — reminders off
+or opted out: nothing; every child of the routine away that day, or in quiet hours: a
+``skipped`` delivery; later than the grace period: ``missed`` — creates one pending
+delivery per device (unique per reminder and device), materialises the routine's
 next occurrence, and enqueues the sends only after the commit. The same tick re-enqueues
 deliveries whose task was lost (a killed worker, a restarted broker): the database, not
 the broker, is the source of truth.
@@ -205,6 +206,7 @@ def dispatch_due(
     """
     batch_size = batch_size or settings.REMINDER_BATCH_SIZE
     report = TickReport()
+    followups.materialise(now or timezone.now())
     deferred: set[int] = set()
     while True:
         at = now or timezone.now()

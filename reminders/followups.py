@@ -1,17 +1,24 @@
 """Check-in follow-ups ("How is Sam now?"): same table, same dispatch path as routines.
 
 A check-in with ``follow_up_at`` and no outcome yet has one ``follow_up`` reminder for the
-caregiver who made it; answering the check-in (an outcome) or clearing ``follow_up_at``
-removes it. The dispatcher re-checks the check-in when the reminder falls due.
+caregiver who made it. Recording the check-in does not write it: the check-in row is
+durable on its own (one ``INSERT``, the commonest write kept as cheap as the write floor),
+and every dispatch tick first makes the rows of the check-ins recorded since the last
+(:func:`materialise`), long before they fall due. Answering the check-in (an outcome) or
+clearing ``follow_up_at`` removes a pending row; the dispatcher re-checks the check-in
+when the reminder falls due.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 
 from care.handover import duty_by_child
 from checkins.models import CheckIn
@@ -20,6 +27,14 @@ from checkins.strategies import title_of
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
 from .recipients import Plan, member_prefs
+
+logger = logging.getLogger(__name__)
+
+# The longest a family may wait before a follow-up (``Family.follow_up_minutes``' check).
+_LONGEST_WAIT = timedelta(minutes=240)
+# Transactions still committing when a tick starts: their check-ins carry an earlier
+# ``created_at`` than the tick, so each tick looks back this far past the previous one.
+_COMMIT_MARGIN = timedelta(minutes=5)
 
 
 def wants_follow_up(checkin: CheckIn) -> bool:
@@ -38,17 +53,68 @@ def wants_follow_up(checkin: CheckIn) -> bool:
 
 
 def sync_follow_up(checkin: CheckIn, *, created: bool = False) -> None:
-    """Create, move or drop the check-in's pending follow-up (call in the same transaction).
+    """Move or drop the check-in's pending follow-up, or make it if a change now wants one
+    (call in the same transaction).
 
     A follow-up that was already sent (or missed) is left alone: it is asked once.
-    ``created``: the check-in was just inserted, so it has no follow-up yet to look up.
+    ``created``: the check-in was just inserted; the next tick makes its row.
     """
     if created:
-        if wants_follow_up(checkin):
-            _insert(checkin)
         return
     with transaction.atomic():
         _sync(checkin)
+
+
+class _Watermark:
+    """Where the previous tick of this process started its scan; None before the first."""
+
+    started: datetime | None = None
+
+
+_watermark = _Watermark()
+
+
+def forget_watermark() -> None:
+    """Scan from the longest look-back at the next tick (a new process does; tests too)."""
+    _watermark.started = None
+
+
+def materialise(now: datetime) -> int:
+    """Make the follow-up row of every check-in recorded since the previous tick that
+    wants one; returns how many rows it made.
+
+    The first tick of a process (or one whose clock went back) looks back as far as a
+    follow-up could still be sent: the longest wait plus the grace period, so a
+    dispatcher that was down loses no follow-up it could still deliver on time; later
+    ticks look back to the previous one's start, less a margin for transactions that
+    were committing. Re-scanning is harmless: a check-in with a row is left out, and the
+    one-per-check-in constraint settles two dispatchers inserting at once.
+    """
+    previous = _watermark.started
+    if previous is None or previous > now:
+        since = now - _LONGEST_WAIT - settings.REMINDER_GRACE
+    else:
+        since = previous - _COMMIT_MARGIN
+    has_row = ScheduledReminder.objects.filter(
+        kind=ReminderKind.FOLLOW_UP, checkin_id=OuterRef("pk")
+    )
+    candidates = (
+        CheckIn.objects.filter(created_at__gte=since, follow_up_at__isnull=False)
+        .filter(outcome__isnull=True, created_by__isnull=False)
+        .exclude(member__isnull=False, pair__isnull=False)
+        .exclude(Exists(has_row))
+        .only("id", "family_id", "created_by_id", "follow_up_at", "member_id", "pair")
+    )
+    rows = [_row(checkin) for checkin in candidates if wants_follow_up(checkin)]
+    if rows:
+        try:
+            with transaction.atomic():
+                ScheduledReminder.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        except IntegrityError:  # a check-in deleted since the scan: the next tick retries
+            logger.warning("follow-ups: a check-in went away while its row was made")
+            return 0
+    _watermark.started = now
+    return len(rows)
 
 
 def _sync(checkin: CheckIn) -> None:
@@ -68,22 +134,21 @@ def _sync(checkin: CheckIn) -> None:
         row.save(update_fields=["fire_at", "occurrence_at"])
 
 
-def _insert(checkin: CheckIn) -> None:
+def _row(checkin: CheckIn) -> ScheduledReminder:
     assert checkin.follow_up_at is not None  # only called when wants_follow_up(checkin)
-    # ignore_conflicts: a concurrent save of the same check-in inserts it once.
-    ScheduledReminder.objects.bulk_create(
-        [
-            ScheduledReminder(
-                kind=ReminderKind.FOLLOW_UP,
-                family_id=checkin.family_id,
-                checkin_id=checkin.pk,
-                user_id=checkin.created_by_id,
-                occurrence_at=checkin.follow_up_at,
-                fire_at=checkin.follow_up_at,
-            )
-        ],
-        ignore_conflicts=True,
+    return ScheduledReminder(
+        kind=ReminderKind.FOLLOW_UP,
+        family_id=checkin.family_id,
+        checkin_id=checkin.pk,
+        user_id=checkin.created_by_id,
+        occurrence_at=checkin.follow_up_at,
+        fire_at=checkin.follow_up_at,
     )
+
+
+def _insert(checkin: CheckIn) -> None:
+    # ignore_conflicts: a concurrent save of the same check-in (or a tick) inserts it once.
+    ScheduledReminder.objects.bulk_create([_row(checkin)], ignore_conflicts=True)
 
 
 def forget_follow_up(checkin_id: Any) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 
-from core.api import BoundedDateField, FieldTemplateMixin, WallClockTimeField
+from core.api import BoundedDateField, FieldTemplateMixin, WallClockTimeField, datetime_text
 from families.models import Child
 from families.scoping import FamilyRelatedField
 
@@ -92,13 +91,6 @@ class RunSerializer(FieldTemplateMixin, serializers.ModelSerializer):
         return [c.step_id for c in run.completions.all()]
 
 
-_DATETIME = serializers.DateTimeField()
-
-
-def _at(value: datetime | None) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
-
-
 def run_answer(state: RunState) -> dict[str, Any]:
     """``state`` in the shape ``RunSerializer`` documents, written directly: a step tick
     answers this (``tests/test_routine_runs_api.py`` holds the two to the same JSON)."""
@@ -107,13 +99,18 @@ def run_answer(state: RunState) -> dict[str, Any]:
         "routine": state.routine_id,
         "child": state.child_id,
         "date": state.date.isoformat(),
-        "started_at": _at(state.started_at),
-        "completed_at": _at(state.completed_at),
+        "started_at": datetime_text(state.started_at),
+        "completed_at": datetime_text(state.completed_at),
         "done": len(state.completions),
         "total": state.step_count,
         "completed_steps": [step for step, _, _, _ in state.completions],
         "completions": [
-            {"step": step, "completed_by": by, "completed_by_name": name, "completed_at": _at(at)}
+            {
+                "step": step,
+                "completed_by": by,
+                "completed_by_name": name,
+                "completed_at": datetime_text(at),
+            }
             for step, by, name, at in state.completions
         ],
     }

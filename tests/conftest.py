@@ -14,6 +14,7 @@ from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
 from families.models import Role
+from reminders import followups
 
 from .support.factories import ChildFactory, FamilyFactory, MembershipFactory
 
@@ -79,6 +80,8 @@ def _isolated_settings(settings, tmp_path):
     }
     cache.clear()
     caches["sessions"].clear()
+    # Each test's clock starts afresh: the follow-up scan of its first tick looks back fully.
+    followups.forget_watermark()
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ def test_only_the_author_or_an_owner_may_correct_or_delete(
 
 
 def test_deleting_a_coregulation_checkin_takes_its_partner_and_follow_up(
-    caregiver_client, caregiver, family, child
+    caregiver_client, caregiver, family, child, tick
 ):
     strategy = StrategyFactory(family=family)
     body = {
@@ -138,6 +138,7 @@ def test_deleting_a_coregulation_checkin_takes_its_partner_and_follow_up(
     }
     assert caregiver_client.post(url(family), body, format="json").status_code == 201
     checkin = CheckIn.objects.get(pk=body["id"])
+    tick()  # makes the follow-up's row
     assert ScheduledReminder.objects.filter(checkin=checkin).exists()
 
     assert caregiver_client.delete(url(family, checkin)).status_code == 204

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from checkins import recording
 from checkins.models import CheckIn, Strategy
 from checkins.serializers import CheckInSerializer
 from families.models import Membership
+from reminders import dispatch
 from reminders.models import ScheduledReminder
 
 from .conftest import client_for
@@ -212,8 +214,8 @@ def test_a_retry_is_settled_by_the_primary_key_inside_a_transaction(owner, famil
 def test_in_autocommit_a_lone_checkin_is_one_insert_and_retries_still_settle(
     owner, family, child, django_assert_num_queries
 ):
-    """Without a caller's transaction, a check-in without a strategy or partner is one
-    INSERT (no BEGIN/COMMIT); a retry and a conflict are still told apart."""
+    """Without a caller's transaction, a check-in without a partner is one INSERT (no
+    BEGIN/COMMIT), with a strategy too; a retry and a conflict are still told apart."""
     data = recording.CheckInData(id=uuid.uuid4(), emotion="worried", intensity=3, child=child)
     with django_assert_num_queries(1):
         _, _, created = recording.record_checkin(family=family, user=owner, data=data)
@@ -224,13 +226,15 @@ def test_in_autocommit_a_lone_checkin_is_one_insert_and_retries_still_settle(
     with pytest.raises(recording.CheckInConflict):
         recording.record_checkin(family=family, user=owner, data=other)
     assert CheckIn.objects.get().emotion == "worried"
-    # With a strategy it is the check-in and its follow-up, together or not at all.
+    # With a strategy too: the follow-up's row is the next reminder tick's to make.
     strategy = Strategy.objects.filter(family__isnull=True).first()
     helped = recording.CheckInData(
         id=uuid.uuid4(), emotion="sad", intensity=2, child=child, strategy=strategy
     )
-    recording.record_checkin(family=family, user=owner, data=helped)
+    with django_assert_num_queries(1):
+        recording.record_checkin(family=family, user=owner, data=helped)
     assert CheckIn.objects.get(pk=helped.id).follow_up_at is not None
+    dispatch.dispatch_due(enqueue=lambda ids: None)
     assert ScheduledReminder.objects.filter(checkin_id=helped.id).count() == 1
 
 
@@ -494,3 +498,42 @@ def test_serializers_made_at_once_never_share_fields_or_family(family, other_fam
     assert other.errors["child"] == ["No such child in this family."]
     assert not wrong_family.is_valid()
     assert wrong_family.errors["child"] == ["No such child in this family."]
+
+
+def _documented(checkin_id):
+    """The check-in as CheckInSerializer documents it, loaded the plain ORM way."""
+    checkin = CheckIn.objects.select_related("strategy").get(pk=checkin_id)
+    checkin.caregiver_checkin = recording.partner_of(checkin)
+    return json.loads(json.dumps(CheckInSerializer(checkin).data))
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_new_checkin_answers_exactly_what_the_checkin_serializer_documents(
+    owner_client, family, child, language
+):
+    """The create answer is written directly (``checkin_answer``); every shape of it —
+    plain, with a strategy (its title translated), coregulation, a retry — equals the
+    serializer's JSON of the stored row, key for key."""
+    box = Strategy.objects.get(key="box_breathing", family=None)
+    owner_client.patch("/api/v1/auth/me/", {"language": language}, format="json")
+    shapes = [
+        body(child),
+        body(child, strategy=box.pk, body_areas=["chest", "tummy:fluttery"], note=" Loud "),
+        body(
+            child,
+            strategy=box.pk,
+            occurred_at="2026-11-30T18:05:00Z",
+            caregiver={"id": str(uuid.uuid4()), "emotion": "frustrated", "intensity": 2},
+        ),
+    ]
+    for shape in shapes:
+        for expected_status in (201, 200):  # the first time, then the outbox's retry
+            response = owner_client.post(url(family), shape, format="json")
+            assert response.status_code == expected_status, response.json()
+            answer = response.json()
+            assert answer == _documented(shape["id"])
+            assert list(answer) == list(_documented(shape["id"]))
+    assert answer["caregiver"]["emotion"] == "frustrated"
+    assert answer["strategy_title"] == (
+        "Box breathing" if language == "en" else "Respiración del cuadrado"
+    )

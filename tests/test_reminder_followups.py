@@ -1,5 +1,5 @@
-"""Check-in follow-ups ("How is Sam now?"): scheduled with the check-in, cancelled by the
-answer, sent to the caregiver who checked in, through the same table and tick."""
+"""Check-in follow-ups ("How is Sam now?"): made by the tick after the check-in, cancelled
+by the answer, sent to the caregiver who checked in, through the same table and tick."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from checkins.models import CheckIn, Strategy
+from reminders import followups
 from reminders.models import Delivery, ScheduledReminder
 
 from .conftest import client_for
@@ -43,32 +44,40 @@ def follow_ups():
 
 
 def test_a_checkin_with_a_strategy_schedules_one_follow_up_for_its_author(
-    owner_client, owner, family, child, clock
+    owner_client, owner, family, child, clock, tick
 ):
     checkin = post_checkin(owner_client, family, checkin_body(child))
+    assert follow_ups() == []  # recording it is one INSERT: the next tick makes the row
+    assert tick().reminders == 0
     [row] = follow_ups()
     assert (row.state, row.user, row.family, row.checkin) == ("pending", owner, family, checkin)
     assert row.fire_at == NOW + timedelta(minutes=family.follow_up_minutes)
 
-    # The offline outbox retries the same POST: still one follow-up.
+    # The offline outbox retries the same POST: still one follow-up, tick after tick.
     retry = owner_client.post(
         f"/api/v1/families/{family.pk}/checkins/",
         {**checkin_body(child), "id": str(checkin.pk)},
         format="json",
     )
     assert retry.status_code in (200, 201)
+    tick()
+    clock.shift(timedelta(seconds=15))
+    tick()
     assert len(follow_ups()) == 1
 
 
-def test_no_strategy_no_follow_up(owner_client, family, child, clock):
+def test_no_strategy_no_follow_up(owner_client, family, child, clock, tick):
     body = checkin_body(child)
     del body["strategy"]
     post_checkin(owner_client, family, body)
+    tick()
     assert follow_ups() == []
 
 
-def test_answering_cancels_the_follow_up(owner_client, family, child, clock):
+def test_answering_cancels_the_follow_up(owner_client, family, child, clock, tick):
     checkin = post_checkin(owner_client, family, checkin_body(child))
+    tick()
+    assert len(follow_ups()) == 1
     response = owner_client.patch(
         f"/api/v1/families/{family.pk}/checkins/{checkin.pk}/", {"outcome": "better"}
     )
@@ -76,13 +85,64 @@ def test_answering_cancels_the_follow_up(owner_client, family, child, clock):
     assert follow_ups() == []
 
 
-def test_a_coregulation_checkin_is_followed_up_once(owner_client, family, child, clock):
+def test_an_answer_before_the_next_tick_leaves_nothing_to_ask(
+    owner_client, family, child, clock, tick
+):
+    checkin = post_checkin(owner_client, family, checkin_body(child))
+    owner_client.patch(
+        f"/api/v1/families/{family.pk}/checkins/{checkin.pk}/", {"outcome": "better"}
+    )
+    clock.shift(timedelta(minutes=family.follow_up_minutes, seconds=3))
+    assert tick().reminders == 0
+    assert follow_ups() == []
+
+
+def test_a_coregulation_checkin_is_followed_up_once(owner_client, family, child, clock, tick):
     body = checkin_body(
         child, caregiver={"id": str(uuid.uuid4()), "emotion": "frustrated", "intensity": 3}
     )
     checkin = post_checkin(owner_client, family, body)
+    tick()
     [row] = follow_ups()
     assert row.checkin == checkin
+
+
+def test_a_checkin_still_committing_when_a_tick_starts_is_found_by_the_next(
+    owner_client, family, child, clock, tick
+):
+    tick()  # the watermark: this tick's start
+    # Recorded a second before that tick began, committed after it had scanned.
+    clock.shift(timedelta(seconds=-1))
+    checkin = post_checkin(owner_client, family, checkin_body(child))
+    clock.shift(timedelta(seconds=16))
+    tick()
+    [row] = follow_ups()
+    assert row.checkin == checkin
+
+
+def test_a_restarted_dispatcher_makes_the_follow_ups_it_can_still_send(
+    owner, family, child, push, queued, tick, clock
+):
+    """Down for three hours: a check-in with a four-hour wait is still asked about on time;
+    one whose follow-up passed more than the grace period ago is recorded as missed."""
+    add_device(push, owner, "phone")
+    family.follow_up_minutes = 240
+    family.save()
+    client = client_for(owner)
+    tick()
+    later = post_checkin(client, family, checkin_body(child))
+    family.follow_up_minutes = 10
+    family.save()
+    past = post_checkin(client, family, checkin_body(child))
+    clock.shift(timedelta(hours=3))
+    followups.forget_watermark()  # a new dispatcher process
+    report = tick()
+    assert (report.reminders, report.missed, report.deliveries) == (1, 1, 0)
+    rows = {row.checkin: row.state for row in follow_ups()}
+    assert rows == {later: "pending", past: "missed"}
+    clock.move_to(later.follow_up_at + timedelta(seconds=3))
+    assert tick().deliveries == 1
+    assert send_all(queued) == ["sent"]
 
 
 def test_the_follow_up_reaches_only_the_caregiver_who_checked_in(
@@ -110,6 +170,7 @@ def test_an_answer_that_slipped_past_the_signals_cancels_it_at_dispatch(
 ):
     add_device(push, owner, "phone")
     checkin = post_checkin(client_for(owner), family, checkin_body(child))
+    tick()
     CheckIn.objects.filter(pk=checkin.pk).update(outcome="same")  # bulk update: no signal
     clock.move_to(NOW + timedelta(minutes=30))
     report = tick()
@@ -130,7 +191,9 @@ def test_quiet_hours_apply_to_follow_ups(owner, family, child, push, queued, tic
     assert Delivery.objects.get().state == "skipped"
 
 
-def test_deleting_the_checkin_drops_its_follow_up(owner_client, family, child, clock):
+def test_deleting_the_checkin_drops_its_follow_up(owner_client, family, child, clock, tick):
     checkin = post_checkin(owner_client, family, checkin_body(child))
+    tick()
+    assert len(follow_ups()) == 1
     checkin.delete()
     assert follow_ups() == []
