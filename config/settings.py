@@ -416,6 +416,11 @@ REMINDER_TICK_SECONDS = env.float("REMINDER_TICK_SECONDS", default=15.0)
 REMINDER_GRACE = timedelta(minutes=env.int("REMINDER_GRACE_MINUTES", default=15))
 # Due reminders claimed per transaction by the tick (short transactions, bounded memory).
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
+# Dispatchers working one tick's reminders side by side on PostgreSQL (SKIP LOCKED): a
+# tick whose first batch is full starts this many less one more, on the dispatch queue.
+REMINDER_DISPATCHERS = env.int("REMINDER_DISPATCHERS", default=4)
+if REMINDER_DISPATCHERS < 1:
+    raise ImproperlyConfigured("REMINDER_DISPATCHERS must be at least 1.")
 # Sends: HTTP timeout, attempts, exponential backoff (base * 2^n, capped; Retry-After wins).
 REMINDER_SEND_TIMEOUT = env.float("REMINDER_SEND_TIMEOUT", default=10.0)
 # Deliveries per send task: a task posts them concurrently (reminders/pushclient.py), so a

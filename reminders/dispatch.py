@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 # Queues the sends of these delivery ids (``tasks.enqueue_sends``; tests capture them).
 Enqueue = Callable[[Iterable[int]], None]
+# Starts this many more dispatchers for the same tick (``tasks.start_dispatchers``).
+FanOut = Callable[[int], None]
 
 
 @dataclass
@@ -197,16 +199,26 @@ def _minutes(delta: timedelta) -> str:
 
 
 def dispatch_due(
-    *, enqueue: Enqueue, now: datetime | None = None, batch_size: int | None = None
+    *,
+    enqueue: Enqueue,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+    fan_out: FanOut | None = None,
+    helping: bool = False,
 ) -> TickReport:
     """Dispatch every reminder due at ``now`` (default: the current time), batch by batch.
 
     ``enqueue`` queues the sends of the deliveries it made (``tasks.enqueue_sends``),
-    after each batch's commit.
+    after each batch's commit. On PostgreSQL, a first batch that is full means more are
+    due than one dispatcher should work through alone (a peak minute): ``fan_out`` is
+    asked, once, for ``REMINDER_DISPATCHERS - 1`` more, which claim other rows beside it
+    (``SKIP LOCKED``). A ``helping`` dispatcher is one of those: it leaves the follow-ups
+    and the sweep for lost sends to the tick that started it.
     """
     batch_size = batch_size or settings.REMINDER_BATCH_SIZE
     report = TickReport()
-    followups.materialise(now or timezone.now())
+    if not helping:
+        followups.materialise(now or timezone.now())
     deferred: set[int] = set()
     while True:
         at = now or timezone.now()
@@ -221,10 +233,22 @@ def dispatch_due(
                 transaction.on_commit(partial(enqueue, to_send))
         if len(batch) < batch_size:
             break
-    report.requeued = requeue_stale(enqueue=enqueue, now=now)
+        if fan_out is not None and can_fan_out():
+            fan_out(settings.REMINDER_DISPATCHERS - 1)
+            fan_out = None  # once per tick
+    if not helping:
+        report.requeued = requeue_stale(enqueue=enqueue, now=now)
     if report.reminders or report.requeued:
-        logger.info("reminder tick: %s", report)
+        logger.info("reminder tick%s: %s", " (helping)" if helping else "", report)
     return report
+
+
+def can_fan_out() -> bool:
+    """Several dispatchers help only where each can skip the rows another holds: on
+    SQLite one writer works at a time anyway."""
+    return connection.features.has_select_for_update_skip_locked and (
+        settings.REMINDER_DISPATCHERS > 1
+    )
 
 
 # The condition of the partial index ``delivery_open_idx``, written as a literal: SQLite

@@ -1,6 +1,7 @@
 """Celery tasks: a few lines each around the service functions (like paperless-ngx).
 
-``dispatch_due`` runs on the ``dispatch`` queue from beat every ``REMINDER_TICK_SECONDS``;
+``dispatch_due`` runs on the ``dispatch`` queue from beat every ``REMINDER_TICK_SECONDS``
+(on PostgreSQL a busy tick starts helping dispatchers there too);
 ``send_deliveries`` on the ``push`` queue, so a burst of sends never starves the tick.
 Sends are ``acks_late`` and rejected back to the queue if their worker dies; and since a
 delivery's state lives in the database, the tick re-enqueues any send whose task was lost.
@@ -22,9 +23,28 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="reminders.dispatch_due", ignore_result=True)
-def dispatch_due() -> None:
-    """The dispatch tick."""
-    dispatch.dispatch_due(enqueue=enqueue_sends)
+def dispatch_due(helping: bool = False) -> None:
+    """The dispatch tick; ``helping``: one of the dispatchers a busy tick started."""
+    if helping:
+        dispatch.dispatch_due(enqueue=enqueue_sends, helping=True)
+    else:
+        dispatch.dispatch_due(enqueue=enqueue_sends, fan_out=start_dispatchers)
+
+
+def start_dispatchers(count: int) -> None:
+    """Queue ``count`` helping dispatchers on the dispatch queue; each expires with the
+    tick (a helper that starts after the next tick would only find that tick's rows).
+    A broker outage only means the tick works alone."""
+    for _ in range(count):
+        try:
+            dispatch_due.apply_async(
+                kwargs={"helping": True},
+                expires=max(1.0, settings.REMINDER_TICK_SECONDS * 0.9),
+                retry=False,
+            )
+        except Exception:
+            logger.warning("broker unavailable; this tick dispatches alone", exc_info=True)
+            return
 
 
 @shared_task(

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 
+from checkins.models import Strategy
 from families.models import Role
 from families.services import remove_membership
 from reminders import routine_reminders
@@ -332,3 +333,28 @@ def test_a_push_tag_names_the_occurrences_day_even_when_the_start_moves_to_the_n
         assert send_all(queued) == ["sent"]
     [message] = push.wait_for(1)
     assert message.payload["tag"] == f"routine-{routine.pk}-2026-03-28"
+
+
+def test_on_sqlite_a_busy_tick_dispatches_alone(family, owner, push, tick, madrid_evening):
+    """Fan-out needs SKIP LOCKED (PostgreSQL: tests/test_reminders_postgres.py); on SQLite,
+    one writer at a time, a full first batch starts no helpers and the tick does it all."""
+    add_device(push, owner, "phone")
+    for _ in range(5):
+        RoutineFactory(family=family, start_time=time(19, 30), reminder_offsets=[10])
+    madrid_evening.move_to(utc(2026, 3, 2, 18, 20, 5))
+    asked: list[int] = []
+    assert tick(batch_size=2, fan_out=asked.append).deliveries == 5
+    assert asked == []
+
+
+def test_a_helping_dispatcher_leaves_follow_ups_and_the_sweep_to_its_tick(
+    owner_client, family, child, tick, madrid_evening
+):
+    box = Strategy.objects.get(key="box_breathing", family=None)
+    body = {"id": "9d0c3a58-8a41-4c38-9e0e-2f3c5f1d7a11", "child": child.pk,
+            "emotion": "worried", "intensity": 3, "strategy": box.pk}  # fmt: skip
+    assert owner_client.post(f"/api/v1/families/{family.pk}/checkins/", body).status_code == 201
+    tick(helping=True)
+    assert not ScheduledReminder.objects.filter(kind="follow_up").exists()
+    tick()
+    assert ScheduledReminder.objects.filter(kind="follow_up").count() == 1

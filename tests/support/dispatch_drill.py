@@ -5,6 +5,8 @@
 Seeds due reminders (test notifications and routine warnings), starts the dispatchers at
 the same moment in separate processes, and prints a JSON summary of what each did and
 what the database holds afterwards. Sends are not enqueued (there is no broker here).
+``--stage seed`` only seeds (a real worker then dispatches), ``--stage summary`` only
+prints what the database holds.
 """
 
 from __future__ import annotations
@@ -130,9 +132,20 @@ def main() -> None:
     parser.add_argument("--dispatchers", type=int, default=3)
     parser.add_argument("--test-reminders", type=int, default=300)
     parser.add_argument("--routines", type=int, default=60)
+    parser.add_argument(
+        "--stage",
+        choices=["drill", "seed", "summary"],
+        default="drill",
+        help="seed only (for a real worker to dispatch), or only print the summary",
+    )
     args = parser.parse_args()
     app = setup()
+    if args.stage == "summary":
+        print(json.dumps(summary(app), default=str))
+        return
     seed(app, args.test_reminders, args.routines)
+    if args.stage == "seed":
+        return
     connections.close_all()
     context = mp.get_context("spawn")
     barrier = context.Barrier(args.dispatchers)
