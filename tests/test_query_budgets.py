@@ -42,7 +42,7 @@ BUDGETS = {
     ("GET", "routines/"): 6,
     ("GET", "routines/<pk>/history/"): 8,  # the days away read with them
     ("GET", "checkins/"): 5,
-    ("POST", "checkins/"): 7,
+    ("POST", "checkins/"): 6,
     ("PATCH", "checkins/<pk>/"): 7,
     ("GET", "insights/"): 20,  # kept routines leave the days away out
     ("GET", "suggestions/"): 5,
