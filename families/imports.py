@@ -35,6 +35,7 @@ from . import media
 from .away import MAX_AWAY_DAYS
 from .export import EXPORT_FORMAT
 from .models import (
+    FOLLOW_UP_MINUTES_MAX,
     Child,
     ChildAway,
     Family,
@@ -230,7 +231,7 @@ def check_header(doc: dict[str, Any]) -> dict[str, Any]:
         validate_timezone(zone)
     except ValidationError:
         fail("family.timezone", _("Unknown time zone %(zone)r.") % {"zone": zone})
-    minutes = number(family, "follow_up_minutes", "family", 1, 240)
+    minutes = number(family, "follow_up_minutes", "family", 1, FOLLOW_UP_MINUTES_MAX)
     exported_by = integer(doc, "exported_by", "exported_by", null=True)
     return {"name": name, "timezone": zone, "follow_up_minutes": minutes, "by": exported_by}
 

@@ -88,6 +88,10 @@ def new_board_version() -> int:
     return secrets.randbits(63)
 
 
+# The longest a family may choose to wait before "How is Sam now?" (minutes).
+FOLLOW_UP_MINUTES_MAX = 240
+
+
 class Family(models.Model):
     """A household whose caregivers share routines, children and check-ins."""
 
@@ -112,7 +116,9 @@ class Family(models.Model):
         verbose_name_plural = "families"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(follow_up_minutes__gte=1, follow_up_minutes__lte=240),
+                condition=models.Q(
+                    follow_up_minutes__gte=1, follow_up_minutes__lte=FOLLOW_UP_MINUTES_MAX
+                ),
                 name="family_follow_up_minutes_range",
             ),
             models.CheckConstraint(

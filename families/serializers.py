@@ -15,6 +15,7 @@ from core import languages
 
 from .media import media_url
 from .models import (
+    FOLLOW_UP_MINUTES_MAX,
     INVITABLE_ROLES,
     Child,
     ChildDevice,
@@ -164,7 +165,7 @@ class FamilySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "has_pin", "created_at"]
-        extra_kwargs = {"follow_up_minutes": {"min_value": 1, "max_value": 240}}
+        extra_kwargs = {"follow_up_minutes": {"min_value": 1, "max_value": FOLLOW_UP_MINUTES_MAX}}
 
     def get_role(self, family: Family) -> str:
         role = getattr(family, "my_role", None)

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef
 from care.handover import duty_by_child
 from checkins.models import CheckIn
 from checkins.strategies import title_of
+from families.models import FOLLOW_UP_MINUTES_MAX
 
 from . import messages
 from .models import ReminderKind, ReminderState, ScheduledReminder
@@ -30,8 +31,7 @@ from .recipients import Plan, member_prefs
 
 logger = logging.getLogger(__name__)
 
-# The longest a family may wait before a follow-up (``Family.follow_up_minutes``' check).
-_LONGEST_WAIT = timedelta(minutes=240)
+_LONGEST_WAIT = timedelta(minutes=FOLLOW_UP_MINUTES_MAX)
 # Transactions still committing when a tick starts: their check-ins carry an earlier
 # ``created_at`` than the tick, so each tick looks back this far past the previous one.
 _COMMIT_MARGIN = timedelta(minutes=5)
@@ -103,7 +103,8 @@ def materialise(now: datetime) -> int:
         .filter(outcome__isnull=True, created_by__isnull=False)
         .exclude(member__isnull=False, pair__isnull=False)
         .exclude(Exists(has_row))
-        .only("id", "family_id", "created_by_id", "follow_up_at", "member_id", "pair")
+        .only("family_id", "created_by_id", "follow_up_at", "outcome", "member_id", "pair")
+        .order_by()
     )
     rows = [_row(checkin) for checkin in candidates if wants_follow_up(checkin)]
     if rows:

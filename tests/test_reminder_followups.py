@@ -197,3 +197,17 @@ def test_deleting_the_checkin_drops_its_follow_up(owner_client, family, child, c
     assert len(follow_ups()) == 1
     checkin.delete()
     assert follow_ups() == []
+
+
+def test_making_the_rows_costs_the_same_queries_for_one_checkin_or_many(
+    owner_client, family, child, clock, django_assert_num_queries
+):
+    post_checkin(owner_client, family, checkin_body(child))
+    with django_assert_num_queries(4):  # the scan, and the insert inside a savepoint
+        assert followups.materialise(NOW) == 1
+    for _ in range(6):
+        post_checkin(owner_client, family, checkin_body(child))
+    with django_assert_num_queries(4):
+        assert followups.materialise(NOW + timedelta(seconds=15)) == 6
+    with django_assert_num_queries(1):  # nothing new: the scan only
+        assert followups.materialise(NOW + timedelta(seconds=30)) == 0
