@@ -29,11 +29,13 @@ run: migrate
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 ## test: the whole suite (browser and integration tests skip outside CI if Chromium/Redis are missing):
-## most of it on in-memory SQLite, then the tests whose other processes share a database file.
+## most of it on in-memory SQLite, then the tests whose other processes share a database file,
+## then the API suite again on a throw-away PostgreSQL.
 test: dev-venv
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not shared_db and not gate"
 	$(BIN)/python -m pytest -n 2 -m gate
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m shared_db
+	$(BIN)/python -m testing.on_postgres -n 2 --dist loadgroup -q --ignore=tests/browser -m "not shared_db and not gate and not integration"
 
 lint: dev-venv
 	$(BIN)/ruff check .

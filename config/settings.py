@@ -143,6 +143,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use an in-memory database, except those marked shared_db (tests/conftest.py).
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Parameters bound by the server and statements a connection repeats prepared
+        # once (psycopg's prepare_threshold): PostgreSQL plans each statement of the hot
+        # paths once per connection instead of on every request. Set it false behind a
+        # transaction-pooling PgBouncer older than 1.21 (Django's own default is off).
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
 # Persistent connections (each thread its own), also for SQLite: opening one and running
 # the PRAGMAs above costs more than most queries, and a Celery worker would otherwise
 # reopen for every task. (runserver's thread-per-request simply gains nothing from it.)

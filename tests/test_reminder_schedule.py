@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 
 from checkins.models import Strategy
 from families.models import Role
@@ -338,6 +339,8 @@ def test_a_push_tag_names_the_occurrences_day_even_when_the_start_moves_to_the_n
 def test_on_sqlite_a_busy_tick_dispatches_alone(family, owner, push, tick, madrid_evening):
     """Fan-out needs SKIP LOCKED (PostgreSQL: tests/test_reminders_postgres.py); on SQLite,
     one writer at a time, a full first batch starts no helpers and the tick does it all."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL fans out (tests/test_reminders_postgres.py)")
     add_device(push, owner, "phone")
     for _ in range(5):
         RoutineFactory(family=family, start_time=time(19, 30), reminder_offsets=[10])

@@ -16,7 +16,7 @@ from reminders import dispatch, sending
 from reminders.models import Delivery, PushSubscription, ScheduledReminder
 
 from .support.factories import ScheduledReminderFactory, UserFactory
-from .support.reminder_fixtures import add_device, send_all
+from .support.reminder_fixtures import add_device, as_if_the_tables_were_large, send_all
 
 pytestmark = pytest.mark.django_db
 
@@ -284,6 +284,7 @@ def test_the_claim_reads_only_due_pending_rows_from_the_partial_index(owner):
     for days in (1, 30):
         due_test_reminder(owner, late=-timedelta(days=days))  # pending, in the future
         ScheduledReminderFactory(user=owner, fire_at=timezone.now() - timedelta(days=days))
+    as_if_the_tables_were_large()
     explained = dispatch.claim_query(timezone.now(), 500, set()).explain()
     assert "reminder_due_idx" in explained, explained
     if connection.vendor == "sqlite":

@@ -56,6 +56,8 @@ def production(tmp_path_factory) -> dict:
         "STATIC_MANIFEST": "true",
         "STATIC_ROOT": str(tmp / "static"),
         "DATA_DIR": str(tmp / "data"),
+        # Its own database, also in the suite's PostgreSQL pass.
+        "DATABASE_URL": f"sqlite:///{tmp / 'tandem.sqlite3'}",
         "LOG_LEVEL": "ERROR",
     }
     manage = [sys.executable, "manage.py"]
