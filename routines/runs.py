@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -56,46 +56,6 @@ def start_run(
 # answers from what it read.
 
 
-@dataclass(frozen=True, slots=True)
-class DayTick:
-    """What the URL of a tick by day names, checked in one query: the step of the
-    routine of the family, the step count, whether the child is the family's and whether
-    the routine is for that child."""
-
-    step_id: int
-    step_count: int
-    child_found: bool
-    for_child: bool
-
-
-def _day_tick_sql() -> str:
-    # Written out once: the ORM took longer to build this query than the database to run
-    # it (ids and counts only, so no value needs the ORM's conversions).
-    q = connection.ops.quote_name
-    step, routine = q(RoutineStep._meta.db_table), q(Routine._meta.db_table)
-    child, links = q(Child._meta.db_table), q(Routine.children.through._meta.db_table)
-    return (
-        f"SELECT s.id, (SELECT COUNT(*) FROM {step} a WHERE a.routine_id = s.routine_id),"  # noqa: S608 (table names from the models, values bound)
-        f" EXISTS(SELECT 1 FROM {child} c WHERE c.id = %s AND c.family_id = r.family_id),"
-        f" EXISTS(SELECT 1 FROM {links} l WHERE l.routine_id = s.routine_id"
-        f" AND l.child_id = %s)"
-        f" FROM {step} s INNER JOIN {routine} r ON r.id = s.routine_id"
-        f" WHERE s.id = %s AND s.routine_id = %s AND r.family_id = %s"
-    )
-
-
-def find_day_tick(
-    family: Family, *, routine_id: int, step_id: int, child_id: int
-) -> DayTick | None:
-    """The step ``step_id`` of the family's routine ``routine_id`` (None if there is none)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_day_tick_sql(), [child_id, child_id, step_id, routine_id, family.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return DayTick(row[0], row[1], bool(row[2]), bool(row[3]))
-
-
 @dataclass(slots=True)
 class RunState:
     """A run as ``RunSerializer`` shows it (``run_answer`` writes the same JSON)."""
@@ -109,6 +69,88 @@ class RunState:
     step_count: int
     # (step id, completed by (user id), their name, when), oldest first
     completions: list[tuple[int, int | None, str, datetime]]
+
+
+@dataclass(frozen=True, slots=True)
+class DayTick:
+    """What the URL of a tick by day names, checked in one query: the step of the
+    routine of the family, the step count, whether the child is the family's and whether
+    the routine is for that child; and, read with them, that day's run as it stands
+    (None before the first tick), which answers a replay."""
+
+    step_id: int
+    step_count: int
+    child_found: bool
+    for_child: bool
+    run: RunState | None = None
+
+
+def _day_tick_sql() -> str:
+    # Written out once: the ORM took longer to build this query than the database to run
+    # it. The day's run and its completions come along (left joins), so a replay, most of
+    # what a phone's outbox sends, costs this one statement.
+    q = connection.ops.quote_name
+    step, routine = q(RoutineStep._meta.db_table), q(Routine._meta.db_table)
+    child, links = q(Child._meta.db_table), q(Routine.children.through._meta.db_table)
+    run, done = q(RoutineRun._meta.db_table), q(StepCompletion._meta.db_table)
+    user = q(User._meta.db_table)
+    return (
+        f"SELECT s.id, (SELECT COUNT(*) FROM {step} a WHERE a.routine_id = s.routine_id),"  # noqa: S608 (table names from the models, values bound)
+        f" EXISTS(SELECT 1 FROM {child} c WHERE c.id = %s AND c.family_id = r.family_id),"
+        f" EXISTS(SELECT 1 FROM {links} l WHERE l.routine_id = s.routine_id"
+        f" AND l.child_id = %s),"
+        f" u.id, u.started_at, u.completed_at,"
+        f" d.step_id, d.completed_by_id, b.display_name, d.completed_at"
+        f" FROM {step} s INNER JOIN {routine} r ON r.id = s.routine_id"
+        f" LEFT JOIN {run} u ON u.routine_id = s.routine_id AND u.child_id = %s"
+        f" AND u.date = %s"
+        f" LEFT JOIN {done} d ON d.run_id = u.id"
+        f" LEFT JOIN {user} b ON b.id = d.completed_by_id"
+        f" WHERE s.id = %s AND s.routine_id = %s AND r.family_id = %s"
+        f" ORDER BY d.completed_at, d.id"
+    )
+
+
+def _instant(value: object) -> datetime:
+    # A raw cursor gets SQLite's datetimes as text (UTC, without an offset) and
+    # PostgreSQL's as aware datetimes.
+    if isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def _maybe_instant(value: object) -> datetime | None:
+    return None if value is None else _instant(value)
+
+
+def find_day_tick(
+    family: Family, *, routine_id: int, step_id: int, child_id: int, day: date
+) -> DayTick | None:
+    """The step ``step_id`` of the family's routine ``routine_id`` (None if there is none),
+    with the child's run of ``day`` as it stands."""
+    params = [child_id, child_id, child_id, connection.ops.adapt_datefield_value(day)]
+    with connection.cursor() as cursor:
+        cursor.execute(_day_tick_sql(), [*params, step_id, routine_id, family.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    first = rows[0]
+    run = None
+    if first[4] is not None:
+        run = RunState(
+            first[4],
+            routine_id,
+            child_id,
+            day,
+            _maybe_instant(first[5]),
+            _maybe_instant(first[6]),
+            step_count=first[1],
+            completions=[
+                (r[7], r[8], r[9] or "", _instant(r[10])) for r in rows if r[7] is not None
+            ],
+        )
+    return DayTick(first[0], first[1], bool(first[2]), bool(first[3]), run)
 
 
 def _read_run(step_count: int, *, lock: bool, **lookup: object) -> RunState | None:
@@ -253,7 +295,7 @@ def set_step_done_on_day(
         raise validation_error("child", _("This routine is not for that child."))
     check_run_date(family, day)
     lookup = {"routine_id": routine_id, "child_id": child_id, "date": day}
-    state = _read_run(target.step_count, lock=False, **lookup)
+    state = target.run  # read with the target, unlocked
     if _settled(state, target.step_id, done):
         assert state is not None
         return state

@@ -105,7 +105,11 @@ class DayStepCompletionView(_CompletionView):
     def _set_done(self, done: bool) -> runs.RunState:
         routine_id, child_id = self.kwargs["routine"], self.kwargs["child"]
         target = runs.find_day_tick(
-            self.family, routine_id=routine_id, step_id=self.kwargs["step"], child_id=child_id
+            self.family,
+            routine_id=routine_id,
+            step_id=self.kwargs["step"],
+            child_id=child_id,
+            day=self.kwargs["date"],
         )
         visible = self.visible_child_ids
         if target is None:

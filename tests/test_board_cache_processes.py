@@ -83,7 +83,11 @@ def test_no_worker_serves_a_board_from_before_a_change(gunicorn, family, owner, 
         child_id=child.pk,
         day=family_today(family),
         target=runs.find_day_tick(
-            family, routine_id=routine.pk, step_id=step.pk, child_id=child.pk
+            family,
+            routine_id=routine.pk,
+            step_id=step.pk,
+            child_id=child.pk,
+            day=family_today(family),
         ),
         done=True,
         user=owner,
