@@ -25,6 +25,7 @@ class Sample:
     first_day: str
     child: int
     strategy: int
+    invitation_token: str  # the raw token, which only its link carries
 
 
 def build_sample(label: str, shape: Any) -> Sample:
@@ -65,7 +66,7 @@ def build_sample(label: str, shape: Any) -> Sample:
     custom = Strategy.objects.create(
         family=family, key=f"ours-{label}", title="Our song", kind="comfort", steps=["Sing."]
     )
-    create_invitation(membership=membership)
+    issued = create_invitation(membership=membership)
     routine = Routine.objects.filter(family=family).order_by("id").first()
     last = family_today(family)
     # A run today with one step done, whatever the dice gave this family.
@@ -140,6 +141,7 @@ def build_sample(label: str, shape: Any) -> Sample:
         first_day=(last - timedelta(days=shape.days - 1)).isoformat(),
         child=run.child_id,
         strategy=builtins[3].pk,
+        invitation_token=issued.token,
     )
 
 
@@ -192,6 +194,7 @@ def requests_for(endpoint: Any, sample: Sample) -> list[tuple[str, str, Any]]:
             "suggestions/": f"?emotion=worried&intensity=4&child={sample.child}",
             # The sample's days away lie a month or more back.
             "away/": f"?from={date.fromisoformat(sample.day) - timedelta(days=90)}",
+            "invitations/preview/": f"?token={sample.invitation_token}",
         }
         suffix = next((q for end, q in query.items() if route.endswith(end)), "")
         calls.append(("GET", url + suffix, None))
