@@ -365,8 +365,8 @@ class CheckInSerializer(FieldTemplateMixin, _CheckInFieldsMixin, serializers.Mod
 
 def checkin_answer(checkin: CheckIn) -> dict[str, Any]:
     """``checkin`` in the shape ``CheckInSerializer`` documents, written directly: a new
-    check-in answers this (``tests/test_checkins_api.py`` holds the two to the same JSON),
-    as building the serializer's answer cost a twentieth of the request."""
+    check-in answers this (``tests/test_checkins_api.py`` holds the two to the same JSON):
+    the serializer walked its fields again to write what the request already holds."""
     partner: CheckIn | None = getattr(checkin, "caregiver_checkin", None)
     return {
         "id": str(checkin.pk),
