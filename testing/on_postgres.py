@@ -11,11 +11,8 @@ database only. Without PostgreSQL installed it skips, except under ``CI=true``.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 from testing.servers import PostgresServer
 
@@ -28,15 +25,9 @@ def main() -> int:
             return 1
         print(f"{message}: the PostgreSQL pass is skipped")
         return 0
-    # Not under /tmp/pytest-*: the postgres user must be able to reach the folder.
-    directory = Path(tempfile.mkdtemp(prefix="tandem-pg-suite-"))
-    server = PostgresServer(directory).start()
-    try:
+    with PostgresServer.temporary(prefix="tandem-pg-suite-") as server:
         command = [sys.executable, "-m", "pytest", *sys.argv[1:]]
         return subprocess.call(command, env={**os.environ, "DATABASE_URL": server.url})
-    finally:
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,6 +223,19 @@ class PostgresServer:
         with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
             self._as_postgres(str(self.BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
                               "-w", "stop")  # fmt: skip
+
+    @classmethod
+    @contextlib.contextmanager
+    def temporary(cls, prefix: str = "tandem-pg-") -> Iterator[PostgresServer]:
+        """A cluster started for the ``with`` block, then stopped and its folder removed."""
+        # Not under pytest's tmp_path: the postgres user must be able to reach the folder.
+        directory = Path(tempfile.mkdtemp(prefix=prefix))
+        server = cls(directory).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 class MotoServer:

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from families.models import Role
 from reminders import followups
+from testing.servers import PostgresServer
 
 from .support.factories import ChildFactory, FamilyFactory, MembershipFactory
 
@@ -82,6 +83,16 @@ def _isolated_settings(settings, tmp_path):
     caches["sessions"].clear()
     # Each test's clock starts afresh: the follow-up scan of its first tick looks back fully.
     followups.forget_watermark()
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A throw-away PostgreSQL 15 cluster for a module's tests (they start processes with
+    ``DATABASE_URL`` pointing at it)."""
+    if not PostgresServer.available():
+        skip_or_fail("PostgreSQL 15 is not installed (apt-get install postgresql)")
+    with PostgresServer.temporary() as server:
+        yield server
 
 
 @pytest.fixture

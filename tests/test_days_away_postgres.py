@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from .test_reminders_postgres import postgres, run  # noqa: F401 - the server fixture
+from .test_reminders_postgres import run
 
 pytestmark = pytest.mark.integration
 
 WRITERS = 6
 
 
-def test_concurrent_overlapping_ranges_store_one(postgres, tmp_path):  # noqa: F811
+def test_concurrent_overlapping_ranges_store_one(postgres, tmp_path):
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": postgres.url,

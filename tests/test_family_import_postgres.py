@@ -10,33 +10,14 @@ that commit for real (``transaction=True``) are the ones only PostgreSQL could f
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from testing.servers import ROOT, PostgresServer
-
-from .conftest import skip_or_fail
+from testing.servers import ROOT
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    if not PostgresServer.available():
-        skip_or_fail("PostgreSQL 15 is not installed (apt-get install postgresql)")
-    # Not under pytest's tmp_path: the postgres user must be able to reach the folder.
-    directory = Path(tempfile.mkdtemp(prefix="tandem-pg-import-"))
-    server = PostgresServer(directory).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_the_import_round_trip_and_refusals_hold_on_postgresql(postgres, tmp_path):

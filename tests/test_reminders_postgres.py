@@ -10,13 +10,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
-from testing.servers import ROOT, CeleryWorker, PostgresServer, RedisServer
+from testing.servers import ROOT, CeleryWorker, RedisServer
 
 from .conftest import skip_or_fail
 
@@ -24,20 +22,6 @@ pytestmark = pytest.mark.integration
 
 TEST_REMINDERS = 300
 ROUTINES = 60
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    if not PostgresServer.available():
-        skip_or_fail("PostgreSQL 15 is not installed (apt-get install postgresql)")
-    # Not under pytest's tmp_path: the postgres user must be able to reach the folder.
-    directory = Path(tempfile.mkdtemp(prefix="tandem-pg-"))
-    server = PostgresServer(directory).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def run(env: dict[str, str], *args: str) -> str:
