@@ -19,6 +19,7 @@ from pathlib import Path
 
 import factory.random
 import pytest
+from django.db import connection
 
 from families.models import Role
 
@@ -58,6 +59,11 @@ def _canonical(text: str) -> str:
 
 @pytest.mark.django_db(reset_sequences=True)
 def test_the_export_of_the_same_data_is_the_same_file_as_before(time_machine):
+    if connection.vendor != "sqlite":
+        # Its ids come from reset sequences; on PostgreSQL they restart under the rows the
+        # migrations wrote (the built-in strategies). The format is the same on both
+        # (tests/test_family_import_postgres.py: the round trip there).
+        pytest.skip("the golden file is made on SQLite")
     time_machine.move_to(dt.datetime(2026, 3, 5, 9, 30, tzinfo=dt.UTC), tick=False)
     _reset_factories()
     family = factories.FamilyFactory(name="The Riveras", timezone="Europe/Madrid")
