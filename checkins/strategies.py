@@ -82,17 +82,14 @@ def sync_builtin_strategies(model: Any = Strategy) -> int:
     return len(to_create) + len(to_update)
 
 
-def visible_strategies(family: Family) -> Any:
-    """The strategies a family can use: the built-ins and its own."""
+def visible_strategies(family: Family | int) -> Any:
+    """The strategies a family (or a family's id) can use: the built-ins and its own."""
     return Strategy.objects.filter(Q(family__isnull=True) | Q(family=family))
 
 
 # One of ``visible_strategies(family)`` by id, as a check-in names it.
 VISIBLE_STRATEGY = PreparedQuery(
-    Strategy,
-    lambda pk, family: Strategy.objects.filter(Q(family__isnull=True) | Q(family_id=family), pk=pk),
-    "pk",
-    "family",
+    Strategy, lambda pk, family: visible_strategies(family).filter(pk=pk), "pk", "family"
 )
 
 

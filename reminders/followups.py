@@ -98,10 +98,10 @@ def materialise(now: datetime) -> int:
     has_row = ScheduledReminder.objects.filter(
         kind=ReminderKind.FOLLOW_UP, checkin_id=OuterRef("pk")
     )
+    # The index narrows to new check-ins with a follow-up time; wants_follow_up, the one
+    # rule, decides the rest.
     candidates = (
         CheckIn.objects.filter(created_at__gte=since, follow_up_at__isnull=False)
-        .filter(outcome__isnull=True, created_by__isnull=False)
-        .exclude(member__isnull=False, pair__isnull=False)
         .exclude(Exists(has_row))
         .only("family_id", "created_by_id", "follow_up_at", "outcome", "member_id", "pair")
         .order_by()

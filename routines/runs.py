@@ -226,8 +226,10 @@ def _tick(state: RunState, step_id: int, done: bool, user: User | None, *, write
         state.started_at = now
     done_count = len(state.completions)
     if write and changed:
-        # Counted again after the write: on SQLite (no row lock) two ticks of different
-        # steps can read the run at once, and neither would see the other's completion.
+        # Counted again after the write, in a statement of its own: two ticks of
+        # different steps may each have read the completions before the other's commit
+        # (SQLite has no row lock; on PostgreSQL the locked read's join comes from the
+        # snapshot taken before its lock was granted).
         done_count = StepCompletion.objects.filter(run_id=state.id).count()
     if state.step_count > 0 and done_count >= state.step_count:
         state.completed_at = state.completed_at or now
