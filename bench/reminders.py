@@ -563,6 +563,7 @@ def main() -> None:
         "--postgres", action="store_true", help="a throw-away PostgreSQL 15 instead of SQLite"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--log-level", default="WARNING", help="the worker's LOG_LEVEL")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -598,7 +599,7 @@ def main() -> None:
         "SSL_CERT_FILE": push.ca_bundle,
         "REMINDER_TICK_SECONDS": str(args.tick),
         "REMINDER_REQUEUE_SECONDS": "120",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": args.log_level,
     }
     os.environ.update(env)
     import django

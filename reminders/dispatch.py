@@ -10,16 +10,23 @@ delivery per device (unique per reminder and device), materialises the routine's
 next occurrence, and enqueues the sends only after the commit. The same tick re-enqueues
 deliveries whose task was lost (a killed worker, a restarted broker): the database, not
 the broker, is the source of truth.
+
+On SQLite (no row locks, one writer for the whole database) one dispatcher works at a
+time, and it plans each batch before taking the write lock (:func:`can_lock_rows`), so
+the senders' writes are not held up behind the whole tick at a peak minute.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -101,9 +108,19 @@ def _plans(batch: Sequence[ScheduledReminder], now: datetime) -> dict[int, Plan]
     return plans
 
 
-def _process(batch: Sequence[ScheduledReminder], now: datetime, report: TickReport) -> list[int]:
-    """Decide and record the outcome of each claimed reminder; return delivery ids to send."""
-    plans = _plans(batch, now)
+def _process(
+    batch: Sequence[ScheduledReminder],
+    now: datetime,
+    report: TickReport,
+    planned: dict[int, Plan] | None = None,
+) -> list[int]:
+    """Decide and record the outcome of each claimed reminder; return delivery ids to send.
+
+    ``planned``: plans already made for (some of) these rows; the others are planned here.
+    """
+    plans = dict(planned or {})
+    if unplanned := [r for r in batch if r.pk not in plans]:
+        plans.update(_plans(unplanned, now))
     user_ids = {rec.user_id for plan in plans.values() for rec in plan.recipients}
     devices: dict[int, list[PushSubscription]] = defaultdict(list)
     for subscription in PushSubscription.objects.filter(user_id__in=user_ids).order_by("pk"):
@@ -215,18 +232,32 @@ def dispatch_due(
     (``SKIP LOCKED``). A ``helping`` dispatcher is one of those: it leaves the follow-ups
     and the sweep for lost sends to the tick that started it.
     """
-    batch_size = batch_size or settings.REMINDER_BATCH_SIZE
+    with sole_dispatcher() as alone:
+        if not alone:
+            logger.info("reminder tick: another dispatcher is at work; it has the due rows")
+            return TickReport()
+        return _dispatch(enqueue, now, batch_size or settings.REMINDER_BATCH_SIZE, fan_out, helping)
+
+
+def _dispatch(
+    enqueue: Enqueue,
+    now: datetime | None,
+    batch_size: int,
+    fan_out: FanOut | None,
+    helping: bool,
+) -> TickReport:
     report = TickReport()
     if not helping:
         followups.materialise(now or timezone.now())
     deferred: set[int] = set()
     while True:
         at = now or timezone.now()
+        planned = None if can_lock_rows() else _plans(_claim(at, batch_size, deferred), at)
         with transaction.atomic():
             batch = _claim(at, batch_size, deferred)
             if not batch:
                 break
-            to_send = _process(batch, at, report)
+            to_send = _process(batch, at, report, planned)
             done = {r.pk for r in batch if r.state != ReminderState.PENDING}
             deferred.update(r.pk for r in batch if r.pk not in done)
             if to_send:
@@ -243,12 +274,60 @@ def dispatch_due(
     return report
 
 
+def can_lock_rows() -> bool:
+    """Whether a dispatcher can lock the rows it claims and skip those another holds
+    (PostgreSQL). Then a batch is planned on its locked rows, and several dispatchers can
+    share a tick.
+
+    Without (SQLite), one writer holds the whole database, and a writer waiting for it is
+    not queued: it polls, and gets the lock only when it finds it free. So a batch is
+    planned (its reads, most of its work) before its write transaction, from the same
+    due rows read unlocked; the transaction claims them again and plans only rows that
+    were not there then (a routine edited meanwhile replaced its row). The senders'
+    claims and outcome writes get in between two batches instead of waiting for the
+    whole tick. A change committed between the plan and the claim counts as made just
+    after the tick.
+    """
+    return bool(connection.features.has_select_for_update_skip_locked)
+
+
+def dispatcher_lock_path() -> Path | None:
+    """The file whose lock makes a dispatcher the only one, where rows cannot be locked
+    (beside the SQLite database; None for one in memory, which no other process sees)."""
+    if can_lock_rows():
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if name.startswith("file:") or name == ":memory:":
+        return None
+    return Path(f"{name}.dispatch-lock")
+
+
+@contextmanager
+def sole_dispatcher(path: Path | None = None) -> Iterator[bool]:
+    """Whether this dispatcher works alone, held for the ``with`` block.
+
+    Without row locks a second tick (started while a long one runs) would plan the same
+    due rows again and wait for the same write lock: it stands down instead. A ``flock``
+    on ``path`` (default :func:`dispatcher_lock_path`), which the kernel releases if the
+    process dies; the embedded setup is one machine.
+    """
+    path = path or dispatcher_lock_path()
+    if path is None:
+        yield True
+        return
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True  # closing the file releases the lock
+
+
 def can_fan_out() -> bool:
     """Several dispatchers help only where each can skip the rows another holds: on
     SQLite one writer works at a time anyway."""
-    return connection.features.has_select_for_update_skip_locked and (
-        settings.REMINDER_DISPATCHERS > 1
-    )
+    return can_lock_rows() and settings.REMINDER_DISPATCHERS > 1
 
 
 # The condition of the partial index ``delivery_open_idx``, written as a literal: SQLite

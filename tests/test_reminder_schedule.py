@@ -7,6 +7,8 @@ what is too late, and materialises the next occurrence.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -16,7 +18,7 @@ from django.db import connection
 from checkins.models import Strategy
 from families.models import Role
 from families.services import remove_membership
-from reminders import routine_reminders
+from reminders import dispatch, routine_reminders
 from reminders.models import Delivery, ReminderSettings, ScheduledReminder
 from routines.models import Routine
 from routines.routines import delete_routine, save_routine
@@ -348,6 +350,102 @@ def test_on_sqlite_a_busy_tick_dispatches_alone(family, owner, push, tick, madri
     asked: list[int] = []
     assert tick(batch_size=2, fan_out=asked.append).deliveries == 5
     assert asked == []
+
+
+def on_sqlite_only() -> None:
+    if dispatch.can_lock_rows():
+        pytest.skip("PostgreSQL plans the rows it has locked, in the batch's transaction")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_batch_is_planned_before_its_write_transaction(
+    family, owner, push, tick, madrid_evening
+):
+    """SQLite's writers do not queue for its one write lock: the senders' claims and
+    outcomes get in only where the tick leaves it free, so the batch's reads (the plans,
+    most of its work) run before the transaction that writes it."""
+    on_sqlite_only()
+    add_device(push, owner, "phone")
+    RoutineFactory(family=family, start_time=time(19, 30), reminder_offsets=[10])
+    madrid_evening.move_to(utc(2026, 3, 2, 18, 20, 5))
+    routine_reads: list[bool] = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("SELECT") and 'FROM "routines_routine"' in sql:
+            routine_reads.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert tick().deliveries == 1
+    # Planned outside; inside, only the next occurrence's materialisation reads it.
+    assert routine_reads[0] is False
+    assert routine_reads.count(False) == 1
+
+
+def test_on_sqlite_a_routine_edited_between_the_plan_and_the_claim_is_not_sent_as_planned(
+    family, owner, push, queued, tick, madrid_evening
+):
+    on_sqlite_only()
+    add_device(push, owner, "phone")
+    routine = RoutineFactory(family=family, start_time=time(19, 30), reminder_offsets=[10])
+    madrid_evening.move_to(utc(2026, 3, 2, 18, 20, 5))  # the 19:20 warning is due
+    claims: list[str] = []
+
+    def edit_just_before_the_batch_claims(execute, sql, params, many, context):
+        if sql.startswith("SELECT") and "LIMIT" in sql and "scheduledreminder" in sql:
+            claims.append(sql)
+            if len(claims) == 2:  # the first read planned the row; now the claim
+                save_routine(family=family, routine=routine, fields={"start_time": time(21, 0)})
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(edit_just_before_the_batch_claims):
+        report = tick()
+    assert len(claims) >= 2
+    assert (report.reminders, report.deliveries) == (0, 0)
+    assert not Delivery.objects.exists()
+    assert pending(routine) == [(10, utc(2026, 3, 2, 19, 50), "2026-03-02")]
+
+
+def test_on_sqlite_a_second_dispatcher_stands_down_while_one_works(
+    family, owner, push, tick, madrid_evening, tmp_path, monkeypatch
+):
+    on_sqlite_only()
+    add_device(push, owner, "phone")
+    RoutineFactory(family=family, start_time=time(19, 30), reminder_offsets=[10])
+    madrid_evening.move_to(utc(2026, 3, 2, 18, 20, 5))
+    lock = tmp_path / "tandem.sqlite3.dispatch-lock"
+    monkeypatch.setattr(dispatch, "dispatcher_lock_path", lambda: lock)
+    with dispatch.sole_dispatcher(lock) as first:
+        assert first is True
+        assert tick() == dispatch.TickReport()  # a second tick leaves it the rows
+        assert not Delivery.objects.exists()
+    assert tick().deliveries == 1
+
+
+def test_a_dispatchers_lock_dies_with_its_process(tmp_path):
+    lock = tmp_path / "db.dispatch-lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(lock)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        with dispatch.sole_dispatcher(lock) as alone:
+            assert alone is False
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    with dispatch.sole_dispatcher(lock) as alone:
+        assert alone is True
+
+
+HOLD_LOCK = """
+import fcntl, sys, time
+handle = open(sys.argv[1], "a")
+fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+print("held", flush=True)
+time.sleep(60)
+"""
 
 
 def test_a_helping_dispatcher_leaves_follow_ups_and_the_sweep_to_its_tick(

@@ -270,7 +270,9 @@ def test_the_tick_costs_the_same_queries_for_one_or_many_due(
     settings.REMINDER_BATCH_SIZE = 500
     add_device(push, owner, "phone")
     due_test_reminder(owner)
-    with django_assert_max_num_queries(8) as one:
+    # Without row locks (SQLite) the due rows are read once more, unlocked, to be planned
+    # before the batch's write transaction (dispatch.can_lock_rows).
+    with django_assert_max_num_queries(8 if dispatch.can_lock_rows() else 9) as one:
         tick()
     for _ in range(40):
         due_test_reminder(owner)
