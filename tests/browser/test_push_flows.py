@@ -178,15 +178,20 @@ def test_a_push_is_shown_and_a_tap_opens_its_screen(
     expect(page.get_by_role("heading", name="The Riveras")).to_be_visible()
     cdp, registration_id = service_worker_registration_id(context, page)
     origin = re.match(r"^https?://[^/]+", app_url).group(0)
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": origin, "registrationId": registration_id, "data": message.plaintext.decode()},
-    )
-    deadline = time.monotonic() + 10
-    shown = notifications(page)
-    while not shown and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
+    data = message.plaintext.decode()
+    pushed = {"origin": origin, "registrationId": registration_id, "data": data}
+    shown: list[dict] = []
+    for _ in range(3):
+        # DevTools' hand-over can be lost while the worker is (re)starting, where a push
+        # service would deliver again: so does this. A repeat replaces (same tag).
+        cdp.send("ServiceWorker.deliverPushMessage", pushed)
+        deadline = time.monotonic() + 5
         shown = notifications(page)
+        while not shown and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+            shown = notifications(page)
+        if shown:
+            break
     assert [(n["title"], n["body"], n["tag"]) for n in shown] == [
         ("Tandem test notification", "Notifications work on this device.", message.payload["tag"])
     ]
