@@ -252,7 +252,12 @@ def _dispatch(
     deferred: set[int] = set()
     while True:
         at = now or timezone.now()
-        planned = None if can_lock_rows() else _plans(_claim(at, batch_size, deferred), at)
+        planned = None
+        if not can_lock_rows():
+            due = _claim(at, batch_size, deferred)
+            if not due:
+                break  # an idle tick takes no write lock
+            planned = _plans(due, at)
         with transaction.atomic():
             batch = _claim(at, batch_size, deferred)
             if not batch:

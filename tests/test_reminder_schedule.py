@@ -382,6 +382,23 @@ def test_on_sqlite_a_batch_is_planned_before_its_write_transaction(
     assert routine_reads.count(False) == 1
 
 
+def test_on_sqlite_an_idle_tick_takes_no_write_transaction(family, owner, push, tick):
+    """Every tick of the embedded default would otherwise take SQLite's one write lock."""
+    on_sqlite_only()
+    add_device(push, owner, "phone")
+    RoutineFactory(family=family, start_time=time(19, 30), reminder_offsets=[10])
+    statements: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert tick() == dispatch.TickReport()  # nothing due yet
+    assert statements
+    assert not [s for s in statements if s.startswith(("SAVEPOINT", "BEGIN", "INSERT", "UPDATE"))]
+
+
 def test_on_sqlite_a_routine_edited_between_the_plan_and_the_claim_is_not_sent_as_planned(
     family, owner, push, queued, tick, madrid_evening
 ):
