@@ -30,6 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -298,13 +299,17 @@ def can_lock_rows() -> bool:
 
 def dispatcher_lock_path() -> Path | None:
     """The file whose lock makes a dispatcher the only one, where rows cannot be locked
-    (beside the SQLite database; None for one in memory, which no other process sees)."""
-    if can_lock_rows():
+    (beside the SQLite database)."""
+    return None if can_lock_rows() else lock_path_beside(connection.settings_dict["NAME"])
+
+
+def lock_path_beside(database: str | Path) -> Path | None:
+    """``<database>.dispatch-lock`` for an SQLite file (a path or a ``file:`` URI); None
+    for a database in memory, which no other process sees."""
+    if SQLiteCreation.is_in_memory_db(database):
         return None
-    name = str(connection.settings_dict["NAME"])
-    if name.startswith("file:") or name == ":memory:":
-        return None
-    return Path(f"{name}.dispatch-lock")
+    path = str(database).removeprefix("file:").split("?", 1)[0]
+    return Path(f"{path}.dispatch-lock")
 
 
 @contextmanager

@@ -25,10 +25,8 @@ logger = logging.getLogger(__name__)
 @shared_task(name="reminders.dispatch_due", ignore_result=True)
 def dispatch_due(helping: bool = False) -> None:
     """The dispatch tick; ``helping``: one of the dispatchers a busy tick started."""
-    if helping:
-        dispatch.dispatch_due(enqueue=enqueue_sends, helping=True)
-    else:
-        dispatch.dispatch_due(enqueue=enqueue_sends, fan_out=start_dispatchers)
+    fan_out = None if helping else start_dispatchers
+    dispatch.dispatch_due(enqueue=enqueue_sends, fan_out=fan_out, helping=helping)
 
 
 def start_dispatchers(count: int) -> None:

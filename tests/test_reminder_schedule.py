@@ -456,6 +456,20 @@ def test_a_dispatchers_lock_dies_with_its_process(tmp_path):
         assert alone is True
 
 
+@pytest.mark.parametrize(
+    ("database", "lock"),
+    [
+        ("/srv/tandem/data/tandem.sqlite3", "/srv/tandem/data/tandem.sqlite3.dispatch-lock"),
+        ("file:/srv/tandem/t.sqlite3?mode=rwc", "/srv/tandem/t.sqlite3.dispatch-lock"),
+        (":memory:", None),
+        ("file:memorydb_default?mode=memory&cache=shared", None),
+    ],
+)
+def test_the_dispatchers_lock_lies_beside_an_sqlite_file(database, lock):
+    found = dispatch.lock_path_beside(database)
+    assert (str(found) if found else None) == lock
+
+
 HOLD_LOCK = """
 import fcntl, sys, time
 handle = open(sys.argv[1], "a")
