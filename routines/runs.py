@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import DateTimeField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,17 +112,23 @@ def _day_tick_sql() -> str:
     )
 
 
-def _instant(value: object) -> datetime:
-    # A raw cursor gets SQLite's datetimes as text (UTC, without an offset) and
-    # PostgreSQL's as aware datetimes.
-    if isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+# The column type the day tick's datetimes are converted as (the ORM's own converters).
+_DATETIME = Value(None, output_field=DateTimeField())
 
 
 def _maybe_instant(value: object) -> datetime | None:
-    return None if value is None else _instant(value)
+    # A raw cursor gets SQLite's datetimes as text: the backend converts them as it does
+    # for the ORM (PostgreSQL's arrive as aware datetimes and need nothing).
+    for convert in connection.ops.get_db_converters(_DATETIME):
+        value = convert(value, _DATETIME, connection)
+    assert value is None or isinstance(value, datetime)
+    return value
+
+
+def _instant(value: object) -> datetime:
+    instant = _maybe_instant(value)
+    assert instant is not None
+    return instant
 
 
 def find_day_tick(

@@ -338,11 +338,17 @@ def test_a_push_tag_names_the_occurrences_day_even_when_the_start_moves_to_the_n
     assert message.payload["tag"] == f"routine-{routine.pk}-2026-03-28"
 
 
+def on_sqlite_only() -> None:
+    """Skips where rows can be locked (PostgreSQL): it fans out, and plans the rows it
+    has locked in the batch's transaction (tests/test_reminders_postgres.py)."""
+    if dispatch.can_lock_rows():
+        pytest.skip("PostgreSQL locks the rows it claims")
+
+
 def test_on_sqlite_a_busy_tick_dispatches_alone(family, owner, push, tick, madrid_evening):
     """Fan-out needs SKIP LOCKED (PostgreSQL: tests/test_reminders_postgres.py); on SQLite,
     one writer at a time, a full first batch starts no helpers and the tick does it all."""
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL fans out (tests/test_reminders_postgres.py)")
+    on_sqlite_only()
     add_device(push, owner, "phone")
     for _ in range(5):
         RoutineFactory(family=family, start_time=time(19, 30), reminder_offsets=[10])
@@ -350,11 +356,6 @@ def test_on_sqlite_a_busy_tick_dispatches_alone(family, owner, push, tick, madri
     asked: list[int] = []
     assert tick(batch_size=2, fan_out=asked.append).deliveries == 5
     assert asked == []
-
-
-def on_sqlite_only() -> None:
-    if dispatch.can_lock_rows():
-        pytest.skip("PostgreSQL plans the rows it has locked, in the batch's transaction")
 
 
 @pytest.mark.django_db(transaction=True)
