@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .test_reminders_postgres import run
+from .support.processes import run
 
 pytestmark = pytest.mark.integration
 

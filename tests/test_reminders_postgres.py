@@ -6,35 +6,20 @@ real Celery worker starts helping dispatchers that do share the work."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 
 import pytest
 
-from testing.servers import ROOT, CeleryWorker, RedisServer
+from testing.servers import CeleryWorker, RedisServer
 
 from .conftest import skip_or_fail
+from .support.processes import run
 
 pytestmark = pytest.mark.integration
 
 TEST_REMINDERS = 300
 ROUTINES = 60
-
-
-def run(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
 
 
 def test_dispatchers_side_by_side_dispatch_each_reminder_once(postgres, tmp_path):

@@ -125,7 +125,8 @@ def test_half_the_writes_fail_and_exactly_ten_and_ten_are_stored(page, context, 
     page.get_by_role("button", name="Wake up", exact=True).click()
     expect(page.locator(".progress-text")).to_have_text("10 of 10 done")
     # The screen moves before its write is on the wire: wait until all 21 writes (the
-    # undo may be superseded by the second tick before it is sent) went through the chaos.
+    # undo may be superseded by the second tick before it is sent) went through the chaos
+    # (the evaluate lets Playwright handle the routes while this waits).
     eventually(lambda: page.evaluate("() => true") and chaos.writes >= 21)
     assert chaos.dropped >= 5
     assert chaos.answers_lost >= 5
